@@ -1,0 +1,64 @@
+"""descenso: deep learning from first principles on NumPy.
+
+Find ``theta <- argmin 1/|D| sum loss(y, f_theta(x))`` by gradient descent, with
+every derivative computed by descenso's own reverse-mode autodiff.
+
+Examples
+--------
+>>> import descenso as ds
+>>> w = ds.tensor([0.5, -1.0], requires_grad=True)
+>>> loss = ((w * 2.0 - 1.0) ** 2).mean()
+>>> loss.backward()
+>>> w.grad
+array([ 0., -6.], dtype=float32)
+"""
+
+from descenso import ops, testing
+from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
+from descenso.ops import (
+    abs,
+    add,
+    broadcast_to,
+    clip,
+    concatenate,
+    div,
+    exp,
+    leaky_relu,
+    linear,
+    log,
+    log_sigmoid,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mul,
+    neg,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    softplus,
+    sqrt,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    where,
+)
+from descenso.tensor import Tensor, ones, rand, randn, tensor, zeros
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "zeros", "ones", "randn", "rand", "no_grad", "enable_grad",
+    "is_grad_enabled", "ops", "testing",
+    "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear", "log",
+    "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",
+    "relu", "reshape", "sigmoid", "softplus", "sqrt", "squeeze", "stack", "sub", "sum", "tanh",
+    "transpose", "unsqueeze", "where",
+]  # fmt: skip

@@ -1,0 +1,70 @@
+"""Switching graph recording on and off: ``no_grad`` and ``enable_grad``.
+
+While recording is off, ops compute values only: no parents and no backward
+closures are kept, so inference and weight updates cost no memory for a graph.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode:
+    """Process-wide flag read by every op (a plain attribute: the cheapest read)."""
+
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Return whether ops currently record the graph for ``backward()``."""
+    return _GradMode.enabled
+
+
+class _SetGradMode:
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+        self.previous = True
+
+    def __enter__(self) -> None:
+        self.previous = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self.previous
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _SetGradMode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_SetGradMode):  # noqa: N801 - named like torch.no_grad, used like a function
+    """Context manager (or decorator) inside which ops build no graph.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> w = ds.tensor([1.0, 2.0], requires_grad=True)
+    >>> with ds.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(_SetGradMode):  # noqa: N801
+    """Context manager (or decorator) that turns graph recording back on inside ``no_grad``."""
+
+    def __init__(self) -> None:
+        super().__init__(True)

@@ -1,0 +1,58 @@
+"""Helpers shared by the ops: constants, broadcasting, axis handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from descenso.tensor import Tensor
+
+
+def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
+    """Return ``value`` as a Tensor; numbers adopt the dtype of ``like`` (no float64 creep)."""
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+        return Tensor(np.asarray(value, dtype=like.dtype))
+    return Tensor(value)
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``.
+
+    Notes
+    -----
+    If ``y = f(broadcast(x))`` then ``dL/dx`` is ``dL/dy`` summed over every axis
+    along which ``x`` was repeated.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def broadcast_error(name: str, a: Tensor, b: Tensor) -> ValueError:
+    """The message for operands whose shapes cannot broadcast."""
+    return ValueError(
+        f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together: "
+        "each trailing dimension must be equal or 1"
+    )
+
+
+def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for ax in axes:
+        if not -ndim <= ax < max(ndim, 1):
+            raise ValueError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
+        out.append(int(ax) % max(ndim, 1))
+    return tuple(sorted(out))

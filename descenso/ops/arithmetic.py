@@ -1,0 +1,200 @@
+"""Arithmetic ops: ``+ - * / ** @`` and negation, broadcasting-aware."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from descenso.ops._util import as_tensor, broadcast_error, unbroadcast
+from descenso.tensor import Tensor
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """Elementwise sum ``a + b`` with NumPy broadcasting.
+
+    Notes
+    -----
+    ``d(a+b)/da = d(a+b)/db = 1``; each gradient is summed back to its operand's shape.
+    """
+    a, b = _pair(a, b)
+    try:
+        data = a.data + b.data
+    except ValueError:
+        raise broadcast_error("add", a, b) from None
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)
+
+    return Tensor.from_op(data, (a, b), backward, "add")
+
+
+def neg(a: Tensor) -> Tensor:
+    """Elementwise negation ``-a``."""
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
+        return (-grad,)
+
+    return Tensor.from_op(-a.data, (a,), backward, "neg")
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """Elementwise difference ``a - b``, composed as ``add(a, neg(b))``."""
+    a, b = _pair(a, b)
+    return add(a, neg(b))
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """Elementwise product ``a * b`` with NumPy broadcasting.
+
+    Notes
+    -----
+    ``d(ab)/da = b`` and ``d(ab)/db = a``.
+    """
+    a, b = _pair(a, b)
+    try:
+        data = a.data * b.data
+    except ValueError:
+        raise broadcast_error("mul", a, b) from None
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        grad_a = unbroadcast(grad * b.data, a.shape) if a.requires_grad else None
+        grad_b = unbroadcast(grad * a.data, b.shape) if b.requires_grad else None
+        return grad_a, grad_b
+
+    return Tensor.from_op(data, (a, b), backward, "mul")
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """Elementwise quotient ``a / b`` with NumPy broadcasting.
+
+    Notes
+    -----
+    ``d(a/b)/da = 1/b`` and ``d(a/b)/db = -a/b**2 = -(a/b)/b``.
+    """
+    a, b = _pair(a, b)
+    try:
+        data = a.data / b.data
+    except ValueError:
+        raise broadcast_error("div", a, b) from None
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        grad_over_b = grad / b.data
+        grad_a = unbroadcast(grad_over_b, a.shape) if a.requires_grad else None
+        grad_b = unbroadcast(-grad_over_b * data, b.shape) if b.requires_grad else None
+        return grad_a, grad_b
+
+    return Tensor.from_op(data, (a, b), backward, "div")
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the operator's name
+    """Elementwise power ``a ** b``; either side may be a tensor or a number.
+
+    Notes
+    -----
+    ``d(a**b)/da = b * a**(b-1)`` and ``d(a**b)/db = a**b * log(a)`` (only
+    computed when ``b`` requires grad, so negative bases with constant
+    exponents are fine).
+    """
+    a, b = _pair(a, b)
+    try:
+        data = a.data**b.data
+    except ValueError:
+        raise broadcast_error("pow", a, b) from None
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        grad_a = grad_b = None
+        if a.requires_grad:
+            grad_a = unbroadcast(grad * b.data * a.data ** (b.data - 1), a.shape)
+        if b.requires_grad:
+            grad_b = unbroadcast(grad * data * np.log(a.data), b.shape)
+        return grad_a, grad_b
+
+    return Tensor.from_op(data, (a, b), backward, "pow")
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product ``a @ b`` with NumPy's rules (1-D operands, batched stacks).
+
+    Notes
+    -----
+    For ``C = A @ B``: ``dL/dA = dL/dC @ B^T`` and ``dL/dB = A^T @ dL/dC``; a
+    1-D operand is treated as a row (left) or column (right) vector, and
+    gradients of broadcast batch dimensions are summed back.
+    """
+    a, b = _pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape}: both operands need at least one "
+            "dimension; use * to multiply by a scalar"
+        )
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner_b:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not align: "
+            "expected a.shape[-1] == b.shape[-2]"
+        )
+    try:
+        data = a.data @ b.data
+    except ValueError:
+        raise broadcast_error("matmul (batch dimensions)", a, b) from None
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without reshaping
+            grad_a = grad @ b.data.T if a.requires_grad else None
+            grad_b = a.data.T @ grad if b.requires_grad else None
+            return grad_a, grad_b
+        a2 = a.data if a.ndim > 1 else a.data[None, :]  # (1, k)
+        b2 = b.data if b.ndim > 1 else b.data[:, None]  # (k, 1)
+        g2 = grad if b.ndim > 1 else grad[..., None]
+        g2 = g2 if a.ndim > 1 else g2[..., None, :]
+        grad_a = grad_b = None
+        if a.requires_grad:
+            grad_a = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+        if b.requires_grad:
+            grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+    return Tensor.from_op(data, (a, b), backward, "matmul")
+
+
+def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Both operands as Tensors; a plain number takes the other operand's dtype."""
+    if isinstance(a, Tensor):
+        return a, as_tensor(b, like=a)
+    b = as_tensor(b)
+    return as_tensor(a, like=b), b
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Affine map ``x @ weight.T + bias``, fused into one node for speed.
+
+    ``weight`` has PyTorch's layout ``(out_features, in_features)``; ``x`` is
+    ``(..., in_features)``. Fused because it is the hot path of every network:
+    one graph node and one backward call instead of three.
+
+    Notes
+    -----
+    For ``y = x W^T + b``: ``dL/dx = dL/dy W``, ``dL/dW = dL/dy^T x`` and
+    ``dL/db = sum over the batch of dL/dy``.
+    """
+    x = as_tensor(x, like=weight)
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape}: "
+            f"expected input.shape[-1] == {weight.shape[-1]} (in_features)"
+        )
+    data = x.data @ weight.data.T
+    if bias is not None:
+        data += bias.data
+    parents = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        grad_x = grad @ weight.data if x.requires_grad else None
+        grad2 = grad.reshape(-1, grad.shape[-1])  # (batch, out_features)
+        grad_w = grad2.T @ x.data.reshape(-1, x.shape[-1]) if weight.requires_grad else None
+        if bias is None:
+            return grad_x, grad_w
+        return grad_x, grad_w, grad2.sum(axis=0) if bias.requires_grad else None
+
+    return Tensor.from_op(data, parents, backward, "linear")

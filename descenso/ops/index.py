@@ -1,0 +1,53 @@
+"""Indexing and slicing: ``a[...]`` with basic or integer-array (and boolean) indices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from descenso.tensor import Tensor
+
+
+def _plain_index(index: Any) -> Any:
+    """Replace Tensors inside an index by their arrays; lists become arrays."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _is_advanced(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) for p in parts)
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """Select elements like NumPy: ``a[1]``, ``a[:, 2:5]``, ``a[[0, 0, 3]]``, ``a[mask]``.
+
+    Notes
+    -----
+    The gradient is scattered back to the selected positions; an element picked
+    twice by an integer-array index receives both contributions (``np.add.at``).
+    """
+    index = _plain_index(index)
+    try:
+        data = a.data[index]
+    except IndexError as error:
+        raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {error}") from None
+    advanced = _is_advanced(index)
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros(a.shape, dtype=grad.dtype)
+        if advanced:
+            np.add.at(full, index, grad)
+        else:
+            full[index] = grad
+        return (full,)
+
+    if not advanced:  # basic indexing gives a view; copy so later in-place updates of a do not leak
+        data = np.array(data, copy=True)
+    return Tensor.from_op(np.asarray(data), (a,), backward, "getitem")

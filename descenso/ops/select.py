@@ -1,0 +1,92 @@
+"""Ops that choose between values: clip, maximum, minimum, where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from descenso.ops._util import broadcast_error, unbroadcast
+from descenso.ops.arithmetic import _pair
+from descenso.tensor import Tensor
+
+
+def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """Limit values to ``[min, max]`` (either bound may be None).
+
+    Notes
+    -----
+    The derivative is 1 where ``min <= a <= max`` and 0 where the value was cut
+    (PyTorch's ``clamp`` convention).
+    """
+    if min is None and max is None:
+        raise ValueError("clip needs at least one of min= or max=")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clip: min={min} is greater than max={max}")
+    data = np.clip(a.data, min, max).astype(a.dtype, copy=False)
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
+        inside = np.ones(a.shape, dtype=bool)
+        if min is not None:
+            inside &= a.data >= min
+        if max is not None:
+            inside &= a.data <= max
+        return (grad * inside,)
+
+    return Tensor.from_op(data, (a,), backward, "clip")
+
+
+def _extremum(a: Any, b: Any, pick_a: np.ufunc, name: str) -> Tensor:
+    a, b = _pair(a, b)
+    try:
+        data = pick_a(a.data, b.data)
+    except ValueError:
+        raise broadcast_error(name, a, b) from None
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        # Ties share the gradient equally, as PyTorch does.
+        share_a = np.where(a.data == b.data, 0.5, (data == a.data)).astype(grad.dtype)
+        grad_a = unbroadcast(grad * share_a, a.shape) if a.requires_grad else None
+        grad_b = unbroadcast(grad * (1 - share_a), b.shape) if b.requires_grad else None
+        return grad_a, grad_b
+
+    return Tensor.from_op(data, (a, b), backward, name)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise larger of ``a`` and ``b``. Notes: the gradient goes to the larger; ties split."""
+    return _extremum(a, b, np.maximum, "maximum")
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise smaller of ``a`` and ``b``. Notes: the gradient goes to the smaller; ties split."""
+    return _extremum(a, b, np.minimum, "minimum")
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` is true, else ``b`` (all three broadcast together).
+
+    Notes
+    -----
+    The gradient flows to ``a`` where the condition holds and to ``b`` elsewhere.
+    """
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition)
+    if cond.dtype != bool:
+        raise TypeError(f"where: condition must be boolean; got dtype {cond.dtype}")
+    a, b = _pair(a, b)
+    try:
+        data = np.where(cond, a.data, b.data)
+    except ValueError:
+        shapes = f"{cond.shape}, {a.shape} and {b.shape}"
+        raise ValueError(f"where: shapes {shapes} cannot be broadcast together") from None
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        zero = np.zeros((), dtype=grad.dtype)
+        grad_a = unbroadcast(np.where(cond, grad, zero), a.shape) if a.requires_grad else None
+        grad_b = unbroadcast(np.where(cond, zero, grad), b.shape) if b.requires_grad else None
+        return grad_a, grad_b
+
+    return Tensor.from_op(data, (a, b), backward, "where")
+
+
+__all__ = ["clip", "maximum", "minimum", "where"]

@@ -1,0 +1,363 @@
+"""The Tensor: an n-d array, its gradient, and the op that made it.
+
+A Tensor made by an op remembers its parents and a ``backward`` closure that
+maps the gradient of the output to one gradient per parent. ``Tensor.backward``
+walks that graph once, in reverse topological order, and is the only place
+where gradients are accumulated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from descenso.grad_mode import _GradMode
+
+BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _freed_backward(grad: np.ndarray) -> Sequence[np.ndarray | None]:
+    raise RuntimeError(
+        "backward() through a graph that was already freed: the first backward() "
+        "released it. Pass retain_graph=True to the first call to backward twice."
+    )
+
+
+def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
+    """Convert user data to a float32/float64 array, refusing silent integer casts."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        kind = data.dtype.kind
+        if data.dtype in _FLOAT_DTYPES:
+            return np.asarray(data)
+        if kind == "f":  # float16 or longdouble: no kernels we trust, use float32
+            return np.asarray(data, dtype=np.float32)
+        if kind in "iub":
+            raise TypeError(
+                f"got an array of dtype {data.dtype}; descenso computes in floating point. "
+                f"Convert on purpose, e.g. ds.tensor(x, dtype='float32')"
+            )
+        raise TypeError(f"cannot make a Tensor from an array of dtype {data.dtype}")
+    try:
+        array = np.asarray(data, dtype=np.float32)  # Python numbers and lists: float32
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"cannot make a Tensor from {type(data).__name__}: {error}. "
+            "Pass numbers, nested lists of numbers or a float NumPy array"
+        ) from None
+    return array
+
+
+class Tensor:
+    """An n-d NumPy array that can record the ops applied to it and differentiate them.
+
+    Parameters
+    ----------
+    data : array_like
+        Numbers, nested lists (become float32) or a float32/float64 NumPy array
+        (keeps its dtype). Integer arrays need an explicit ``dtype``.
+    requires_grad : bool, default False
+        Whether ``backward()`` should compute a gradient for this tensor.
+    dtype : {"float32", "float64"}, optional
+        Convert ``data`` to this dtype.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        The values.
+    grad : numpy.ndarray or None
+        The accumulated gradient of a leaf after ``backward()``; ``None`` before.
+    requires_grad : bool
+        Whether gradients flow to this tensor.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> x = ds.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([2., 4., 6.], dtype=float32)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "name", "_retain")
+    # Makes ``ndarray + Tensor`` call ``Tensor.__radd__`` instead of NumPy's loop.
+    __array_priority__ = 1000.0
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data: np.ndarray = _as_float_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.requires_grad: bool = bool(requires_grad)
+        self._parents: tuple[Tensor, ...] = ()
+        self._backward: BackwardFn | None = None
+        self.name: str = "leaf"
+        self._retain: bool = False
+
+    @staticmethod
+    def from_op(
+        data: np.ndarray, parents: tuple[Tensor, ...], backward: BackwardFn, name: str
+    ) -> Tensor:
+        """Wrap an op's result; keep the graph only if recording and a parent needs it."""
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.name = name
+        out._retain = False
+        if _GradMode.enabled and any(p.requires_grad for p in parents):
+            out.requires_grad = True
+            out._parents = parents
+            out._backward = backward
+        else:
+            out.requires_grad = False
+            out._parents = ()
+            out._backward = None
+        return out
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The array's shape."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The array's dtype (float32 or float64)."""
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op."""
+        return self._backward is None
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - NumPy's name
+        """The transpose (all axes reversed)."""
+        from descenso.ops.shape import transpose
+
+        return transpose(self)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        extra = f", dtype={self.dtype}" if self.dtype != np.float32 else ""
+        if self.requires_grad:
+            extra += ", requires_grad=True" if self.is_leaf else f", grad_fn={self.name}"
+        return f"tensor({body}{extra})"
+
+    # ------------------------------------------------------------------ conversion
+    def item(self) -> float:
+        """Return the single value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element; got shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """Return the values as a NumPy array (the same memory, not a copy)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """Return a tensor with the same values that is cut from the graph."""
+        out = Tensor.__new__(Tensor)
+        out.data, out.grad, out.requires_grad = self.data, None, False
+        out._parents, out._backward, out.name, out._retain = (), None, "leaf", False
+        return out
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place on a leaf and return self."""
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_() only applies to leaf tensors; use detach() first")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` for this non-leaf tensor after ``backward()`` (leaves always keep it)."""
+        self._retain = True
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    # ------------------------------------------------------------------ autodiff
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Compute the gradient of this tensor with respect to every leaf that requires it.
+
+        Parameters
+        ----------
+        grad : array_like, optional
+            The gradient of some scalar with respect to this tensor, of this
+            tensor's shape. May be omitted only when the tensor has one element
+            (the gradient is then 1).
+        retain_graph : bool, default False
+            Keep the graph so ``backward()`` can run through it again. By
+            default the graph is released to free memory.
+
+        Raises
+        ------
+        RuntimeError
+            If the tensor does not require grad, is not scalar and no ``grad``
+            was given, or the graph was already freed.
+
+        Notes
+        -----
+        Reverse-mode accumulation: for every node ``v`` in reverse topological
+        order, ``dL/dparent += backward_v(dL/dv)``. Each node is visited once.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of its graph "
+                "has requires_grad=True (or it was computed inside no_grad())"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() needs a scalar; got shape {self.shape}. "
+                    "Reduce first, e.g. loss.mean(), or pass grad= of the same shape"
+                )
+            seed = np.ones(self.shape, dtype=self.dtype)
+        else:
+            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"backward(grad=...): grad has shape {seed.shape} but the tensor has "
+                    f"shape {self.shape}; they must be equal"
+                )
+        grads: dict[int, np.ndarray] = {id(self): seed}
+        for node in reversed(self._topological_order()):
+            node_grad = grads.pop(id(node), None)
+            if node_grad is None:
+                continue
+            if node._backward is None or node._retain:
+                node._accumulate(node_grad)
+                if node._backward is None:
+                    continue
+            parent_grads = node._backward(node_grad)
+            for parent, parent_grad in zip(node._parents, parent_grads):
+                if parent_grad is None or not parent.requires_grad:
+                    continue
+                key = id(parent)
+                previous = grads.get(key)
+                # Out of place: the same array may have been handed to two parents.
+                grads[key] = parent_grad if previous is None else previous + parent_grad
+            if not retain_graph:
+                node._parents = ()
+                node._backward = _freed_backward
+
+    def _accumulate(self, grad: np.ndarray) -> None:
+        if self.grad is None:
+            # Own copy: the array may be a broadcast view or shared with another tensor.
+            self.grad = np.array(grad, dtype=self.dtype, copy=True)
+        else:
+            self.grad += grad
+
+    def _topological_order(self) -> list[Tensor]:
+        """Nodes that require grad, each after all of its parents (iterative DFS)."""
+        order: list[Tensor] = []
+        visited: set[int] = {id(self)}
+        stack: list[tuple[Tensor, Iterable[Tensor]]] = [(self, iter(self._parents))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    visited.add(id(parent))
+                    stack.append((parent, iter(parent._parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
+
+    # ------------------------------------------------------------------ operators
+    # Bound at import time by descenso.ops (see the end of descenso/ops/__init__.py).
+    __hash__ = object.__hash__
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Create a Tensor from numbers, nested lists or a NumPy array.
+
+    Python numbers and lists become float32; a float NumPy array keeps its dtype;
+    integer arrays need ``dtype=`` so the conversion is on purpose.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.tensor([[1, 2]]).dtype
+    dtype('float32')
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if dtype not in _FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    return dtype
+
+
+def zeros(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros, e.g. ``ds.zeros(2, 3)`` or ``ds.zeros((2, 3))``."""
+    return Tensor(np.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones, e.g. ``ds.ones(2, 3)``."""
+    return Tensor(np.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+
+
+def _generator(rng: Any) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"rng must be a numpy.random.Generator or an int seed; got {type(rng).__name__}. "
+        "Pass rng=np.random.default_rng(0) so results are reproducible"
+    )
+
+
+def randn(
+    *shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False
+) -> Tensor:
+    """Standard normal samples drawn from the given ``rng`` (a Generator or an int seed).
+
+    Examples
+    --------
+    >>> import numpy as np, descenso as ds
+    >>> ds.randn(2, 3, rng=np.random.default_rng(0)).shape
+    (2, 3)
+    """
+    data = _generator(rng).standard_normal(_shape(shape), dtype=_dtype(dtype))
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def rand(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) drawn from the given ``rng`` (a Generator or an int seed)."""
+    data = _generator(rng).random(_shape(shape), dtype=_dtype(dtype))
+    return Tensor(data, requires_grad=requires_grad)
