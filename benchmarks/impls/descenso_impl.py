@@ -1,0 +1,52 @@
+"""descenso through its public API, as a user writes it: nn layers, a loss, backward(), step()."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from benchmarks.common import Workload, batch_order, full_loss, initial_weights
+
+
+def build(w: Workload):
+    import descenso as ds
+    from descenso import losses, nn, optim
+
+    model = nn.MLP(w.d, hidden=w.hidden, out_features=1, activation="relu", rng=0)
+    arrays = [a for pair in initial_weights(w) for a in pair]
+    model.load_state_dict(dict(zip(model.state_dict().keys(), arrays)))
+    if w.optimizer == "adam":
+        opt = optim.Adam(model.parameters(), lr=w.lr)
+    else:
+        opt = optim.SGD(model.parameters(), lr=w.lr, momentum=w.momentum if w.optimizer == "sgd_momentum" else 0.0)
+    loss_fn = losses.get(w.loss)
+    return ds, model, opt, loss_fn
+
+
+def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The hand-rolled loop of the tutorials: forward, loss, zero_grad, backward, step."""
+    ds, model, opt, loss_fn = build(w)
+    start = time.perf_counter()
+    for epoch in range(w.epochs):
+        for index in batch_order(w, epoch):
+            Xb, yb = (X, y) if w.batch_size is None else (X[index], y[index])
+            loss = loss_fn(model(ds.tensor(Xb)), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    seconds = time.perf_counter() - start
+    with ds.no_grad():
+        return full_loss(w, model(ds.tensor(X)).data, y), seconds
+
+
+def train_fit(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """``descenso.fit`` with its own shuffling (same seed each run; batch order differs from the others)."""
+    from descenso.train import fit
+
+    ds, model, opt, loss_fn = build(w)
+    start = time.perf_counter()
+    fit(model, X, y, loss=w.loss, optimizer=opt, epochs=w.epochs, batch_size=w.batch_size, rng=0)
+    seconds = time.perf_counter() - start
+    with ds.no_grad():
+        return full_loss(w, model(ds.tensor(X)).data, y), seconds
