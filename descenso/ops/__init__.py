@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from descenso.ops.arithmetic import add, div, linear, matmul, mul, neg, pow, sub
+# The ops keep NumPy's names (abs, max, min, pow, sum) on purpose: ds.sum reads like np.sum.
+from descenso.ops.arithmetic import add, div, linear, matmul, mul, neg, pow, sub  # noqa: A004
 from descenso.ops.elementwise import (
-    abs,
+    abs,  # noqa: A004
     exp,
     leaky_relu,
     log,
@@ -25,7 +26,7 @@ from descenso.ops.elementwise import (
     tanh,
 )
 from descenso.ops.index import getitem
-from descenso.ops.reduce import max, mean, min, sum
+from descenso.ops.reduce import max, mean, min, sum  # noqa: A004
 from descenso.ops.select import clip, maximum, minimum, where
 from descenso.ops.shape import broadcast_to, concatenate, reshape, squeeze, stack, transpose, unsqueeze
 from descenso.tensor import Tensor
@@ -78,6 +79,7 @@ _METHODS = {
     "__rmatmul__": lambda a, b: matmul(b, a),
     "__neg__": neg,
     "__pos__": lambda a: a,
+    "__abs__": abs,
     "__getitem__": getitem,
     "__lt__": _compare(np.less),
     "__le__": _compare(np.less_equal),

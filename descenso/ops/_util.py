@@ -50,9 +50,10 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    limit = max(ndim, 1)  # a 0-d tensor accepts axis 0 and -1, as in PyTorch
     out = []
     for ax in axes:
-        if not -ndim <= ax < max(ndim, 1):
+        if not -limit <= ax < limit:
             raise ValueError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
-        out.append(int(ax) % max(ndim, 1))
-    return tuple(sorted(out))
+        out.append(int(ax) % limit)
+    return tuple(sorted(out)) if ndim else ()

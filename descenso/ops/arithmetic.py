@@ -94,7 +94,8 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the operator's name
     -----
     ``d(a**b)/da = b * a**(b-1)`` and ``d(a**b)/db = a**b * log(a)`` (only
     computed when ``b`` requires grad, so negative bases with constant
-    exponents are fine).
+    exponents are fine). As in PyTorch, ``d(a**0)/da = 0`` even at ``a = 0``,
+    and ``d(0**b)/db = 0`` for ``b >= 0``.
     """
     a, b = _pair(a, b)
     try:
@@ -105,9 +106,14 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the operator's name
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         grad_a = grad_b = None
         if a.requires_grad:
-            grad_a = unbroadcast(grad * b.data * a.data ** (b.data - 1), a.shape)
+            # Where b == 0 the factor b makes the term 0; exponent 0 instead of -1 keeps a**(b-1)
+            # finite at a == 0, so 0 * inf never happens.
+            exponent = np.where(b.data == 0, 1, b.data) - 1
+            grad_a = unbroadcast(grad * b.data * a.data**exponent, a.shape)
         if b.requires_grad:
-            grad_b = unbroadcast(grad * data * np.log(a.data), b.shape)
+            # log(a) only matters where a != 0; at a == 0 the output 0**b is 0 (b > 0) or 1 (b == 0).
+            log_a = np.log(np.where(a.data == 0, 1, a.data))
+            grad_b = unbroadcast(grad * data * log_a, b.shape)
         return grad_a, grad_b
 
     return Tensor.from_op(data, (a, b), backward, "pow")
@@ -131,8 +137,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if a.shape[-1] != inner_b:
         raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} do not align: "
-            "expected a.shape[-1] == b.shape[-2]"
+            f"matmul: shapes {a.shape} and {b.shape} do not align: expected a.shape[-1] == b.shape[-2]"
         )
     try:
         data = a.data @ b.data
@@ -179,10 +184,17 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     ``dL/db = sum over the batch of dL/dy``.
     """
     x = as_tensor(x, like=weight)
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-d (out_features, in_features); got shape {weight.shape}")
     if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
         raise ValueError(
             f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape}: "
             f"expected input.shape[-1] == {weight.shape[-1]} (in_features)"
+        )
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(
+            f"linear: bias of shape {bias.shape} does not fit a weight of shape {weight.shape}: "
+            f"expected bias.shape == ({weight.shape[0]},) (out_features,)"
         )
     data = x.data @ weight.data.T
     if bias is not None:

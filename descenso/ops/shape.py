@@ -35,6 +35,8 @@ def transpose(a: Tensor, *axes: Any) -> Tensor:
     """Permute the axes (reverse them when none are given)."""
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
+    if any(not -a.ndim <= int(x) < a.ndim for x in axes):
+        raise ValueError(f"transpose: axes {axes} are out of range for a {a.ndim}-d tensor")
     perm = tuple(range(a.ndim))[::-1] if not axes else tuple(int(x) % a.ndim for x in axes)
     if sorted(perm) != list(range(a.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-d tensor")
