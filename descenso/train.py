@@ -1,0 +1,598 @@
+"""``fit``: empirical risk minimisation by gradient descent, as one page.
+
+The course notes' whole algorithm is
+
+    theta <- argmin_theta  1/|D| sum_{(x, y) in D} loss(y, f_theta(x))
+
+found by stepping against the gradient "until a minimum is reached or a
+stopping criterion is met". ``fit`` is that loop, read top to bottom; the
+helpers below it only check arguments and format numbers.
+
+Callbacks are any objects with some of these methods (all optional; see
+:class:`Callback`): ``on_train_begin(model, history)``, ``on_epoch_begin(epoch,
+model)``, ``on_step_end(step, logs, model)``, ``on_epoch_end(epoch, logs,
+model)``, ``on_train_end(history, model)``. They observe; stopping is the job
+of the criteria in :mod:`descenso.stopping`.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+import warnings
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from descenso.grad_mode import no_grad
+from descenso.history import History
+from descenso.stopping import (
+    DivergenceError,
+    MaxEpochs,
+    TrainingInterrupted,
+    check_finite_loss,
+    check_finite_weights,
+)
+
+__all__ = ["Callback", "fit"]
+
+
+class Callback:
+    """Base class for callbacks: every hook does nothing; override the ones you need.
+
+    Examples
+    --------
+    >>> from descenso.train import Callback
+    >>> class PrintLoss(Callback):
+    ...     def on_epoch_end(self, epoch, logs, model):
+    ...         print(epoch, round(logs["train_loss"], 3))
+    """
+
+    def on_train_begin(self, model: Any, history: History) -> None:
+        """Before the first step."""
+
+    def on_epoch_begin(self, epoch: int, model: Any) -> None:
+        """Before the epoch's first step (epochs count from 1)."""
+
+    def on_step_end(self, step: int, logs: dict[str, float], model: Any) -> None:
+        """After each optimizer step; ``logs`` has ``loss`` (the batch's data loss) and ``batch_size``."""
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any], model: Any) -> None:
+        """After the epoch is recorded; ``logs`` has the epoch's row (``train_loss``, ``val_loss``, ...)."""
+
+    def on_train_end(self, history: History, model: Any) -> None:
+        """Once at the end, however training ended (not after a DivergenceError)."""
+
+
+def fit(
+    model: Any,
+    X: Any,
+    y: Any,
+    loss: str | Callable[..., Any] = "mse",
+    optimizer: Any = "adam",
+    lr: float | None = None,
+    epochs: int = 100,
+    batch_size: int | None = 32,
+    validation: Any = None,
+    stop: Sequence[Any] = (),
+    callbacks: Sequence[Any] = (),
+    rng: Any = None,
+    sample_weight: Any = None,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    metrics: Sequence[str | Callable[..., float]] = (),
+    verbose: bool = False,
+    reference_loss: float | None = None,
+) -> History:
+    """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Maps a batch ``(batch, n_features)`` to ``(batch, out_features)``; trained in place.
+    X : array_like, shape (n_samples, n_features)
+    y : array_like, shape (n_samples,) or (n_samples, out_features)
+        Binary targets are 0/1.
+    loss : str or callable, default "mse"
+        A name from ``descenso.losses`` or ``loss(prediction, target, sample_weight=None) -> Tensor``.
+    optimizer : str or Optimizer, default "adam"
+        A name (a new optimizer over ``model.parameters()``) or an Optimizer
+        object. Pass the same object to a second ``fit`` to continue training
+        with its state (Adam's moments, momentum): two fits of n/2 epochs then
+        equal one of n.
+    lr : float, optional
+        Learning rate for an optimizer given by name (its default when None).
+    epochs : int, default 100
+        The most epochs to run; ``stop`` criteria may end training earlier.
+    batch_size : int or None, default 32
+        Samples per step, reshuffled every epoch. ``None`` (or ``>= n_samples``)
+        is full-batch gradient descent, the notes' algorithm: one exact step per epoch.
+    validation : None, float or (X_val, y_val)
+        A held-out fraction of ``(X, y)`` (drawn with ``rng``) or explicit data.
+    stop : list of stopping criteria
+        From :mod:`descenso.stopping`, e.g. ``[EarlyStopping(patience=20)]``.
+    callbacks : list
+        Objects with any of the :class:`Callback` methods.
+    rng : numpy.random.Generator or int, optional
+        Shuffles the batches and draws the validation split. The same seed (and
+        the same initial weights) gives the same weights, bit for bit. None: fresh entropy.
+    sample_weight : array_like, shape (n_samples,), optional
+        Per-sample weights passed to the loss.
+    l1, l2 : float, default 0
+        Penalty strengths on the weight matrices (parameters with 2 or more dimensions; not biases).
+    metrics : list of str or callable
+        "accuracy", "mse", "mae", or ``metric(y_true, output) -> float`` on the model's raw output.
+    verbose : bool, default False
+        Print about ten progress lines.
+    reference_loss : float, optional
+        The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
+        then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+
+    Returns
+    -------
+    History
+        Per-epoch losses, metrics, learning rate, gradient norm and time, and why training stopped.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, before any work, saying what was expected and how to fix it.
+    DivergenceError
+        At once, when the loss or a weight becomes NaN or infinite (names the lr and suggests a smaller one).
+
+    Warns
+    -----
+    TrainingInterrupted
+        When Ctrl-C stops training; the step in progress completes and the weights reached are kept.
+
+    Notes
+    -----
+    The objective minimised is
+
+        J(theta) = 1/n sum_i loss(y_i, f_theta(x_i)) + l2/2 sum_W ||W||^2 + l1 sum_W |W|
+
+    over the weight matrices ``W``. Each step takes one batch ``B``, computes
+    ``J_B`` with the batch mean in place of the full one, and lets the optimizer
+    move ``theta`` against ``dJ_B/dtheta``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descenso.nn import Linear
+    >>> from descenso.train import fit
+    >>> X = np.linspace(-1, 1, 20, dtype=np.float32).reshape(-1, 1)
+    >>> y = 3 * X[:, 0] + 1
+    >>> model = Linear(1, 1, rng=0)
+    >>> history = fit(model, X, y, optimizer="sgd", lr=0.5, epochs=200, batch_size=None)
+    >>> print(np.round(model.weight.data, 3), np.round(model.bias.data, 3))
+    [[3.]] [1.]
+    >>> history.stopped_by
+    'max_epochs'
+    """
+    # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
+    X, y, sample_weight = check_data(model, X, y, sample_weight)
+    rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
+    from descenso import losses  # here, not at the top: descenso.losses is built on the same engine
+
+    loss_fn = losses.get(loss)
+    X, y, sample_weight, X_val, y_val = split_validation(validation, model, X, y, sample_weight, rng)
+    optimizer = make_optimizer(optimizer, model, lr)
+    metric_fns = metric_functions(metrics, loss_fn)
+    criteria = [*stop, MaxEpochs(epochs)]  # epochs is one criterion among the others
+    check_criteria(criteria, X_val is not None, list(metric_fns), has_reference=reference_loss is not None)
+    callbacks = check_callbacks(callbacks)
+
+    # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
+    #    which only shift a unit's output and do not make the function any less smooth).
+    penalized = [p for p in model.parameters() if p.ndim >= 2]
+
+    def objective(Xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None) -> tuple[Any, Any, Any]:
+        output = model(Xb)
+        data_loss = loss_fn(output, yb) if wb is None else loss_fn(output, yb, sample_weight=wb)
+        total = data_loss
+        if l2:
+            total = total + (l2 / 2) * sum((w * w).sum() for w in penalized)
+        if l1:
+            total = total + l1 * sum(w.abs().sum() for w in penalized)
+        return output, data_loss, total
+
+    history = History()
+    for criterion in criteria:
+        criterion.reset()
+    n = len(X)
+    batch = n if batch_size is None else min(batch_size, n)
+    steps_per_epoch = math.ceil(n / batch)
+    started = time.perf_counter()
+    reason, stopped_by = "", ""
+    _call(callbacks, "on_train_begin", model, history)
+
+    # 3. The loop: epochs of steps until a criterion fires. The first Ctrl-C only raises a flag that is
+    #    read between steps, so a step is never cut in half and the weights are always a real iterate.
+    with _InterruptFlag() as interrupt:
+        try:
+            epoch = 0
+            while not reason:
+                epoch += 1
+                model.train()
+                _call(callbacks, "on_epoch_begin", epoch, model)
+                # Full batch needs no shuffle (the sum is the same); mini-batches are a fresh permutation
+                # each epoch, drawn from rng only, so the same seed gives the same batches.
+                order = rng.permutation(n) if batch < n else None
+                seen, loss_sum, objective_sum, grad_norm = 0, 0.0, 0.0, 0.0
+                metric_sums = dict.fromkeys(metric_fns, 0.0)
+                for step in range(steps_per_epoch):
+                    rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
+                    Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
+                    wb = None if sample_weight is None else sample_weight[rows]
+
+                    optimizer.zero_grad()
+                    output, data_loss, total = objective(Xb, yb, wb)
+                    check_finite_loss(total.item(), epoch, optimizer.lr)  # diverged: stop before stepping
+                    total.backward()
+                    grad_norm = _global_norm(model.parameters())
+                    optimizer.step()
+
+                    history.n_steps += 1
+                    size = len(Xb)
+                    seen += size
+                    loss_sum += data_loss.item() * size
+                    objective_sum += total.item() * size
+                    for name, metric in metric_fns.items():
+                        metric_sums[name] += metric(yb, output.data) * size
+                    _call(
+                        callbacks,
+                        "on_step_end",
+                        history.n_steps,
+                        {"loss": data_loss.item(), "batch_size": size},
+                        model,
+                    )
+                    if interrupt.raised:
+                        break
+
+                # 4. Record the epoch: training numbers averaged over its steps, validation at its end.
+                check_finite_weights(model, epoch, optimizer.lr)
+                row: dict[str, Any] = {name: total / seen for name, total in metric_sums.items()}
+                val_loss = None
+                if X_val is not None:
+                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, X_val, y_val)
+                    row.update({f"val_{name}": value for name, value in val_metrics.items()})
+                gap = None
+                if reference_loss is not None:
+                    gap = _full_objective(model, objective, X, y, sample_weight) - reference_loss
+                history.record(
+                    epoch=epoch,
+                    train_loss=loss_sum / seen,
+                    objective=objective_sum / seen,
+                    val_loss=val_loss,
+                    lr=optimizer.lr,
+                    grad_norm=grad_norm,
+                    time=time.perf_counter() - started,
+                    metrics=row,
+                    optimum_gap=gap,
+                )
+                logs = {name: history.get(name)[-1] for name in history.names()}
+                _call(callbacks, "on_epoch_end", epoch, logs, model)
+                if verbose:
+                    _print_progress(history, epochs)
+
+                # 5. Ask every criterion, in order; the first reason wins.
+                if interrupt.raised:
+                    reason, stopped_by = _interrupt_reason(epoch, seen, n), "interrupt"
+                for criterion in criteria:
+                    if not reason:
+                        reason, stopped_by = criterion.check(history, model) or "", criterion.name
+        except KeyboardInterrupt:  # raised by a callback, a second Ctrl-C, or outside the main thread
+            reason, stopped_by = _interrupt_reason(len(history) + 1, None, n), "interrupt"
+        except DivergenceError as error:
+            history.stop_reason, history.stopped_by = str(error), "divergence"
+            _finalize(criteria, history, model)  # best weights back, even now
+            error.history = history
+            raise
+
+    # 6. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
+    notes = _finalize(criteria, history, model)
+    history.stop_reason = "; ".join([reason, *notes])
+    history.stopped_by = stopped_by
+    if stopped_by == "interrupt":
+        warnings.warn(history.stop_reason, TrainingInterrupted, stacklevel=2)
+    _call(callbacks, "on_train_end", history, model)
+    if verbose:
+        print(f"stopped: {history.stop_reason}")
+    return history
+
+
+# ---------------------------------------------------------------------------- helpers of the loop
+
+
+def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
+    for callback in callbacks:
+        method = getattr(callback, hook, None)
+        if method is not None:
+            method(*args)
+
+
+def _global_norm(parameters: Sequence[Any]) -> float:
+    """The L2 norm of all gradients together, accumulated in float64 so it cannot overflow float32."""
+    squares = sum(float(np.vdot(g, g)) for p in parameters if (g := p.grad) is not None)
+    return math.sqrt(squares)
+
+
+@no_grad()
+def _evaluate(model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], X: Any, y: Any) -> Any:
+    """Validation loss and metrics in evaluation mode (Dropout off), without building a graph."""
+    model.eval()
+    output = model(X)
+    value = float(loss_fn(output, y).item())
+    model.train()
+    return value, {name: metric(y, output.data) for name, metric in metric_fns.items()}
+
+
+@no_grad()
+def _full_objective(model: Any, objective: Callable[..., Any], X: Any, y: Any, w: Any) -> float:
+    """The exact objective over all training data at the current weights (for the gap to the optimum)."""
+    model.eval()
+    value = float(objective(X, y, w)[2].item())
+    model.train()
+    return value
+
+
+def _finalize(criteria: Sequence[Any], history: History, model: Any) -> list[str]:
+    notes = [criterion.finalize(history, model) for criterion in criteria if hasattr(criterion, "finalize")]
+    return [note for note in notes if note]
+
+
+def _interrupt_reason(epoch: int, seen: int | None, n: int) -> str:
+    done = "" if seen is None or seen == n else f" ({seen} of {n} samples seen)"
+    return f"interrupted by the user (Ctrl-C) during epoch {epoch}{done}; kept the weights reached"
+
+
+def _print_progress(history: History, epochs: int) -> None:
+    epoch = history.epoch[-1]
+    if epoch != 1 and epoch % max(1, epochs // 10) and epoch != epochs:
+        return
+    line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  train_loss {history.train_loss[-1]:.6g}"
+    if history.val_loss[-1] is not None:
+        line += f"  val_loss {history.val_loss[-1]:.6g}"
+    print(line + f"  lr {history.lr[-1]:.3g}  {history.time[-1]:.2f}s")
+
+
+class _InterruptFlag:
+    """Turn the first Ctrl-C into a flag (main thread only); a second Ctrl-C interrupts at once."""
+
+    def __init__(self) -> None:
+        self.raised = False
+        self._installed = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _InterruptFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.raised = True
+        self._restore()
+
+    def _restore(self) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.SIG_DFL)
+            self._installed = False
+
+    def __exit__(self, *exc: object) -> None:
+        self._restore()
+
+
+# ---------------------------------------------------------------------------- argument checks (the boundary)
+
+_SERIES = ("train_loss", "objective", "val_loss", "lr", "grad_norm", "time", "epoch")
+
+
+def check_data(model: Any, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+    """X, y (and weights) as finite arrays of the model's dtype whose shapes fit the model."""
+    parameters = getattr(model, "parameters", None)
+    if not callable(parameters) or not callable(model):
+        raise TypeError(f"fit: model must be a descenso.nn.Module; got {type(model).__name__}")
+    params = parameters()
+    if not params:
+        raise ValueError("fit: the model has no parameters to train; expected at least one nn.Parameter")
+    dtype = params[0].dtype  # data follows the model's dtype, so float32 models never compute in float64
+    X = _as_array("X", X, dtype)
+    y = _as_array("y", y, dtype)
+    if X.ndim != 2:
+        fix = " Fix: X.reshape(-1, 1) for a single feature" if X.ndim == 1 else ""
+        raise ValueError(f"fit: expected X of shape (n_samples, n_features); got shape {X.shape}.{fix}")
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"fit: expected y of shape (n_samples,) or (n_samples, outputs); got shape {y.shape}"
+        )
+    if len(X) != len(y):
+        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; expected one target per row of X")
+    if len(X) == 0:
+        raise ValueError("fit: X is empty; expected at least one sample")
+    if sample_weight is not None:
+        sample_weight = _as_array("sample_weight", sample_weight, dtype)
+        if sample_weight.shape != (len(X),):
+            raise ValueError(f"fit: expected sample_weight of shape ({len(X)},); got {sample_weight.shape}")
+        if (sample_weight < 0).any() or not sample_weight.any():
+            raise ValueError("fit: sample_weight must be >= 0 with at least one positive weight")
+    _check_output(model, X, y)
+    return X, y, sample_weight
+
+
+def _as_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
+    value = getattr(value, "data", value) if hasattr(value, "requires_grad") else value  # a Tensor
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"fit: {name} must hold numbers; got an array of dtype {array.dtype}. "
+            "Fix: encode text columns first, e.g. descenso.data.read(..., target=...)"
+        )
+    array = array.astype(dtype, copy=False)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = np.argwhere(bad)[0]
+        raise ValueError(
+            f"fit: {name} has {int(bad.sum())} NaN or infinite values (the first at index "
+            f"{tuple(int(i) for i in first)}); expected finite numbers. Fix: drop or fill them, "
+            "e.g. descenso.data.read(..., missing='drop')"
+        )
+    return array
+
+
+@no_grad()
+def _check_output(model: Any, X: np.ndarray, y: np.ndarray) -> None:
+    """Run the model on one row, in eval mode (no Dropout draws), to catch shape errors before training."""
+    was_training = getattr(model, "training", True)
+    model.eval()
+    try:
+        output = model(X[:1])
+    except ValueError as error:
+        raise ValueError(f"fit: the model cannot take X of shape {X.shape}: {error}") from None
+    finally:
+        model.train(was_training)
+    outputs = 1 if y.ndim == 1 else y.shape[1]
+    if output.shape != (1, outputs):
+        raise ValueError(
+            f"fit: the model outputs shape {output.shape[1:]} per sample but y has {outputs} "
+            f"value(s) per sample (y.shape {y.shape}); expected out_features == {outputs}"
+        )
+
+
+def check_settings(rng: Any, epochs: Any, batch_size: Any, l1: Any, l2: Any) -> tuple[Any, ...]:
+    """The numeric settings, checked; ``rng`` as a Generator."""
+    if rng is None:
+        rng = np.random.default_rng()
+    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        rng = np.random.default_rng(int(rng))
+    elif not isinstance(rng, np.random.Generator):
+        raise TypeError(f"fit: rng must be a numpy.random.Generator or an int seed; got {type(rng).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer; got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
+    ):
+        raise ValueError(
+            f"fit: batch_size must be a positive integer, or None for full-batch gradient "
+            f"descent; got {batch_size!r}"
+        )
+    for name, value in (("l1", l1), ("l2", l2)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+            raise ValueError(f"fit: {name} must be a non-negative finite number; got {value!r}")
+    return rng, int(epochs), batch_size if batch_size is None else int(batch_size), float(l1), float(l2)
+
+
+def split_validation(
+    validation: Any, model: Any, X: np.ndarray, y: np.ndarray, w: Any, rng: Any
+) -> tuple[Any, ...]:
+    """``(X, y, w, X_val, y_val)``: a random held-out fraction, explicit data, or no validation."""
+    if validation is None:
+        return X, y, w, None, None
+    if isinstance(validation, (tuple, list)) and len(validation) == 2:
+        X_val, y_val, _ = check_data(model, validation[0], validation[1], None)
+        if X_val.shape[1:] != X.shape[1:] or y_val.shape[1:] != y.shape[1:]:
+            raise ValueError(
+                f"fit: validation data of shapes {X_val.shape}, {y_val.shape} do not match the "
+                f"training data's {X.shape}, {y.shape} beyond the number of rows"
+            )
+        return X, y, w, X_val, y_val
+    if isinstance(validation, float) and 0 < validation < 1:
+        n_val = round(validation * len(X))
+        if not 1 <= n_val < len(X):
+            raise ValueError(
+                f"fit: validation={validation} of {len(X)} samples leaves {n_val} for validation "
+                "and needs at least one on each side; use a larger fraction or more data"
+            )
+        order = rng.permutation(len(X))
+        val, train = order[:n_val], order[n_val:]
+        return X[train], y[train], None if w is None else w[train], X[val], y[val]
+    raise TypeError(
+        f"fit: validation must be None, a fraction in (0, 1) or a pair (X_val, y_val); got {validation!r}"
+    )
+
+
+def make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
+    """An Optimizer object: built from a name over the model's parameters, or the one given."""
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf):
+        raise ValueError(f"fit: lr must be a positive finite number; got {lr!r}")
+    if isinstance(optimizer, str):
+        from descenso import optim
+
+        return optim.get(optimizer, model.parameters(), **({} if lr is None else {"lr": lr}))
+    if not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
+        raise TypeError(f"fit: optimizer must be a name such as 'adam' or an Optimizer; got {optimizer!r}")
+    missing = {id(p) for p in model.parameters()} - {id(p) for p in getattr(optimizer, "params", [])}
+    if hasattr(optimizer, "params") and missing:
+        raise ValueError(
+            f"fit: the optimizer does not hold {len(missing)} of the model's parameters, which would never "
+            "train; build it over this model, e.g. Adam(model.parameters(), lr=0.01)"
+        )
+    if lr is not None:
+        raise ValueError(
+            f"fit: lr={lr} was given with an Optimizer object, whose lr is {optimizer.lr}; set the "
+            "rate on the optimizer (e.g. Adam(model.parameters(), lr=...)) or pass its name"
+        )
+    return optimizer
+
+
+def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], float]]:
+    """Metric names or callables as ``{name: metric(y_true, output) -> float}``."""
+    # Outputs are logits (a 0 threshold) unless the loss takes probabilities.
+    threshold = 0.5 if getattr(loss_fn, "__name__", "") == "bce" else 0.0
+    builtin: dict[str, Callable[[Any, Any], float]] = {
+        "accuracy": lambda t, o: float(np.mean((o.reshape(t.shape) > threshold) == (t > 0.5))),
+        "mse": lambda t, o: float(np.mean((o.reshape(t.shape) - t) ** 2)),
+        "mae": lambda t, o: float(np.mean(np.abs(o.reshape(t.shape) - t))),
+    }
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    out = {}
+    for metric in metrics:
+        if callable(metric):
+            out[getattr(metric, "__name__", "metric")] = metric
+        elif metric in builtin:
+            out[metric] = builtin[metric]
+        else:
+            raise ValueError(
+                f"fit: unknown metric {metric!r}; expected one of {sorted(builtin)} or a "
+                "callable metric(y_true, output) -> float"
+            )
+    return out
+
+
+def check_criteria(
+    criteria: Sequence[Any],
+    has_validation: bool,
+    metric_names: Sequence[str] = (),
+    has_reference: bool = False,
+) -> None:
+    """Every criterion has ``check``, and monitors a series this run will record."""
+    names = {*_SERIES, *metric_names} - ({"val_loss"} if not has_validation else set())
+    names |= {f"val_{m}" for m in metric_names} if has_validation else set()
+    names |= {"optimum_gap"} if has_reference else set()
+    for criterion in criteria:
+        if not callable(getattr(criterion, "check", None)):
+            raise TypeError(
+                f"fit: stop= items must be stopping criteria with check(history, model); got {criterion!r}"
+            )
+        monitor = getattr(criterion, "monitor", None)
+        if monitor is not None and monitor not in names:
+            fix = " Fix: pass validation=0.2 or (X_val, y_val)" if monitor.startswith("val_") else ""
+            raise ValueError(
+                f"fit: {type(criterion).__name__} monitors {monitor!r}, which this run does not "
+                f"record; it records {sorted(names)}.{fix}"
+            )
+
+
+_HOOKS = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on_train_end")
+
+
+def check_callbacks(callbacks: Sequence[Any]) -> list[Any]:
+    """The callbacks as a list; each must define at least one hook."""
+    callbacks = list(callbacks)
+    for callback in callbacks:
+        if not any(callable(getattr(callback, hook, None)) for hook in _HOOKS):
+            raise TypeError(f"fit: callback {callback!r} has none of the hooks {', '.join(_HOOKS)}")
+    return callbacks
