@@ -11,7 +11,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
+import torch.nn.functional as F  # noqa: N812 - the usual name
 
 import descenso as ds
 
@@ -238,11 +238,11 @@ class Composer(Builder):
         ones = [i for i, n in enumerate(shape) if n == 1]
         if ones and self.rng.random() < 0.5:  # keepdims over an axis of size 1 in the result
             axis = ones[int(self.rng.integers(0, len(ones)))]
-            source = shape[:axis] + (3,) + shape[axis + 1 :]
+            source = (*shape[:axis], 3, *shape[axis + 1 :])
             d, t = self.expr(source, depth)
             return getattr(ds, name)(d, axis=axis, keepdims=True), torch_fn(t, dim=axis, keepdim=True)
         axis = int(self.rng.integers(0, len(shape) + 1))
-        source = shape[:axis] + (int(self.rng.integers(1, 4)),) + shape[axis:]
+        source = (*shape[:axis], int(self.rng.integers(1, 4)), *shape[axis:])
         negative = axis - len(source)  # exercise negative axes too
         d, t = self.expr(source, depth)
         return getattr(ds, name)(d, axis=negative), torch_fn(t, dim=negative)
@@ -263,7 +263,7 @@ class Composer(Builder):
             return d.unsqueeze(axis), t.unsqueeze(axis)
         if choice == 3:  # squeeze
             axis = int(self.rng.integers(0, len(shape) + 1))
-            d, t = self.expr(shape[:axis] + (1,) + shape[axis:], depth)
+            d, t = self.expr((*shape[:axis], 1, *shape[axis:]), depth)
             return d.squeeze(axis), t.squeeze(axis)
         d, t = self.expr(variant(self.rng, shape), depth)  # broadcast_to
         return d.broadcast_to(shape), torch.broadcast_to(t, shape)
@@ -272,15 +272,15 @@ class Composer(Builder):
         axis = int(self.rng.integers(0, len(shape) + 1))
         before = (slice(None),) * axis
         if axis == len(shape) or self.rng.random() < 0.3:  # an integer removes an axis
-            d, t = self.expr(shape[:axis] + (3,) + shape[axis:], depth)
+            d, t = self.expr((*shape[:axis], 3, *shape[axis:]), depth)
             j = int(self.rng.integers(-3, 3))
             return d[(*before, j)], t[(*before, j)]
         n = shape[axis]
         if self.rng.random() < 0.5:  # a slice
-            d, t = self.expr(shape[:axis] + (n + 2,) + shape[axis + 1 :], depth)
+            d, t = self.expr((*shape[:axis], n + 2, *shape[axis + 1 :]), depth)
             return d[(*before, slice(1, n + 1))], t[(*before, slice(1, n + 1))]
         picks = self.rng.integers(0, 2, size=n)  # an integer array with repeats
-        d, t = self.expr(shape[:axis] + (2,) + shape[axis + 1 :], depth)
+        d, t = self.expr((*shape[:axis], 2, *shape[axis + 1 :]), depth)
         return d[(*before, picks)], t[(*before, torch.as_tensor(picks))]
 
     def matmul(self, shape: tuple[int, ...], depth: int) -> Pair:
@@ -308,7 +308,7 @@ class Composer(Builder):
             pieces = [self.expr(shape[:axis] + shape[axis + 1 :], depth) for _ in range(n)]
             return ds.stack([p[0] for p in pieces], axis=axis), torch.stack([p[1] for p in pieces], dim=axis)
         cut = int(self.rng.integers(1, n))  # two non-empty pieces
-        pieces = [self.expr(shape[:axis] + (size,) + shape[axis + 1 :], depth) for size in (cut, n - cut)]
+        pieces = [self.expr((*shape[:axis], size, *shape[axis + 1 :]), depth) for size in (cut, n - cut)]
         return ds.concatenate([p[0] for p in pieces], axis=axis), torch.cat([p[1] for p in pieces], dim=axis)
 
 
