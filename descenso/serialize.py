@@ -33,7 +33,14 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "ModelFileError", "read_model_file", "write_model_file"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "ModelFileError",
+    "atomic_write_bytes",
+    "read_model_file",
+    "write_model_file",
+]
 
 FORMAT_NAME = "descenso-model"
 FORMAT_VERSION = "1.0"  # bump the minor for additions old readers may ignore, the major otherwise
@@ -207,8 +214,44 @@ def write_model_file(
     >>> arrays["w"].shape, meta["architecture"], meta["format"]
     ((2, 3), 'linear', 'descenso-model')
     """
-    path = Path(path)
     data = _safetensors().save(_checked_arrays(arrays), metadata={METADATA_KEY: _encode_metadata(metadata)})
+    return atomic_write_bytes(path, data)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to create or replace; its directory must exist.
+    data : bytes
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    OSError
+        (the same subclass, e.g. PermissionError) naming ``path``; the old file is then unchanged
+        and no temporary file is left. IsADirectoryError when ``path`` is a directory.
+
+    Notes
+    -----
+    The bytes go to a temporary file in the same directory (same filesystem, so the rename is
+    atomic), which is flushed and fsynced; ``os.replace`` then renames it onto ``path`` and the
+    directory is fsynced so the rename survives a power cut. The new file keeps the mode of the
+    file it replaces (else ``0666`` minus the umask).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     atomic_write_bytes(pathlib.Path(folder) / "a.bin", b"abc").read_bytes()
+    b'abc'
+    """
+    path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(21, f"cannot save the model to '{path}': it is a directory; give a file name")
     directory = path.parent
