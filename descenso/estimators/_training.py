@@ -1,0 +1,129 @@
+"""The pieces ``fit`` assembles before handing over to :func:`descenso.train.fit`.
+
+The representation (user features, then standardisation), the network, the
+optimizer, the validation split and the stopping rule. The training loop itself
+is ``descenso.train.fit``; nothing here steps an optimizer.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "seed_generator",
+    "make_representation",
+    "make_model",
+    "make_optimizer",
+    "split_validation",
+    "make_stop",
+    "effective_batch_size",
+]
+
+_SCALERS = ("standardize", "standardise", "minmax")
+
+
+def seed_generator(random_state: Any) -> np.random.Generator:
+    """One Generator per ``fit``: an int gives the same weights, splits and batches every time."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(int(random_state.randint(2**31 - 1)))
+    return np.random.default_rng(random_state)
+
+
+def _is_scaler(step: Any) -> bool:
+    name = step if isinstance(step, str) else getattr(step, "name", "")
+    return isinstance(name, str) and name.strip().lower().split(",")[-1].strip() in _SCALERS
+
+
+def make_representation(steps: list[Any], X: np.ndarray) -> Any:
+    """A fitted ``features.Pipeline``: the user's steps, then ``Standardize`` unless already scaled.
+
+    Transform objects are copied first, so fitting never changes the estimator's parameters.
+    """
+    from descenso import features
+
+    chain = [copy.deepcopy(step) for step in steps]
+    if not chain or not _is_scaler(chain[-1]):
+        chain.append("standardize")
+    return features.Pipeline(chain).fit(X)
+
+
+def make_model(in_features: int, params: dict[str, Any], rng: np.random.Generator) -> Any:
+    """The network ``f_theta``: an MLP with one output (a value, or a logit for classification)."""
+    from descenso.nn import MLP
+
+    return MLP(
+        in_features,
+        hidden=params["hidden"],
+        out_features=1,
+        activation=params["activation"],
+        rng=rng,
+        dtype=str(params["dtype"]),
+    )
+
+
+def make_optimizer(model: Any, params: dict[str, Any]) -> Any:
+    """The optimizer named by ``params['optimizer']`` over the model's parameters, at ``params['lr']``."""
+    from descenso import optim
+
+    return optim.get(params["optimizer"], model.parameters(), lr=float(params["lr"]))
+
+
+def effective_batch_size(batch_size: Any, n_samples: int) -> int | None:
+    """``"auto"`` is ``min(200, n)`` as in scikit-learn's MLP; ints are capped at ``n``; None: full batch."""
+    if batch_size is None:
+        return None
+    if batch_size == "auto":
+        return min(200, n_samples)
+    return min(int(batch_size), n_samples)
+
+
+def split_validation(
+    n_samples: int, fraction: float, rng: np.random.Generator, labels: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, validation)``; stratified by ``labels`` when given.
+
+    Raises
+    ------
+    ValueError
+        When the split would leave no sample to train on or none to validate on.
+    """
+    if labels is None:
+        order = rng.permutation(n_samples)
+        n_val = int(np.ceil(fraction * n_samples))
+        val, train = order[:n_val], order[n_val:]
+    else:
+        val_parts, train_parts = [], []
+        for label in np.unique(labels):
+            members = rng.permutation(np.flatnonzero(labels == label))
+            n_val = min(len(members) - 1, max(1, round(fraction * len(members)))) if len(members) > 1 else 0
+            val_parts.append(members[:n_val])
+            train_parts.append(members[n_val:])
+        val, train = np.concatenate(val_parts), rng.permutation(np.concatenate(train_parts))
+    if len(train) == 0 or len(val) == 0:
+        raise ValueError(
+            f"early_stopping needs a validation set, but validation_fraction={fraction} of "
+            f"n_samples={n_samples} leaves {len(train)} sample(s) to train on and {len(val)} to validate "
+            "on. Pass more samples, or early_stopping=False"
+        )
+    return np.sort(train), np.sort(val)
+
+
+def make_stop(params: dict[str, Any]) -> list[Any]:
+    """Early stopping on the validation loss (best weights restored), else a tolerance on the objective."""
+    from descenso.stopping import EarlyStopping, Tolerance
+
+    if params["early_stopping"]:
+        return [
+            EarlyStopping(
+                monitor="val_loss",
+                patience=params["n_iter_no_change"],
+                min_delta=params["tol"],
+                restore_best_weights=True,
+            )
+        ]
+    return [Tolerance(tol=params["tol"], n_iter_no_change=params["n_iter_no_change"])]

@@ -1,0 +1,233 @@
+"""What Regressor and BinaryClassifier share: the scikit-learn contract around one training run.
+
+``__init__`` only stores the arguments; ``fit`` validates them and the data, builds
+the representation (fitted on the training split only), the network and the
+optimizer, hands them to :func:`descenso.train.fit`, and returns ``self``. Everything
+learned ends in ``_``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from descenso.estimators import _tables, _training
+from descenso.estimators._params import validated
+from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
+from descenso.estimators._validation import (
+    check_features,
+    check_is_fitted,
+    check_lengths,
+    check_sample_weight,
+)
+
+__all__ = ["NetworkEstimator"]
+
+
+class NetworkEstimator(BaseEstimator):
+    """Base class of the estimators; subclasses define the target's encoding and the outputs."""
+
+    _losses: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ subclass hooks
+    def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
+        """Validate ``y`` and return the training target (float); record its encoding when ``reset``."""
+        raise NotImplementedError
+
+    def _training_loss(self) -> str:
+        raise NotImplementedError
+
+    def _combine_weights(self, target: np.ndarray, weights: np.ndarray | None) -> np.ndarray | None:
+        """The per-sample training weights: ``sample_weight`` (times class weights for classifiers)."""
+        return weights
+
+    def _stratify(self, target: np.ndarray) -> np.ndarray | None:
+        return None
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> NetworkEstimator:
+        """Learn the weights from ``X`` and ``y``; return ``self``.
+
+        ``X`` is an array-like, or a pandas/polars DataFrame (text and categorical
+        columns are one-hot encoded); ``fit(frame, "price")`` takes the target column
+        by name. With ``warm_start=True`` a fitted estimator continues from its weights.
+        """
+        params = validated(self, self._losses)
+        incremental = bool(params["warm_start"]) and hasattr(self, "model_")
+        self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False)
+        return self
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        params: dict[str, Any],
+        continue_training: bool,
+        one_epoch: bool,
+        classes: Any = None,
+    ) -> None:
+        X, y, target_name = _tables.split_target(X, y)
+        reset = not continue_training
+        X_array = self._validate_x(X, reset=reset, dtype=params["dtype"], target_name=target_name)
+        target = self._encode_target(y, reset=reset, classes=classes)
+        check_lengths(X_array, target)
+        weights = check_sample_weight(sample_weight, len(target), params["dtype"])
+        weights = self._combine_weights(target, weights)
+        if reset:
+            self._rng = _training.seed_generator(params["random_state"])
+        rng = self._rng
+        use_validation = params["early_stopping"] and not one_epoch
+        if use_validation:
+            train, val = _training.split_validation(
+                len(target), params["validation_fraction"], rng, self._stratify(target)
+            )
+        else:
+            train, val = np.arange(len(target)), None
+        if reset:
+            self.representation_ = _training.make_representation(params["features"], X_array[train])
+        Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
+        if reset:
+            self.model_ = _training.make_model(Z.shape[1], params, rng)
+        if reset or not one_epoch or not hasattr(self, "_optimizer"):
+            self._optimizer = _training.make_optimizer(self.model_, params)
+        self._run(Z, target, weights, train, val, params, rng, one_epoch)
+
+    def _run(
+        self,
+        Z: np.ndarray,
+        target: np.ndarray,
+        weights: np.ndarray | None,
+        train: np.ndarray,
+        val: np.ndarray | None,
+        params: dict[str, Any],
+        rng: np.random.Generator,
+        one_epoch: bool,
+    ) -> None:
+        from descenso.train import fit as train_fit
+
+        y_fit = self._scaled_target(target).astype(params["dtype"], copy=False)
+        validation = None if val is None else (Z[val], y_fit[val])
+        self.model_.train()
+        history = train_fit(
+            self.model_,
+            Z[train],
+            y_fit[train],
+            loss=self._training_loss(),
+            optimizer=self._optimizer,
+            epochs=1 if one_epoch else params["max_epochs"],
+            batch_size=_training.effective_batch_size(params["batch_size"], len(train)),
+            validation=validation,
+            stop=[] if one_epoch else _training.make_stop(params),
+            rng=rng,
+            sample_weight=None if weights is None else weights[train],
+            l2=float(params["alpha"]),
+            verbose=bool(params["verbose"]),
+        )
+        self.model_.eval()
+        self.history_ = history
+        self.stop_reason_ = history.stop_reason
+        self.n_iter_ = len(history.epoch) + (getattr(self, "n_iter_", 0) if one_epoch else 0)
+
+    def _scaled_target(self, target: np.ndarray) -> np.ndarray:
+        return target
+
+    def _partial_fit(self, X: Any, y: Any, sample_weight: Any, classes: Any = None) -> NetworkEstimator:
+        params = validated(self, self._losses)
+        self._fit(
+            X,
+            y,
+            sample_weight,
+            params,
+            continue_training=hasattr(self, "model_"),
+            one_epoch=True,
+            classes=classes,
+        )
+        return self
+
+    # ------------------------------------------------------------------ predict
+    def _validate_x(
+        self, X: Any, reset: bool, dtype: Any = None, target_name: str | None = None
+    ) -> np.ndarray:
+        if dtype is None:
+            dtype = self.model_.dtype
+        array, names = _tables.to_array(self, X, reset=reset, dtype=dtype, target_name=target_name)
+        check_features(self, array, names, reset=reset)
+        return array
+
+    def _network_output(self, X: Any) -> np.ndarray:
+        """The network's output for ``X``, shape (n,), float64 (the representation applied first)."""
+        from descenso.grad_mode import no_grad
+        from descenso.tensor import Tensor
+
+        check_is_fitted(self)
+        X = self._validate_x(X, reset=False)
+        Z = self.representation_.transform(X).astype(self.model_.dtype, copy=False)
+        with no_grad():
+            out = self.model_(Tensor(Z)).data  # (n, 1)
+        return out[:, 0].astype(np.float64)
+
+    # ------------------------------------------------------------------ metadata
+    def explain_config(self) -> dict[str, Any]:
+        """A JSON-able description of the settings (and, once fitted, of what was built).
+
+        Returns
+        -------
+        dict
+            ``estimator``, ``params`` (transforms as their configs), and when fitted
+            ``representation``, ``architecture``, ``stop_reason`` and ``n_iter``.
+        """
+        params = {}
+        for name, value in self.get_params(deep=False).items():
+            params[name] = _jsonable(value)
+        config: dict[str, Any] = {"estimator": type(self).__name__, "params": params}
+        if hasattr(self, "model_"):
+            config["representation"] = self.representation_.get_config()
+            config["architecture"] = self.model_.get_config()
+            config["stop_reason"] = self.stop_reason_
+            config["n_iter"] = int(self.n_iter_)
+        return config
+
+    def save(self, path: Any) -> None:
+        """Write the fitted estimator to one model file (safetensors + JSON; see ``descenso.load``)."""
+        from descenso.estimators.persistence import save
+
+        save(self, path)
+
+    def to_onnx(self, path: Any) -> None:
+        """Export the whole prediction path (representation, network, output) as an ONNX model."""
+        from descenso.estimators.onnx import to_onnx
+
+        to_onnx(self, path)
+
+    if HAVE_SKLEARN:
+
+        def __sklearn_tags__(self) -> Any:
+            tags = super().__sklearn_tags__()
+            tags.input_tags.allow_nan = False
+            tags.non_deterministic = False
+            return tags
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "get_config"):
+        return value.get_config()
+    if isinstance(value, np.dtype) or isinstance(value, type):
+        return str(np.dtype(value))
+    if isinstance(value, (np.random.Generator, np.random.RandomState)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def warn_if(condition: bool, message: str, category: type[Warning]) -> None:
+    """Emit ``category(message)`` at the user's call site when ``condition`` holds."""
+    if condition:
+        warnings.warn(message, category, stacklevel=3)

@@ -1,0 +1,177 @@
+"""``Regressor``: a neural network for one numeric target, with scikit-learn's API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from descenso.estimators._sklearn_compat import RegressorMixin
+from descenso.estimators._tables import split_target
+from descenso.estimators._validation import check_target
+from descenso.estimators.base import NetworkEstimator
+
+__all__ = ["Regressor"]
+
+
+class Regressor(RegressorMixin, NetworkEstimator):
+    """Multilayer-perceptron regression trained by gradient descent, scikit-learn style.
+
+    Parameters
+    ----------
+    hidden : tuple of int, default (64, 64)
+        Width of each hidden layer; ``()`` gives linear regression.
+    activation : str or list of str, default "relu"
+        Hidden activation(s): "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus", "identity".
+    loss : {"mse", "mae", "huber"}, default "mse"
+        The per-sample loss, measured on the standardised target.
+    optimizer : {"adam", "adamw", "sgd", "gd", "rmsprop"}, default "adam"
+    lr : float, default 1e-3
+        Learning rate.
+    batch_size : "auto", int or None, default "auto"
+        Samples per step; "auto" is ``min(200, n_samples)``, None is full-batch gradient descent.
+    max_epochs : int, default 500
+        Most passes over the training data.
+    early_stopping : bool, default True
+        Hold out ``validation_fraction`` of the data; stop when its loss has not improved by
+        more than ``tol`` for ``n_iter_no_change`` epochs and restore the best epoch's weights.
+        When False, stop when the training objective stops improving by ``tol``.
+    validation_fraction : float, default 0.1
+    tol : float, default 1e-4
+    n_iter_no_change : int, default 10
+    alpha : float, default 1e-4
+        L2 penalty: ``alpha / 2 * sum(w ** 2)`` is added to the mean loss.
+    features : None, str, transform or list of them, default None
+        Representations applied before the network (e.g. ``["polar"]``, ``["polynomial"]``),
+        fitted on the training split only. Inputs are always standardised last (unless the
+        last step already is "standardize" or "minmax"), and that scaling is part of the model.
+    dtype : {"float32", "float64"}, default "float32"
+    random_state : None or int, default None
+        Seed for the initial weights, the validation split and the batches: the same seed
+        gives the same model, bit for bit.
+    warm_start : bool, default False
+        Let ``fit`` continue from the current weights (with a fresh optimizer).
+    verbose : int, default 0
+        Print one line per epoch when > 0.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Columns seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+    representation_ : descenso.features.Pipeline
+        The fitted representation (ending in the input standardisation).
+    model_ : descenso.nn.MLP
+        The trained network.
+    y_mean_, y_scale_ : float
+        The training target's mean and standard deviation; the network predicts
+        ``(y - y_mean_) / y_scale_`` and ``predict`` undoes it.
+    history_ : descenso.history.History
+        Losses per epoch.
+    stop_reason_ : str
+        Why training stopped, with the numbers.
+    n_iter_ : int
+        Epochs run.
+
+    Notes
+    -----
+    ``fit`` minimises ``1/n sum_i loss((y_i - mean)/std, f_theta(phi(x_i))) + alpha/2 ||w||^2``
+    with ``phi`` the representation, by mini-batch gradient descent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descenso.estimators import Regressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-2, 2, size=(200, 2))
+    >>> y = 3 * X[:, 0] - X[:, 1] ** 2
+    >>> model = Regressor(hidden=(32,), random_state=0).fit(X, y)
+    >>> bool(model.score(X, y) > 0.9)
+    True
+    """
+
+    _losses = ("mse", "mae", "huber")
+
+    def __init__(
+        self,
+        hidden: Any = (64, 64),
+        activation: Any = "relu",
+        loss: str = "mse",
+        optimizer: str = "adam",
+        lr: float = 1e-3,
+        batch_size: Any = "auto",
+        max_epochs: int = 500,
+        early_stopping: bool = True,
+        validation_fraction: float = 0.1,
+        tol: float = 1e-4,
+        n_iter_no_change: int = 10,
+        alpha: float = 1e-4,
+        features: Any = None,
+        dtype: str = "float32",
+        random_state: Any = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+    ) -> None:
+        self.hidden = hidden
+        self.activation = activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.alpha = alpha
+        self.features = features
+        self.dtype = dtype
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
+        target = check_target(y, type(self).__name__, dtype=np.float64)
+        if reset and len(target):
+            self.y_mean_ = float(target.mean())
+            std = float(target.std())
+            self.y_scale_ = std if std > 0 else 1.0
+        return target
+
+    def _scaled_target(self, target: np.ndarray) -> np.ndarray:
+        return (target - self.y_mean_) / self.y_scale_
+
+    def _training_loss(self) -> str:
+        return str(self.loss)
+
+    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> Regressor:
+        """One epoch over ``X, y``, continuing from the current weights and optimizer state.
+
+        The first call also fits the representation and the target scaling on this data.
+        Early stopping does not apply (there is no held-out data per call).
+        """
+        self._partial_fit(X, y, sample_weight)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets, shape (n_samples,), in the units of the training ``y``."""
+        return self._network_output(X) * self.y_scale_ + self.y_mean_
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """The coefficient of determination R² of ``predict(X)`` against ``y``.
+
+        Notes
+        -----
+        ``R² = 1 - sum w (y - y_hat)^2 / sum w (y - mean_w(y))^2``; 1 is perfect, 0 is the mean's score.
+        """
+        from descenso.metrics import r2_score
+
+        X, y, _ = split_target(X, y)
+        return float(
+            r2_score(
+                check_target(y, type(self).__name__, dtype=np.float64),
+                self.predict(X),
+                sample_weight=sample_weight,
+            )
+        )
