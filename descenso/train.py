@@ -210,7 +210,8 @@ def fit(
 
     # 3. The loop: epochs of steps until a criterion fires. The first Ctrl-C only raises a flag that is
     #    read between steps, so a step is never cut in half and the weights are always a real iterate.
-    with _InterruptFlag() as interrupt:
+    #    NumPy's overflow warnings are silenced: a non-finite loss is caught below and explained instead.
+    with _InterruptFlag() as interrupt, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
             epoch = 0
             while not reason:
