@@ -1,0 +1,153 @@
+"""Module and Parameter: discovery of parameters, state dicts, modes, repr, summary, configs."""
+
+import json
+
+import numpy as np
+import pytest
+
+import descenso as ds
+from descenso.nn import MLP, Dropout, Linear, Module, Parameter, ReLU, Sequential, Tanh, from_config
+
+
+def test_parameter_is_a_leaf_that_requires_grad_and_owns_its_memory():
+    source = np.array([1.0, 2.0], dtype=np.float64)
+    p = Parameter(source)
+    source[0] = 99.0
+    assert p.requires_grad and p.is_leaf and p.dtype == np.float64
+    assert p.data.tolist() == [1.0, 2.0]
+    assert repr(p).startswith("Parameter([1., 2.]")
+
+
+def test_named_parameters_walks_nested_modules_in_definition_order():
+    net = Sequential(
+        Linear(2, 3, rng=0), ReLU(), Sequential(Linear(3, 4, rng=1), Linear(4, 1, bias=False, rng=2))
+    )
+    names = [n for n, _ in net.named_parameters()]
+    assert names == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.2.layers.0.weight",
+        "layers.2.layers.0.bias",
+        "layers.2.layers.1.weight",
+    ]
+    assert [p.shape for p in net.parameters()] == [(3, 2), (3,), (4, 3), (4,), (1, 4)]
+
+
+def test_shared_parameter_is_listed_once():
+    layer = Linear(2, 2, rng=0)
+    net = Sequential(layer, layer)
+    assert len(net.parameters()) == 2
+
+
+def test_state_dict_is_a_copy_and_load_state_dict_copies_in_place():
+    model = MLP(2, hidden=(4,), rng=0)
+    state = model.state_dict()
+    state["layers.0.weight"][...] = 0.0
+    assert not np.all(model.layers[0].weight.data == 0)  # a copy, not a view
+    weight_array = model.layers[0].weight.data
+    other = MLP(2, hidden=(4,), rng=1)
+    model.load_state_dict(other.state_dict())
+    assert model.layers[0].weight.data is weight_array  # same memory: optimizer views stay valid
+    np.testing.assert_array_equal(weight_array, other.layers[0].weight.data)
+
+
+def test_load_state_dict_names_missing_and_unexpected_keys_and_changes_nothing():
+    model = MLP(2, hidden=(4,), rng=0)
+    before = model.state_dict()
+    state = model.state_dict()
+    del state["layers.2.bias"]
+    state["layers.9.weight"] = np.zeros((1, 1))
+    with pytest.raises(ValueError, match=r"Missing: \['layers.2.bias'\]. Unexpected: \['layers.9.weight'\]"):
+        model.load_state_dict(state)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])
+
+
+def test_load_state_dict_reports_both_shapes_and_is_atomic():
+    model = MLP(2, hidden=(4,), rng=0)
+    state = {k: v + 1 for k, v in model.state_dict().items()}
+    state["layers.2.weight"] = np.zeros((1, 5))
+    with pytest.raises(ValueError, match=r"'layers.2.weight' has shape \(1, 5\) in the state but \(1, 4\)"):
+        model.load_state_dict(state)
+    assert not np.any(model.layers[0].bias.data == 1)  # the valid entries were not half-applied
+
+
+def test_load_state_dict_non_strict_and_dtype_cast():
+    model = Linear(2, 1, rng=0)
+    model.load_state_dict({"weight": np.array([[1.0, 2.0]], dtype=np.float64)}, strict=False)
+    assert model.weight.dtype == np.float32 and model.weight.data.tolist() == [[1.0, 2.0]]
+    with pytest.raises(TypeError, match="dict"):
+        model.load_state_dict([1, 2])
+
+
+def test_train_eval_propagate_and_return_self():
+    model = MLP(2, hidden=(4,), dropout=0.5, rng=0)
+    assert model.eval() is model
+    assert all(not m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+
+
+def test_zero_grad_fills_in_place():
+    model = Linear(2, 1, rng=0)
+    model(ds.ones(3, 2)).sum().backward()
+    grad = model.weight.grad
+    assert grad is not None and np.all(grad == 3.0)
+    model.zero_grad()
+    assert model.weight.grad is grad and np.all(grad == 0)
+
+
+def test_repr_and_summary_are_readable():
+    model = MLP(2, hidden=(3,), rng=0)
+    assert repr(model) == (
+        "MLP(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n"
+        "  (2): Linear(in_features=3, out_features=1, bias=True)\n)"
+    )
+    summary = model.summary()
+    assert "total parameters: 13" in summary and "weight (3, 2), bias (3,)" in summary
+    assert model.num_parameters() == 13
+
+
+def test_custom_module_forward_and_missing_config():
+    class Twice(Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = Linear(1, 1, rng=0)
+
+        def forward(self, x):
+            return self.inner(self.inner(x))
+
+    m = Twice()
+    assert [n for n, _ in m.named_parameters()] == ["inner.weight", "inner.bias"]
+    with pytest.raises(NotImplementedError, match="get_config"):
+        m.get_config()
+    with pytest.raises(NotImplementedError, match="forward"):
+        Module()(1.0)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        MLP(3, hidden=(5, 4), activation=["tanh", "gelu"], dropout=0.2, rng=0, dtype="float64"),
+        MLP(3, hidden=(), rng=0),
+        Sequential(Linear(2, 3, init="he_uniform", rng=0), Tanh(), Dropout(0.1, rng=0), Linear(3, 1, rng=0)),
+        MLP(2, hidden=(4,), activation=[ds.nn.LeakyReLU(0.2)], rng=0),
+    ],
+)
+def test_config_is_json_and_rebuilds_the_same_function(model):
+    config = json.loads(json.dumps(model.get_config()))
+    twin = from_config(config, rng=123)
+    twin.load_state_dict(model.state_dict())
+    assert twin.get_config() == model.get_config()
+    model.eval(), twin.eval()
+    x = np.random.default_rng(0).normal(size=(4, model.parameters()[0].shape[1]))
+    np.testing.assert_array_equal(model(x).data, twin(x).data)
+
+
+def test_from_config_errors():
+    with pytest.raises(ValueError, match="unknown module type 'Conv2d'"):
+        from_config({"type": "Conv2d"})
+    with pytest.raises(ValueError, match="'type' key"):
+        from_config({"in_features": 2})
+    with pytest.raises(ValueError, match="bad arguments for Linear"):
+        from_config({"type": "Linear", "in_features": 2, "out_features": 1, "colour": "red"})
