@@ -1,0 +1,223 @@
+"""Turn a file, a DataFrame or NumPy arrays into named NumPy columns, with the reader's errors explained.
+
+CSV and Parquet are parsed by pyarrow, DataFrames (pandas, polars, pyarrow) are
+read through narwhals; nothing here parses text itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from descenso.data.errors import DataError
+
+__all__ = ["Columns", "load_columns", "CSV_SUFFIXES", "PARQUET_SUFFIXES"]
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".csv.bz2", ".tsv.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_INSTALL = "pip install 'descenso[data]'"
+
+
+@dataclass
+class Columns:
+    """Named 1-D NumPy columns of equal length, the common form of every source.
+
+    Attributes
+    ----------
+    data : dict of str to numpy.ndarray
+        Columns in source order. Text columns are object arrays with ``None`` for missing.
+    dtypes : dict of str to str
+        What the source said each column is: ``"numeric"``, ``"boolean"``, ``"text"``,
+        ``"object"`` (to be inspected) or another type name (unsupported).
+    label : str
+        How messages name the source: ``'data.csv'`` or ``the pandas DataFrame``.
+    header_lines : int
+        Lines before the first data row in a file (1 for a CSV header); 0 otherwise.
+    """
+
+    data: dict[str, np.ndarray]
+    dtypes: dict[str, str]
+    label: str
+    header_lines: int = 0
+    row_offset: int = 0  # index of the first row in the whole source (streamed chunks)
+
+    @property
+    def n_rows(self) -> int:
+        return len(next(iter(self.data.values()))) if self.data else 0
+
+    def rows_text(self, rows: np.ndarray, limit: int = 5) -> str:
+        """``"rows 3, 17"`` (0-based) plus the file lines for CSV files."""
+        rows = np.asarray(rows) + self.row_offset
+        shown = ", ".join(str(int(r)) for r in rows[:limit]) + (", ..." if rows.size > limit else "")
+        text = f"{'row' if rows.size == 1 else 'rows'} {shown}"
+        if self.header_lines:
+            lines = ", ".join(str(int(r) + self.header_lines + 1) for r in rows[:limit])
+            more = ", ..." if rows.size > limit else ""
+            text += f" (file {'line' if rows.size == 1 else 'lines'} {lines}{more})"
+        return text
+
+
+def _import(name: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise ImportError(f"reading tables needs {name.split('.')[0]}; install it with {_INSTALL}") from None
+
+
+def file_format(path: Path) -> str:
+    """``"csv"`` or ``"parquet"`` from the suffix and the first bytes; DataError for anything else."""
+    name = path.name.lower()
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    if head[:4] == b"PAR1" or name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if head[:4] == b"PK\x03\x04":
+        raise DataError(
+            f"cannot read '{path}': it is a ZIP archive (an Excel .xlsx file is one), not CSV or Parquet. "
+            "Export it as CSV (File > Save As > CSV) or save it with DataFrame.to_parquet"
+        )
+    if name.endswith(CSV_SUFFIXES):
+        compressed = name.endswith((".gz", ".bz2"))
+        if not compressed and b"\x00" in head:
+            raise DataError(
+                f"cannot read '{path}' as CSV: it contains binary bytes, so it is not a text file. "
+                "descenso reads CSV (text) and Parquet files"
+            )
+        return "csv"
+    raise DataError(
+        f"cannot read '{path}': unsupported file type '{path.suffix or '(no suffix)'}'; descenso reads "
+        f"CSV ({', '.join(CSV_SUFFIXES)}) and Parquet ({', '.join(PARQUET_SUFFIXES)}) files. "
+        "Convert it, or load it yourself and pass the DataFrame"
+    )
+
+
+def check_path(source: Any) -> Path:
+    path = Path(os.fspath(source)).expanduser()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"data file not found: '{path}' (absolute: '{path.absolute()}'); check the path"
+        )
+    if path.is_dir():
+        raise DataError(f"'{path}' is a folder; pass the path of a .csv or .parquet file inside it")
+    return path
+
+
+def csv_options(path: Path) -> dict[str, Any]:
+    """pyarrow CSV parse options: tab-separated for .tsv, commas otherwise."""
+    pacsv = _import("pyarrow.csv")
+    delimiter = "\t" if ".tsv" in path.name.lower() else ","
+    return {"parse_options": pacsv.ParseOptions(delimiter=delimiter)}
+
+
+def read_arrow(path: Path) -> Any:
+    """Read a whole CSV or Parquet file into a pyarrow Table, wrapping pyarrow's errors."""
+    kind = file_format(path)
+    pa = _import("pyarrow")
+    try:
+        if kind == "parquet":
+            return _import("pyarrow.parquet").read_table(path)
+        if path.stat().st_size == 0:
+            raise DataError(f"'{path}' is empty (0 bytes); expected a header line and data rows")
+        return _import("pyarrow.csv").read_csv(path, **csv_options(path))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as error:
+        raise DataError(
+            f"could not read '{path}' as {kind.upper()}: {error}. Check that the file is a valid {kind} "
+            "file (for CSV: one header line, the same number of fields on every line)"
+        ) from None
+
+
+def _dtype_kind(dtype: Any) -> str:
+    """Map a narwhals dtype to our coarse kinds."""
+    if dtype.is_numeric():
+        return "numeric"
+    name = type(dtype).__name__ if not isinstance(dtype, type) else dtype.__name__
+    return {
+        "Boolean": "boolean",
+        "String": "text",
+        "Categorical": "text",
+        "Enum": "text",
+        "Object": "object",
+    }.get(name, name)
+
+
+def columns_from_frame(frame: Any, label: str, header_lines: int = 0) -> Columns:
+    """Columns of a pandas/polars/pyarrow frame (through narwhals)."""
+    nw = _import("narwhals")
+    df = nw.from_native(frame)
+    if isinstance(df, nw.LazyFrame):
+        df = df.collect()
+    data, dtypes = {}, {}
+    for name in df.columns:
+        series = df[name]
+        kind = _dtype_kind(series.dtype)
+        values = series.to_numpy()
+        if kind in ("text", "boolean") and values.dtype == object:
+            values = np.array([None if _is_null(v) else v for v in values], dtype=object)
+        data[str(name)], dtypes[str(name)] = values, kind
+    return Columns(data, dtypes, label, header_lines)
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"
+
+
+def columns_from_array(X: Any, label: str, names: list[str] | None = None) -> Columns:
+    """Columns ``x1 ... xd`` of a 2-D array (or the given names)."""
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise DataError(
+            f"{label}: X must be 2-D (samples, features); got shape {X.shape}. "
+            "For one feature use X.reshape(-1, 1)"
+        )
+    names = names or [f"x{j + 1}" for j in range(X.shape[1])]
+    data = {name: X[:, j] for j, name in enumerate(names)}
+    return Columns(data, {name: array_kind(X[:, j]) for j, name in enumerate(names)}, label)
+
+
+def array_kind(values: np.ndarray) -> str:
+    """Coarse kind of a NumPy column from its dtype."""
+    kind = values.dtype.kind
+    return {"b": "boolean", "i": "numeric", "u": "numeric", "f": "numeric", "U": "text", "S": "text"}.get(
+        kind, "object" if kind == "O" else str(values.dtype)
+    )
+
+
+def _is_frame(source: Any) -> bool:
+    module = type(source).__module__.split(".")[0]
+    return module in ("pandas", "polars", "pyarrow", "modin", "cudf", "dask", "narwhals")
+
+
+def describe(source: Any) -> str:
+    return f"the {type(source).__module__.split('.')[0]} {type(source).__name__}"
+
+
+def load_columns(source: Any) -> Columns:
+    """Read a path, a DataFrame or a 2-D array into :class:`Columns`.
+
+    Raises
+    ------
+    FileNotFoundError
+        For a path that does not exist.
+    DataError
+        For a file that is not CSV/Parquet or does not parse.
+    TypeError
+        For anything else.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = check_path(source)
+        kind = file_format(path)
+        return columns_from_frame(read_arrow(path), f"'{path.name}'", 1 if kind == "csv" else 0)
+    if _is_frame(source):
+        return columns_from_frame(source, describe(source))
+    if isinstance(source, np.ndarray):
+        return columns_from_array(source, "the array")
+    raise TypeError(
+        f"cannot read data from {type(source).__name__}; pass a path to a .csv/.parquet file, "
+        "a pandas or polars DataFrame, a pyarrow Table, or NumPy arrays (X, y)"
+    )
