@@ -225,9 +225,18 @@ class _LinearModel:
         for p in model.parameters():
             p.data[...] = 0  # start at the origin: deterministic, and the same for every run
         lr = self.lr if self.lr is not None else 1.0 / self.lipschitz(X)
-        self.history_ = fit(model, X, np.asarray(y, dtype=self.dtype), loss=self._loss,
-                            optimizer=SGD(model.parameters(), lr=lr), epochs=self.epochs, batch_size=None,
-                            stop=[GradientNorm(self.tol)], l2=self.l2, reference_loss=reference)  # fmt: skip
+        self.history_ = fit(
+            model,
+            X,
+            np.asarray(y, dtype=self.dtype),
+            loss=self._loss,
+            optimizer=SGD(model.parameters(), lr=lr),
+            epochs=self.epochs,
+            batch_size=None,
+            stop=[GradientNorm(self.tol)],
+            l2=self.l2,
+            reference_loss=reference,
+        )
         assert model.bias is not None
         return model.weight.data.reshape(-1).astype(np.float64), float(model.bias.data[0])
 

@@ -46,8 +46,10 @@ class DivergenceError(ValueError):
         if lr is None:
             super().__init__(f"{what} at epoch {epoch}; try a smaller learning rate")
         else:
-            super().__init__(f"{what} at epoch {epoch} (lr={_short(lr)}); try a smaller learning rate, "
-                             f"e.g. lr={_short(lr / 10)}")  # fmt: skip
+            super().__init__(
+                f"{what} at epoch {epoch} (lr={_short(lr)}); try a smaller learning rate, "
+                f"e.g. lr={_short(lr / 10)}"
+            )
 
 
 class TrainingInterrupted(UserWarning):
@@ -147,8 +149,10 @@ class TimeBudget(StoppingCriterion):
     def check(self, history: History, model: Any) -> str | None:
         if not history.time or history.time[-1] < self.seconds:
             return None
-        return (f"the time budget of {self.seconds:g} s ran out after {history.time[-1]:.3g} s "
-                f"(epoch {history.epoch[-1]})")  # fmt: skip
+        return (
+            f"the time budget of {self.seconds:g} s ran out after {history.time[-1]:.3g} s "
+            f"(epoch {history.epoch[-1]})"
+        )
 
 
 class TargetLoss(StoppingCriterion):
@@ -206,9 +210,11 @@ class Tolerance(StoppingCriterion):
             self._best, self._best_epoch = current, history.epoch[-1]
         if self._waited < self.n_iter_no_change:
             return None
-        return (f"{self.monitor} did not improve by more than tol={self.tol:g} for "
-                f"{self.n_iter_no_change} epochs (best {self._best:.6g} at epoch {self._best_epoch}, "
-                f"now {current:.6g})")  # fmt: skip
+        return (
+            f"{self.monitor} did not improve by more than tol={self.tol:g} for "
+            f"{self.n_iter_no_change} epochs (best {self._best:.6g} at epoch {self._best_epoch}, "
+            f"now {current:.6g})"
+        )
 
 
 class GradientNorm(StoppingCriterion):
@@ -261,9 +267,16 @@ class EarlyStopping(StoppingCriterion):
 
     name = "early_stopping"
 
-    def __init__(self, monitor: str = "val_loss", patience: int = 10, min_delta: float = 0.0,
-                 start_from_epoch: int = 0, baseline: float | None = None,
-                 restore_best_weights: bool = True, mode: str = "auto") -> None:  # fmt: skip
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        start_from_epoch: int = 0,
+        baseline: float | None = None,
+        restore_best_weights: bool = True,
+        mode: str = "auto",
+    ) -> None:
         self.monitor: str = monitor
         self.patience = _positive_int(patience, "EarlyStopping(patience)")
         self.min_delta = _non_negative_float(min_delta, "EarlyStopping(min_delta)")
@@ -303,10 +316,14 @@ class EarlyStopping(StoppingCriterion):
         if self._waited < self.patience:
             return None
         if self.best is None:
-            return (f"{self.monitor} did not beat the baseline {self.baseline:g} in {self.patience} epochs "
-                    f"(now {current:.6g} at epoch {epoch})")  # fmt: skip
-        return (f"{self.monitor} did not improve for {self.patience} epochs (best {self.best:.6g} at epoch "
-                f"{self.best_epoch}, now {current:.6g} at epoch {epoch})")  # fmt: skip
+            return (
+                f"{self.monitor} did not beat the baseline {self.baseline:g} in {self.patience} epochs "
+                f"(now {current:.6g} at epoch {epoch})"
+            )
+        return (
+            f"{self.monitor} did not improve for {self.patience} epochs (best {self.best:.6g} at epoch "
+            f"{self.best_epoch}, now {current:.6g} at epoch {epoch})"
+        )
 
     def finalize(self, history: History, model: Any) -> str | None:
         if self.best_epoch is not None:

@@ -153,8 +153,10 @@ def trace_step(
     dtype = model.parameters()[0].dtype
     X, y = np.asarray(X, dtype=dtype), np.asarray(y, dtype=dtype)
     if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(f"trace_step: expected X (batch, n_features) and y with one row per sample; "
-                         f"got X {X.shape} and y {y.shape}")  # fmt: skip
+        raise ValueError(
+            f"trace_step: expected X (batch, n_features) and y with one row per sample; "
+            f"got X {X.shape} and y {y.shape}"
+        )
     loss_fn = losses.get(loss)
     if optimizer is None or isinstance(optimizer, str):
         optimizer = optim.get(optimizer or "sgd", model.parameters(), lr=lr)
@@ -173,14 +175,26 @@ def trace_step(
     before = {name: p.data.copy() for name, p in named}
     grads = {name: np.zeros_like(p.data) if p.grad is None else p.grad.copy() for name, p in named}
     optimizer.step()
-    params = [ParameterTrace(name, before[name], grads[name], p.data - before[name], p.data.copy())
-              for name, p in named]  # fmt: skip
+    params = [
+        ParameterTrace(name, before[name], grads[name], p.data - before[name], p.data.copy())
+        for name, p in named
+    ]
     if saved is not None:
         model.load_state_dict(saved[0])
         optimizer.load_state_dict(saved[1])
     name = loss if isinstance(loss, str) else getattr(loss, "__name__", "loss")
-    return StepTrace(X, y, layers, output.data.copy(), name, float(loss_value.item()), params,
-                     type(optimizer).__name__, float(optimizer.lr), performed=not dry_run)  # fmt: skip
+    return StepTrace(
+        X,
+        y,
+        layers,
+        output.data.copy(),
+        name,
+        float(loss_value.item()),
+        params,
+        type(optimizer).__name__,
+        float(optimizer.lr),
+        performed=not dry_run,
+    )
 
 
 class _recording:  # noqa: N801 - used like a function, in a with statement

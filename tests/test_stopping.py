@@ -193,9 +193,15 @@ def test_divergence_in_the_weights_names_the_parameter():
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: MaxEpochs(0), lambda: TimeBudget(-1), lambda: Tolerance(tol=-1), lambda: GradientNorm(0),
-     lambda: EarlyStopping(patience=0), lambda: EarlyStopping(mode="biggest")],
-)  # fmt: skip
+    [
+        lambda: MaxEpochs(0),
+        lambda: TimeBudget(-1),
+        lambda: Tolerance(tol=-1),
+        lambda: GradientNorm(0),
+        lambda: EarlyStopping(patience=0),
+        lambda: EarlyStopping(mode="biggest"),
+    ],
+)
 def test_bad_settings_are_refused_at_construction(make):
     with pytest.raises(ValueError, match="must be"):
         make()
