@@ -151,8 +151,8 @@ def _warn_suspicious(cols: Columns, name: str, kind: str, values: np.ndarray) ->
     distinct = len(set(present.tolist()))
     if distinct == 1:
         warnings.warn(
-            f"column '{name}' in {cols.label} is constant (every value is {_show(present[0])}); it carries no "
-            "information. Drop it from the data",
+            f"column '{name}' in {cols.label} is constant (every value is {_show(present[0])}); "
+            "it carries no information. Drop it from the data",
             DataWarning,
             stacklevel=3,
         )
