@@ -1,0 +1,140 @@
+"""Refuse requests that do not come from the playground's own page.
+
+A local server is reachable by any web page the user opens: a foreign page can
+POST to ``http://127.0.0.1:PORT`` (cross-site request forgery) or rename its own
+host to ``127.0.0.1`` through DNS (DNS rebinding) and then read the answers.
+Starlette and uvicorn accept any ``Host`` and ``Origin`` by default, so this
+ASGI middleware checks both before the application sees the request, for HTTP
+and WebSocket alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_hosts_for(scope: Scope) -> set[str]:
+    """The ``Host`` values that name this server: loopback names with the port it listens on.
+
+    Parameters
+    ----------
+    scope : dict
+        An ASGI scope; ``scope["server"]`` is the ``(host, port)`` the server is bound to.
+
+    Returns
+    -------
+    set of str
+
+    Examples
+    --------
+    >>> sorted(allowed_hosts_for({"server": ("127.0.0.1", 8765)}))
+    ['127.0.0.1:8765', '[::1]:8765', 'localhost:8765']
+    """
+    host, port = scope.get("server") or ("127.0.0.1", 80)
+    names = set(_LOOPBACK_NAMES)
+    if host not in ("0.0.0.0", "::"):  # a wildcard bind is not a name a browser uses
+        names.add(f"[{host}]" if ":" in host else host)
+    return {f"{name}:{port}" for name in names}
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+class OriginGuard:
+    """ASGI middleware: only this server's own ``Host``, and only the page's own ``Origin``.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The application to protect.
+    allowed_hosts : set of str, optional
+        The accepted ``Host`` header values (``name:port``). By default they are
+        derived from the address the server is bound to (:func:`allowed_hosts_for`).
+
+    Notes
+    -----
+    A request is refused with 403 when its ``Host`` is not one of the allowed
+    values (DNS rebinding), and a WebSocket handshake or a state-changing HTTP
+    request (not GET/HEAD/OPTIONS) is refused when its ``Origin`` is missing or
+    is not ``http://`` + its ``Host`` (cross-site requests). Browsers always send
+    ``Origin`` on these requests and never let a page forge it.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: set[str] | None = None) -> None:
+        self.app = app
+        self.allowed_hosts = allowed_hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        reason = self.refusal(scope)
+        if reason is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": reason})
+        else:
+            body = json.dumps({"error": reason}).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 403, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+    def refusal(self, scope: Scope) -> str | None:
+        """Return why the request is refused, or ``None`` to let it through."""
+        host = _header(scope, b"host")
+        allowed = self.allowed_hosts if self.allowed_hosts is not None else allowed_hosts_for(scope)
+        if host is None or host.lower() not in allowed:
+            return (
+                f"refused: Host {host!r} is not this playground's address; open it as http://{min(allowed)}"
+            )
+        needs_origin = scope["type"] == "websocket" or scope.get("method", "GET") not in _SAFE_METHODS
+        origin = _header(scope, b"origin")
+        if needs_origin and (origin is None or origin.lower() != f"http://{host.lower()}"):
+            return f"refused: Origin {origin!r} is not this playground's page (http://{host})"
+        return None
+
+
+# The page loads only its own files; no inline script, no framing by other sites.
+_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; "
+     b"base-uri 'none'; form-action 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]  # fmt: skip
+
+
+class SecurityHeaders:
+    """ASGI middleware adding a strict Content-Security-Policy and related headers to HTTP responses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,210 @@
+"""One WebSocket, one training session: messages in, snapshots out, several times a second.
+
+Training runs in a worker thread (``asyncio.to_thread``) in slices of about a
+tenth of a second, so the event loop stays free for other tabs and for this
+tab's next message (pause, a new learning rate) between slices. A lock keeps a
+message from changing the session while a slice runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import secrets
+from typing import Any
+
+from descenso.playground import export
+from descenso.playground.protocol import (
+    CLASSIFICATION_DATASETS,
+    MAX_SEED,
+    REGRESSION_DATASETS,
+    Config,
+    ConfigMessage,
+    ControlMessage,
+    LoadModelMessage,
+    ProtocolError,
+    SetMessage,
+    parse_message,
+)
+from descenso.playground.session import Session
+from descenso.playground.snapshot import data_message, snapshot_message
+from descenso.playground.uploads import UploadStore
+
+SLICE_SECONDS = 0.1  # training time between two snapshots: about 8 pictures a second with drawing
+PAUSE_SECONDS = 0.02
+
+
+class ClosedError(Exception):
+    """The page went away."""
+
+
+class LiveSession:
+    """Serve one page over its WebSocket until it closes.
+
+    Parameters
+    ----------
+    websocket : starlette.websockets.WebSocket
+        Accepted.
+    uploads : UploadStore
+        Where uploaded CSV files and models are found by token.
+    """
+
+    def __init__(self, websocket: Any, uploads: UploadStore) -> None:
+        self.websocket = websocket
+        self.uploads = uploads
+        self.session: Session | None = None
+        self.player: asyncio.Task[None] | None = None
+        self.lock = asyncio.Lock()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        """Send one JSON message (NaN is a bug here: snapshot replaces it by null)."""
+        try:
+            await self.websocket.send_text(json.dumps(message, allow_nan=False, separators=(",", ":")))
+        except (RuntimeError, OSError) as error:  # the socket closed under us
+            raise ClosedError(str(error)) from None
+
+    async def run(self) -> None:
+        """Read messages until the page closes; answer each, or say why it was refused."""
+        from starlette.websockets import WebSocketDisconnect
+
+        try:
+            while True:
+                try:
+                    text = await self.websocket.receive_text()
+                except (WebSocketDisconnect, RuntimeError, KeyError):
+                    return
+                try:
+                    await self.handle(parse_message(text))
+                except (ProtocolError, ValueError) as error:
+                    await self.send({"type": "error", "message": str(error)})
+        except ClosedError:
+            return
+        finally:
+            await self.stop()
+
+    async def stop(self) -> None:
+        """Stop training and let the session be freed."""
+        if self.player is not None:
+            self.player.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ClosedError):
+                await self.player
+            self.player = None
+        self.session = None
+
+    # ------------------------------------------------------------------ messages
+    async def handle(self, message: Any) -> None:
+        if isinstance(message, ConfigMessage):
+            await self.pause()
+            session = await asyncio.to_thread(self.build, message.config)
+            await self.replace(session)
+            return
+        if isinstance(message, LoadModelMessage):
+            await self.pause()
+            await self.replace(await asyncio.to_thread(self.open_model, message.token))
+            return
+        if self.session is None:
+            raise ProtocolError("send a 'config' message first: there is no run to control yet")
+        session = self.session
+        if isinstance(message, SetMessage):
+            async with self.lock:
+                session.apply(message.settings)
+            return
+        assert isinstance(message, ControlMessage)
+        if message.type == "play":
+            if self.player is None or self.player.done():
+                if session.state == "paused":
+                    session.state = "playing"  # after a stop, step() first clears it and resets the rules
+                self.player = asyncio.create_task(self.play())
+            return
+        await self.pause()
+        async with self.lock:
+            if message.type == "step":
+                event = await asyncio.to_thread(session.step)
+                if event:
+                    await self.send_status(session)
+            elif message.type == "reset":
+                session.reset()
+            elif message.type == "reinit":
+                session.reinitialize(secrets.randbelow(MAX_SEED) + 1)
+                await self.send(data_message(session))
+            elif message.type == "export":
+                await self.send_export(session)
+                return
+            await self.send(await asyncio.to_thread(snapshot_message, session))
+
+    def build(self, config: Config) -> Session:
+        """A new session for ``config`` (runs in a worker thread: drawing data takes a moment)."""
+        if config.dataset == "csv":
+            assert config.csv is not None
+            name, table = self.uploads.get(config.csv.token, "csv")
+            return Session(config, table, csv_name=name)
+        return Session(config)
+
+    def open_model(self, token: str) -> Session:
+        """A session around a saved model: its own run's settings when it came from the playground."""
+        name, saved = self.uploads.get(token, "model")
+        current = self.session.config if self.session is not None else Config()
+        if saved.config is not None:
+            config = Config.model_validate(saved.config)
+        else:
+            config = current.model_copy(deep=True)
+            config.task = saved.task
+            if config.dataset == "csv" or config.dataset not in (
+                CLASSIFICATION_DATASETS if saved.task == "classification" else REGRESSION_DATASETS
+            ):
+                config.dataset, config.csv = ("circles" if saved.task == "classification" else "plane"), None
+            config = Config.model_validate({**config.model_dump(), "layers": export.layers_of(saved.model)})
+        session = Session(config)
+        session.load_model(saved.model, saved.transform, name)
+        return session
+
+    async def replace(self, session: Session) -> None:
+        async with self.lock:
+            self.session = session
+            await self.send(await asyncio.to_thread(data_message, session))
+            await self.send(await asyncio.to_thread(snapshot_message, session))
+
+    async def pause(self) -> None:
+        if self.player is not None and not self.player.done():
+            self.player.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.player
+        self.player = None
+        if self.session is not None and self.session.state == "playing":
+            self.session.state = "paused"
+
+    async def play(self) -> None:
+        """Train in slices and send a snapshot after each, until paused, stopped or diverged."""
+        session = self.session
+        assert session is not None
+        try:
+            while True:
+                async with self.lock:
+                    event = await asyncio.to_thread(session.run_for, SLICE_SECONDS)
+                    if session.state == "paused":  # step() clears a previous stop when going on
+                        session.state = "playing"
+                    snapshot = await asyncio.to_thread(snapshot_message, session)
+                await self.send(snapshot)
+                if event:
+                    await self.send_status(session)
+                    return
+                await asyncio.sleep(PAUSE_SECONDS)
+        except ClosedError:
+            return
+
+    async def send_status(self, session: Session) -> None:
+        kind = "divergence" if session.state == "diverged" else "stop"
+        await self.send({"type": "status", "state": session.state, "kind": kind, "reason": session.reason})
+
+    async def send_export(self, session: Session) -> None:
+        body = await asyncio.to_thread(export.export_model, session)
+        filename = f"playground-{session.config.dataset}-epoch{session.epoch}.descenso"
+        await self.send({
+            "type": "export",
+            "filename": filename,
+            "data": base64.b64encode(body).decode("ascii"),
+            "command": export.train_command(session, filename),
+            "snippet": export.python_snippet(session, filename),
+        })  # fmt: skip

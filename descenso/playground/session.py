@@ -1,0 +1,252 @@
+"""One browser tab's training run, stepped by hand so the page can play, pause and step it.
+
+The loop is ``fit``'s, one mini-batch step at a time: the batch's mean loss plus
+the penalty, ``backward()``, the optimizer's step. The library's stopping
+criteria decide when to stop, and its divergence checks when to give up; a
+diverged step is undone so the page never has NaN to draw.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from descenso import losses, optim
+from descenso.grad_mode import no_grad
+from descenso.history import History
+from descenso.nn import MLP
+from descenso.playground.inputs import make_data, representation
+from descenso.playground.protocol import Config, Settings
+from descenso.stopping import (
+    DivergenceError,
+    EarlyStopping,
+    MaxEpochs,
+    StoppingCriterion,
+    TargetLoss,
+    check_finite_loss,
+    check_finite_weights,
+)
+
+
+def make_optimizer(name: str, params: list[Any], lr: float) -> Any:
+    """The page's optimizer names: ``momentum`` is SGD with PyTorch's momentum 0.9."""
+    if name == "momentum":
+        return optim.get("sgd", params, lr=lr, momentum=0.9)
+    return optim.get(name, params, lr=lr)
+
+
+def stop_rules(config: Config) -> list[StoppingCriterion]:
+    """The library's criteria for the rules switched on: target loss, early stopping, max epochs."""
+    rules: list[StoppingCriterion] = []
+    if config.stop.target_loss is not None:
+        rules.append(TargetLoss(config.stop.target_loss))
+    if config.stop.patience is not None:
+        rules.append(EarlyStopping(monitor="val_loss", patience=config.stop.patience))
+    if config.stop.max_epochs is not None:
+        rules.append(MaxEpochs(config.stop.max_epochs))
+    return rules
+
+
+class Session:
+    """Data, representation, model, optimizer and stop rules of one run, and its step loop.
+
+    Parameters
+    ----------
+    config : protocol.Config
+        The run's settings (validated).
+    table : pyarrow.Table, optional
+        The uploaded table when ``config.dataset == "csv"``.
+    csv_name : str, optional
+        The uploaded file's name, for messages and the exported command.
+
+    Attributes
+    ----------
+    state : {"paused", "playing", "stopped", "diverged"}
+    reason : str or None
+        Why training stopped or diverged.
+    epoch : int
+        Completed epochs.
+    last_step : dict or None
+        The last step's gradients and updates, by parameter name.
+
+    Raises
+    ------
+    ValueError
+        When the data cannot be built (e.g. a CSV target that is not binary for classification).
+    """
+
+    def __init__(self, config: Config, table: Any = None, csv_name: str | None = None) -> None:
+        self.config = config.model_copy(deep=True)
+        self.csv_name = csv_name
+        self.data = make_data(self.config, table)
+        self.features = representation(self.config.features, self.data.standardize)
+        self.Z_train = self.features.fit_transform(self.data.X_train)
+        self.Z_test = self.features.transform(self.data.X_test)
+        self.loss_fn = losses.get("bce_with_logits" if self.data.task == "classification" else "mse")
+        self.loaded_from: str | None = None
+        self._build_model()
+
+    # ------------------------------------------------------------------ building and resetting
+    def _build_model(self) -> None:
+        layers = self.config.layers
+        activation: Any = [layer.activation for layer in layers] if layers else "relu"
+        self.model = MLP(self.Z_train.shape[1], hidden=[layer.neurons for layer in layers], out_features=1,
+                         activation=activation, rng=self.config.init_seed)  # fmt: skip
+        self.initial_state = self.model.state_dict()  # copies: what "reset" returns to
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the initial weights and epoch 0, with a fresh optimizer and the same batch order."""
+        self.model.load_state_dict(self.initial_state)
+        params = self.model.parameters()
+        self.optimizer = make_optimizer(self.config.optimizer, params, self.config.lr)
+        self.batch_rng = np.random.default_rng([self.config.init_seed, 2])
+        self.history = History()
+        self.criteria = stop_rules(self.config)
+        for criterion in self.criteria:
+            criterion.reset()
+        self.epoch, self.steps, self.position = 0, 0, 0
+        self.order = self._permutation()
+        self.state: str = "paused"
+        self.reason: str | None = None
+        self.last_step: dict[str, Any] | None = None
+        self.started = time.perf_counter()
+
+    def reinitialize(self, seed: int) -> None:
+        """Draw new initial weights from ``seed`` (the page's "new weights")."""
+        self.config.init_seed = int(seed)
+        self._build_model()
+
+    def load_model(self, model: Any, transform: Any, name: str) -> None:
+        """Use a saved model and its representation instead of the page's network."""
+        if int(getattr(model, "in_features", -1)) != transform.transform(self.data.X_train[:1]).shape[1]:
+            raise ValueError(f"{name}: the model's input size does not match its representation's output")
+        self.features, self.model, self.loaded_from = transform, model, name
+        self.Z_train = self.features.transform(self.data.X_train)
+        self.Z_test = self.features.transform(self.data.X_test)
+        self.initial_state = self.model.state_dict()
+        self.reset()
+
+    def apply(self, settings: Settings) -> None:
+        """Change hyperparameters between steps, without a reset (the optimizer keeps its state)."""
+        if settings.lr is not None:
+            self.config.lr = settings.lr
+            self.optimizer.lr = settings.lr  # read by the next step()
+        for name in ("batch_size", "l1", "l2"):
+            value = getattr(settings, name)
+            if value is not None:
+                setattr(self.config, name, value)
+        if settings.stop is not None:
+            self.config.stop = settings.stop
+            self.criteria = stop_rules(self.config)
+            for criterion in self.criteria:
+                criterion.reset()
+
+    # ------------------------------------------------------------------ training
+    def _permutation(self) -> np.ndarray:
+        return self.batch_rng.permutation(len(self.Z_train))
+
+    def objective(self, Z: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        """The batch's mean loss, and that plus ``l2/2 sum ||W||^2 + l1 sum |W|`` over weight matrices.
+
+        The same objective as :func:`descenso.train.fit` (biases are not penalised).
+        """
+        output = self.model(Z)
+        data_loss = self.loss_fn(output, y)
+        total = data_loss
+        weights = [p for p in self.model.parameters() if p.ndim >= 2]
+        if self.config.l2:
+            total = total + (self.config.l2 / 2) * sum((w * w).sum() for w in weights)
+        if self.config.l1:
+            total = total + self.config.l1 * sum(w.abs().sum() for w in weights)
+        return data_loss, total
+
+    def step(self) -> str | None:
+        """One mini-batch update; at the end of an epoch, record it and ask the stop rules.
+
+        Returns
+        -------
+        str or None
+            ``"stopped"`` or ``"diverged"`` when training must pause (``reason`` says why).
+        """
+        if self.state in ("stopped", "diverged"):
+            self.state, self.reason = "paused", None  # the user asked to go on
+            for criterion in self.criteria:
+                criterion.reset()
+        n = len(self.Z_train)
+        batch = min(self.config.batch_size, n)
+        rows = self.order[self.position : self.position + batch]
+        named = self.model.named_parameters()
+        before = {name: p.data.copy() for name, p in named}
+        try:
+            self.optimizer.zero_grad()
+            _, total = self.objective(self.Z_train[rows], self.data.y_train[rows])
+            check_finite_loss(total.item(), self.epoch + 1, self.optimizer.lr)  # before stepping, as fit
+            total.backward()
+            grads = {name: np.array(p.grad, copy=True) for name, p in named}
+            self.optimizer.step()
+            check_finite_weights(self.model, self.epoch + 1, self.optimizer.lr)
+        except DivergenceError as error:
+            for name, p in named:
+                p.data[...] = before[name]  # undo the step: the last finite weights stay on screen
+            self.state, self.reason = "diverged", str(error)
+            return "diverged"
+        self.last_step = {name: (grads[name], p.data - before[name], before[name]) for name, p in named}
+        self.steps += 1
+        self.position += batch
+        if self.position >= n:
+            return self._end_epoch(grads)
+        return None
+
+    def _end_epoch(self, grads: dict[str, np.ndarray]) -> str | None:
+        self.epoch += 1
+        self.position, self.order = 0, self._permutation()
+        train_loss, test_loss = self.losses()
+        grad_norm = float(np.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads.values())))
+        self.history.record(epoch=self.epoch, train_loss=train_loss, objective=train_loss, val_loss=test_loss,
+                            lr=self.optimizer.lr, grad_norm=grad_norm,
+                            time=time.perf_counter() - self.started)  # fmt: skip
+        for criterion in self.criteria:
+            reason = criterion.check(self.history, self.model)
+            if reason:
+                notes = [note for c in self.criteria if (note := c.finalize(self.history, self.model))]
+                self.state, self.reason = "stopped", "; ".join([reason, *notes])
+                return "stopped"
+        return None
+
+    def run_for(self, seconds: float) -> str | None:
+        """Step until ``seconds`` have passed or training must pause; return ``step()``'s event."""
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            event = self.step()
+            if event:
+                return event
+        return None
+
+    # ------------------------------------------------------------------ evaluation
+    def outputs(self, Z: np.ndarray) -> np.ndarray:
+        """The model's raw output (logit or value) for represented inputs ``Z``, shape (n,)."""
+        with no_grad():
+            return self.model(Z).data.reshape(-1)
+
+    def losses(self) -> tuple[float, float]:
+        """The data loss on the whole train and test sets at the current weights."""
+        with no_grad():
+            train = self.loss_fn(self.model(self.Z_train), self.data.y_train).item()
+            test = self.loss_fn(self.model(self.Z_test), self.data.y_test).item()
+        return train, test
+
+    def metrics(self) -> tuple[float, float]:
+        """Accuracy (classification) or R² (regression) on the train and test sets."""
+        from descenso.metrics import accuracy_score, r2_score
+
+        out = []
+        for Z, y in ((self.Z_train, self.data.y_train), (self.Z_test, self.data.y_test)):
+            prediction = self.outputs(Z)
+            if self.data.task == "classification":
+                out.append(float(accuracy_score(y, (prediction > 0).astype(np.float32))))
+            else:
+                out.append(float(r2_score(y, prediction)) if np.isfinite(prediction).all() else float("nan"))
+        return out[0], out[1]
