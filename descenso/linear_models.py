@@ -105,7 +105,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def logistic_newton(
-    X: Any, y: Any, l2: float = 0.0, tol: float = 1e-12, max_iter: int = 100
+    X: Any, y: Any, l2: float = 0.0, tol: float = 1e-10, max_iter: int = 100
 ) -> tuple[np.ndarray, float, int]:
     """The exact minimiser of the logistic objective by Newton's method (IRLS), in float64.
 
@@ -117,8 +117,9 @@ def logistic_newton(
     l2 : float, default 0
         Penalty on the weights; needed when the classes are linearly separable
         (then no finite minimum exists without it).
-    tol : float, default 1e-12
-        Stop when half the squared Newton decrement, ``g^T H^-1 g / 2`` (about ``J - J*``), is below it.
+    tol : float, default 1e-10
+        Stop when the Newton decrement ``sqrt(g^T H^-1 g)``, the distance to the
+        optimum as the Hessian measures it, is below ``tol``.
     max_iter : int, default 100
 
     Returns
@@ -165,7 +166,7 @@ def logistic_newton(
         hessian = (A.T * (p * (1 - p))) @ A / n + np.diag(reg)
         direction = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
         decrement = float(gradient @ direction)  # g^T H^-1 g >= 0
-        if decrement / 2 <= tol:
+        if np.sqrt(max(decrement, 0.0)) <= tol:
             return theta[:-1], float(theta[-1]), step - 1
         t, current = 1.0, objective(theta)
         while objective(theta - t * direction) > current - 0.25 * t * decrement and t > 1e-10:
