@@ -41,6 +41,12 @@ def _figure(width: float = 6.4, height: float = 4.4) -> Figure:
     return fig
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write ``fig`` as a PNG to ``path`` atomically, then release the figure.
 
@@ -69,6 +75,7 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a report is as readable as any file
         with os.fdopen(handle, "wb") as stream:
             fig.savefig(stream, format="png", dpi=_DPI)
             stream.flush()
@@ -91,7 +98,9 @@ def _history_columns(history: Any) -> Mapping[str, Any]:
     return history
 
 
-def loss_curves(history: Any, title: str = "Loss per epoch", log_scale: bool | None = None) -> Figure:
+def loss_curves(
+    history: Any, title: str = "Loss per epoch", log_scale: bool | None = None, best_epoch: int | None = None
+) -> Figure:
     """Training (and validation, when present) loss against the epoch.
 
     Parameters
@@ -104,12 +113,17 @@ def loss_curves(history: Any, title: str = "Loss per epoch", log_scale: bool | N
     log_scale : bool, optional
         Logarithmic loss axis; by default used when every loss is positive and they span more than
         two orders of magnitude.
+    best_epoch : int, optional
+        The epoch whose weights were kept, marked with a dotted line; by default the History's
+        ``best_epoch``, else the epoch of the lowest validation loss.
 
     Returns
     -------
     matplotlib.figure.Figure
         640 x 440 pixels.
     """
+    if best_epoch is None:
+        best_epoch = getattr(history, "best_epoch", None)
     columns = _history_columns(history)
     train = np.asarray(columns.get("train_loss") or [], dtype=float)
     if train.size == 0:
@@ -122,10 +136,8 @@ def loss_curves(history: Any, title: str = "Loss per epoch", log_scale: bool | N
     ax.plot(epochs, train, label="train", color="tab:blue")
     if val.size == train.size and np.isfinite(val).any():
         ax.plot(epochs, val, label="validation", color="tab:orange")
-        best = int(np.nanargmin(val))
-        ax.axvline(
-            epochs[best], color="grey", linestyle=":", label=f"best validation (epoch {epochs[best]:g})"
-        )
+        best = float(epochs[int(np.nanargmin(val))]) if best_epoch is None else float(best_epoch)
+        ax.axvline(best, color="grey", linestyle=":", label=f"weights kept (epoch {best:g})")
     values = np.concatenate([train, val[np.isfinite(val)]])
     finite = values[np.isfinite(values)]
     if log_scale is None:

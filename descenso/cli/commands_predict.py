@@ -1,0 +1,146 @@
+"""``descenso predict`` and ``descenso evaluate``: a saved model on new data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from descenso.cli import console, report, runs
+from descenso.cli.errors import CLIError, ExitCode, user_errors
+
+
+def load_model(path: str) -> Any:
+    """The fitted estimator in a model file; every problem is a model-file error (exit 4)."""
+    from descenso.estimators import load
+
+    fix = "pass the model.descenso file of a run folder, e.g. runs/latest/model.descenso"
+    if not Path(path).is_file():
+        what = "is a folder" if Path(path).is_dir() else "not found"
+        raise CLIError(f"model file {what}: {path}", fix=fix, code=ExitCode.MODEL_FILE)
+    with user_errors(ExitCode.MODEL_FILE, fix=fix):
+        return load(path)
+
+
+def read_frame(path: str) -> Any:
+    """A CSV/Parquet file as a pandas DataFrame (descenso.data's reader); problems are data errors."""
+    from descenso.data.sources import check_path, read_arrow
+
+    with user_errors(ExitCode.DATA):
+        return read_arrow(check_path(path)).to_pandas()
+
+
+def check_columns(estimator: Any, frame: Any, source: str) -> Any:
+    """The model's input columns of ``frame``, or a data error naming missing and unknown columns."""
+    expected = getattr(estimator, "feature_names_in_", None)
+    target = getattr(estimator, "target_name_", None)
+    if expected is None:  # trained on plain arrays (a built-in dataset): columns by position
+        columns = [c for c in frame.columns if c != target]
+        if len(columns) != estimator.n_features_in_:
+            raise CLIError(
+                f"{source} has {len(columns)} columns; the model takes {estimator.n_features_in_} "
+                "(it was trained on unnamed columns, so they are taken by position)",
+                fix=f"pass a file with exactly {estimator.n_features_in_} feature columns",
+            )
+        return frame[columns].to_numpy(dtype=np.float32)
+    expected = [str(name) for name in expected]
+    missing = [name for name in expected if name not in frame.columns]
+    extra = [str(c) for c in frame.columns if c not in expected and c != target]
+    if missing or extra:
+        parts = ([f"missing column(s): {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s): {', '.join(extra)}"] if extra else []
+        )
+        raise CLIError(f"{source} does not match the model's columns; {'; '.join(parts)}",
+                       fix=f"the model expects the columns: {', '.join(expected)}")  # fmt: skip
+    return frame[expected]
+
+
+@click.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="CSV file to write (default: stdout).")
+def predict(model: str, data: str, output: str | None) -> None:
+    """Predict DATA (CSV or Parquet) with MODEL; write the rows with a prediction column.
+
+    \b
+    Binary models add a probability column (of the second class). Columns are checked against
+    the ones the model was trained on; a target column in DATA is ignored.
+    Example: descenso predict runs/latest/model.descenso new.csv -o preds.csv
+    """
+    estimator = load_model(model)
+    frame = read_frame(data)
+    X = check_columns(estimator, frame, Path(data).name)
+    with user_errors(ExitCode.DATA):
+        predictions = estimator.predict(X)
+        columns: dict[str, list[Any]] = {str(c): frame[c].tolist() for c in frame.columns}
+        columns["prediction"] = np.asarray(predictions).tolist()
+        if hasattr(estimator, "predict_proba"):
+            columns["probability"] = np.round(estimator.predict_proba(X)[:, 1], 6).tolist()
+    if output is None:
+        click.echo(runs.csv_text(columns), nl=False)
+        return
+    with user_errors(ExitCode.DATA, fix="check that the output folder exists and is writable"):
+        runs.write_csv(output, columns)
+    console.info(f"wrote {len(frame)} predictions to {output}")
+
+
+@click.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option(
+    "--target", "-t", metavar="COL", help="The target column (default: the one the model was trained on)."
+)
+@click.option("--report", "report_dir", type=click.Path(file_okay=False),
+              help="Folder to write metrics.json and the plots into.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON line.")
+def evaluate(model: str, data: str, target: str | None, report_dir: str | None, as_json: bool) -> None:
+    """Evaluate MODEL on labelled DATA: print the metrics, and write plots with --report."""
+    estimator = load_model(model)
+    frame = read_frame(data)
+    target = target or getattr(estimator, "target_name_", None)
+    if not target:
+        raise CLIError("the model does not know its target column", fix="pass --target COLUMN")
+    if target not in frame.columns:
+        columns_text = ", ".join(map(str, frame.columns))
+        raise CLIError(
+            f"target column '{target}' not found in {Path(data).name}; columns are: {columns_text}",
+            fix="pass the right column with --target",
+        )
+    labels = frame[target]
+    if labels.isna().any():
+        raise CLIError(f"target column '{target}' has {int(labels.isna().sum())} missing values",
+                       fix="remove those rows to evaluate")  # fmt: skip
+    X = check_columns(estimator, frame.drop(columns=[target]), Path(data).name)
+    binary = hasattr(estimator, "classes_")
+    with user_errors(ExitCode.DATA):
+        predicted = estimator.predict(X)
+        if binary:
+            y_true = report.encode_labels(labels.to_numpy(), estimator.classes_)
+            y_pred = report.encode_labels(predicted, estimator.classes_)
+            proba = estimator.predict_proba(X)[:, 1]
+            metrics = report.binary_metrics(y_true, y_pred, proba)
+        else:
+            y_true, y_pred, proba = labels.to_numpy(dtype=float), np.asarray(predicted, dtype=float), None
+            metrics = report.regression_metrics(y_true, y_pred)
+    task = "binary" if binary else "regression"
+    result: dict[str, Any] = {"task": task, "rows": len(frame), "target": target, "test": metrics}
+    if report_dir is not None:
+        folder = Path(report_dir)
+        with user_errors(ExitCode.DATA, fix="pass a writable folder to --report"):
+            folder.mkdir(parents=True, exist_ok=True)
+            names = tuple(str(c) for c in estimator.classes_) if binary else ("0", "1")
+            result["plots"] = report.write_plots(folder, task, y_true, y_pred, proba,
+                                                 getattr(estimator, "history_", None), class_names=names)  # type: ignore[arg-type]  # fmt: skip
+            runs.write_json(folder / runs.METRICS_FILE, result)
+    if as_json:
+        console.result(json.dumps(runs.jsonable(result)))
+        return
+    rows = [
+        [name, "-" if v is None else f"{v:.4f}"] for name, v in metrics.items() if not isinstance(v, list)
+    ]
+    console.table(f"{Path(model).name} on {Path(data).name} ({len(frame)} rows)", ["metric", "value"], rows)
+    if report_dir is not None:
+        console.info(f"report written to {report_dir}: metrics.json, {', '.join(result['plots'])}")

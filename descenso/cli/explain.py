@@ -1,0 +1,136 @@
+"""``descenso explain``: one gradient-descent step, value by value (the notes' "general functioning").
+
+Without a model it builds a tiny network (2 inputs, 3 hidden ReLU units, 1 output by default) and
+steps once on a few rows of a built-in dataset; with a model file it steps the trained network once
+(without changing the file) on a few rows of its data: ``--data FILE``, ``--dataset NAME``, or the
+data named in the ``config.json`` of the model's run folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from descenso.cli import options
+from descenso.cli.errors import CLIError, ExitCode, user_errors
+
+
+def _rows(X: np.ndarray, y: np.ndarray, rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    pick = np.sort(np.random.default_rng(seed).choice(len(X), size=min(rows, len(X)), replace=False))
+    return X[pick], y[pick]
+
+
+def tiny_network(
+    dataset: str, hidden: tuple[int, ...], rows: int, seed: int
+) -> tuple[Any, Any, Any, str, str]:
+    """A fresh MLP, a few rows of ``dataset``, the loss name and a description."""
+    from descenso import datasets
+    from descenso.nn import MLP
+
+    with user_errors(ExitCode.USAGE, fix="see the list with `descenso datasets`"):
+        X, y, info = datasets.load(dataset, n=max(rows, 50), rng=seed)
+    X, y = _rows(X, y, rows, seed)
+    model = MLP(X.shape[1], hidden=hidden, out_features=1, rng=seed)
+    loss = "bce_with_logits" if info.task == "binary" else "mse"
+    sizes = " -> ".join(str(n) for n in (X.shape[1], *hidden, 1))
+    return model, X, y, loss, f"a new {sizes} ReLU network on {len(X)} rows of the {dataset} dataset"
+
+
+def _model_data(
+    estimator: Any, model_path: str, data: str | None, dataset: str | None
+) -> tuple[Any, np.ndarray]:
+    """Raw input rows and targets for a saved model: from --data, --dataset or its run's config.json."""
+    if data is None and dataset is None:
+        config = Path(model_path).parent / "config.json"
+        if config.is_file():
+            settings = json.loads(config.read_text(encoding="utf-8")).get("settings", {})
+            data, dataset = (
+                settings.get("data"),
+                settings.get("dataset") or (None if settings.get("data") else "spirals"),
+            )
+    if data is not None:
+        from descenso.cli.commands_predict import check_columns, read_frame
+
+        frame = read_frame(data)
+        target = getattr(estimator, "target_name_", None)
+        if not target or target not in frame.columns:
+            raise CLIError(
+                f"{Path(data).name} has no target column {target!r}", fix="pass the training data file"
+            )
+        return check_columns(estimator, frame.drop(columns=[target]), Path(data).name), frame[
+            target
+        ].to_numpy()
+    if dataset is not None:
+        from descenso import datasets
+
+        with user_errors(ExitCode.USAGE, fix="see the list with `descenso datasets`"):
+            X, y, _ = datasets.load(dataset, n=200, rng=0)
+        return X, y
+    raise CLIError("explaining a model needs a few rows of its data",
+                   fix="pass --data FILE (with the target column) or --dataset NAME")  # fmt: skip
+
+
+def saved_network(
+    model_path: str, data: str | None, dataset: str | None, rows: int, seed: int
+) -> tuple[Any, ...]:
+    """The trained network of a model file and a few rows as it sees them (representation applied)."""
+    from descenso.cli.commands_predict import load_model
+    from descenso.cli.report import encode_labels
+
+    estimator = load_model(model_path)
+    X_raw, y_raw = _model_data(estimator, model_path, data, dataset)
+    with user_errors(ExitCode.DATA):
+        schema = getattr(estimator, "schema_", None)
+        X = schema.transform(X_raw) if schema is not None else np.asarray(X_raw, dtype=np.float32)
+        Z = estimator.representation_.transform(X).astype(estimator.model_.dtype)
+        if hasattr(estimator, "classes_"):
+            y = encode_labels(y_raw, estimator.classes_)
+            loss = "bce_with_logits" if estimator.loss == "bce" else "hinge"
+        else:
+            y = (np.asarray(y_raw, dtype=float) - getattr(estimator, "y_mean_", 0.0)) / getattr(
+                estimator, "y_scale_", 1.0
+            )
+            loss = str(estimator.loss)
+    Z, y = _rows(Z, y.astype(Z.dtype), rows, seed)
+    what = f"the trained network of {model_path} on {len(Z)} rows of its data (after its representation)"
+    return estimator.model_, Z, y, loss, what
+
+
+@click.command()
+@click.argument("model", required=False, type=click.Path(dir_okay=False))
+@click.option("--data", type=click.Path(dir_okay=False), help="Labelled rows for a MODEL (CSV or Parquet).")
+@click.option("--dataset", "-d", metavar="NAME", help="A built-in dataset (default: xor).")
+@click.option("--hidden", type=options.Hidden(), default="3", show_default=True,
+              help="Hidden layers of the new network (without MODEL).")  # fmt: skip
+@click.option(
+    "--rows", type=click.IntRange(1, 64), default=4, show_default=True, help="Batch size of the step."
+)
+@click.option("--optimizer", type=click.Choice(options.OPTIMIZERS), default="sgd", show_default=True)
+@click.option("--lr", type=float, default=0.1, show_default=True, help="Learning rate of the step.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def explain(model: str | None, data: str | None, dataset: str | None, hidden: tuple[int, ...], rows: int,
+            optimizer: str, lr: float, seed: int) -> None:  # fmt: skip
+    """Show one gradient-descent step value by value: forward, loss, backward, update.
+
+    \b
+    descenso explain                                 a new 2-3-1 network on 4 rows of xor
+    descenso explain --hidden 4,4 --dataset circles
+    descenso explain runs/latest/model.descenso      a trained model (its file is not changed)
+    """
+    from descenso.trace import trace_step
+
+    options.positive_float(lr, "--lr")
+    if model is None:
+        network, X, y, loss, what = tiny_network(dataset or "xor", hidden, rows, seed)
+    else:
+        network, X, y, loss, what = saved_network(model, data, dataset, rows, seed)
+    with user_errors(ExitCode.DATA):
+        trace = trace_step(network, X, y, loss=loss, optimizer=optimizer, lr=lr, dry_run=model is not None)
+    click.echo(f"descenso explain: {what}")
+    click.echo("theta <- theta - lr * d loss / d theta, where loss = 1/|batch| sum loss(y, f_theta(x))")
+    click.echo("")
+    click.echo(str(trace))

@@ -1,0 +1,124 @@
+"""Live training progress: a rich progress bar on a terminal, a line every tenth of the run elsewhere.
+
+:class:`EpochProgress` is a ``fit`` callback (the hooks of ``descenso.train.Callback``): after each
+epoch it shows the training and validation loss and the main metric. It writes to stderr, so the
+command's result on stdout stays clean.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from descenso.cli import console
+
+#: Per-epoch entries of the logs that are not metrics.
+_NOT_METRICS = frozenset(
+    {"epoch", "train_loss", "objective", "val_loss", "lr", "grad_norm", "time", "optimum_gap"}
+)
+
+
+def main_metric(logs: dict[str, Any]) -> tuple[str, float] | None:
+    """The metric to show: the first validation metric, else the first training metric.
+
+    Examples
+    --------
+    >>> from descenso.cli.progress import main_metric
+    >>> main_metric({"train_loss": 0.3, "accuracy": 0.8, "val_accuracy": 0.75})
+    ('val_accuracy', 0.75)
+    >>> main_metric({"train_loss": 0.3}) is None
+    True
+    """
+    names = [name for name in logs if name not in _NOT_METRICS and isinstance(logs[name], (int, float))]
+    for name in sorted(names, key=lambda n: not n.startswith("val_")):
+        return name, float(logs[name])
+    return None
+
+
+def _number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.4g}"
+
+
+def describe(logs: dict[str, Any]) -> str:
+    """One line of an epoch's numbers: ``train_loss 0.31  val_loss 0.35  val_accuracy 0.88``.
+
+    Examples
+    --------
+    >>> from descenso.cli.progress import describe
+    >>> describe({"train_loss": 0.31234, "val_loss": None, "accuracy": 0.875})
+    'train_loss 0.3123  accuracy 0.875'
+    """
+    parts = [f"train_loss {_number(logs.get('train_loss'))}"]
+    if logs.get("val_loss") is not None:
+        parts.append(f"val_loss {_number(logs['val_loss'])}")
+    metric = main_metric(logs)
+    if metric is not None:
+        parts.append(f"{metric[0]} {_number(metric[1])}")
+    return "  ".join(parts)
+
+
+class EpochProgress:
+    """A ``fit`` callback that reports each epoch.
+
+    Parameters
+    ----------
+    epochs : int
+        The most epochs the run may take (the bar's length; early stopping may end it sooner).
+    enabled : bool, default True
+        ``False`` for ``--quiet`` / ``--json``: report nothing.
+
+    Attributes
+    ----------
+    last : dict
+        The logs of the last epoch seen.
+    """
+
+    def __init__(self, epochs: int, enabled: bool = True) -> None:
+        self.epochs = epochs
+        self.enabled = enabled
+        self.last: dict[str, Any] = {}
+        self._progress: Any = None
+        self._task: Any = None
+
+    def on_train_begin(self, model: Any, history: Any) -> None:
+        """Start the bar (on a terminal)."""
+        rich = console.console(stderr=True) if self.enabled else None
+        if rich is None:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]epoch"),
+            MofNCompleteColumn(),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[numbers]}"),
+            console=rich,
+            transient=False,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("train", total=self.epochs, numbers="")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any], model: Any) -> None:
+        """Show the epoch's numbers: update the bar, or print every tenth epoch without a terminal."""
+        self.last = dict(logs, epoch=epoch)
+        if not self.enabled:
+            return
+        if self._progress is not None:
+            self._progress.update(self._task, completed=epoch, numbers=describe(logs))
+            return
+        every = max(1, self.epochs // 10)
+        if epoch == 1 or epoch % every == 0 or epoch == self.epochs:
+            console.info(f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}  {describe(logs)}")
+
+    def on_train_end(self, history: Any, model: Any) -> None:
+        """Stop the bar."""
+        self.close()
+
+    def close(self) -> None:
+        """Stop the bar if it runs (also called when training raised)."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None

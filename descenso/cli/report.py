@@ -1,0 +1,161 @@
+"""Test metrics and the PNG plots of a report, shared by ``descenso train`` and ``descenso evaluate``.
+
+Binary classification: accuracy, precision, recall, F1, ROC AUC, log loss and the confusion matrix;
+plots ``roc.png``, ``confusion_matrix.png`` and, for 2-feature data, ``decision_boundary.png``.
+Regression: MSE, RMSE, MAE and R²; plots ``predicted_vs_actual.png`` and ``residuals.png``.
+A training run adds ``loss.png`` from its history.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+
+def encode_labels(values: Any, classes: Any) -> np.ndarray:
+    """0.0 for ``classes[0]``, 1.0 for ``classes[1]``; numbers compare as numbers (``1`` equals ``1.0``).
+
+    Raises
+    ------
+    ValueError
+        Naming the labels that are neither class.
+
+    Examples
+    --------
+    >>> from descenso.cli.report import encode_labels
+    >>> encode_labels(["no", "yes", "yes"], ["no", "yes"]).tolist()
+    [0.0, 1.0, 1.0]
+    >>> encode_labels([1, 0], [0.0, 1.0]).tolist()
+    [1.0, 0.0]
+    """
+    known = list(classes)
+    numeric = all(
+        isinstance(c, (int, float, np.number)) and not isinstance(c, (bool, np.bool_)) for c in known
+    )
+
+    def key(value: Any) -> Any:
+        try:
+            return float(value) if numeric else str(value)
+        except (TypeError, ValueError):
+            return str(value)
+
+    keys = [key(c) for c in known]
+    encoded = [keys.index(k) if k in keys else -1 for k in (key(v) for v in np.asarray(values).tolist())]
+    unknown = sorted({str(v) for v, e in zip(np.asarray(values).tolist(), encoded, strict=True) if e < 0})
+    if unknown:
+        classes_text = ", ".join(map(str, known))
+        raise ValueError(
+            f"labels the model does not know: {', '.join(unknown[:5])}; its classes are: {classes_text}"
+        )
+    return np.asarray(encoded, dtype=float)
+
+
+def binary_metrics(y_true: Any, y_pred: Any, proba: Any) -> dict[str, Any]:
+    """Classification metrics of 0/1 labels, predicted labels and probabilities of class 1.
+
+    Examples
+    --------
+    >>> from descenso.cli.report import binary_metrics
+    >>> m = binary_metrics([0, 1, 1, 0], [0, 1, 0, 0], [0.2, 0.9, 0.4, 0.1])
+    >>> m["accuracy"], m["recall"], m["roc_auc"], m["confusion_matrix"]
+    (0.75, 0.5, 1.0, [[2, 0], [1, 1]])
+    """
+    from descenso import metrics
+
+    t = np.asarray(y_true, dtype=float).ravel()
+    p = np.asarray(y_pred, dtype=float).ravel()
+    s = np.clip(np.asarray(proba, dtype=float).ravel(), 1e-7, 1 - 1e-7)
+    with warnings.catch_warnings():  # undefined values (one class in a tiny test set) are reported as None
+        warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
+        both = len(np.unique(t)) == 2
+        return {
+            "accuracy": float(metrics.accuracy_score(t, p)),
+            "precision": float(metrics.precision_score(t, p, zero_division=0.0)),
+            "recall": float(metrics.recall_score(t, p, zero_division=0.0)),
+            "f1": float(metrics.f1_score(t, p, zero_division=0.0)),
+            "roc_auc": float(metrics.roc_auc_score(t, s)) if both else None,
+            "log_loss": float(metrics.log_loss(t, s, labels=[0.0, 1.0])),
+            "confusion_matrix": metrics.confusion_matrix(t, p, labels=[0.0, 1.0]).astype(int).tolist(),
+        }
+
+
+def regression_metrics(y_true: Any, y_pred: Any) -> dict[str, Any]:
+    """Regression metrics of true and predicted values.
+
+    Examples
+    --------
+    >>> from descenso.cli.report import regression_metrics
+    >>> m = regression_metrics([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])
+    >>> round(m["mse"], 4), round(m["mae"], 4), round(m["r2"], 4)
+    (0.3333, 0.3333, 0.5)
+    """
+    from descenso import metrics
+
+    t = np.asarray(y_true, dtype=float).ravel()
+    p = np.asarray(y_pred, dtype=float).ravel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", metrics.UndefinedMetricWarning)
+        return {
+            "mse": float(metrics.mean_squared_error(t, p)),
+            "rmse": float(metrics.root_mean_squared_error(t, p)),
+            "mae": float(metrics.mean_absolute_error(t, p)),
+            "r2": float(metrics.r2_score(t, p)) if t.size > 1 else None,
+        }
+
+
+MAIN_METRIC = {"binary": "accuracy", "regression": "r2"}
+
+
+def write_plots(
+    folder: Path,
+    task: str,
+    y_true: Any,
+    y_pred: Any,
+    proba: Any = None,
+    history: Any = None,
+    boundary: tuple[Callable[[np.ndarray], Any], np.ndarray, tuple[str, str]] | None = None,
+    class_names: tuple[str, str] = ("0", "1"),
+) -> list[str]:
+    """Write the report's PNG files into ``folder``; return their file names.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Existing folder.
+    task : {"binary", "regression"}
+        Which plots to draw.
+    y_true, y_pred : array_like
+        Test targets (0/1 for binary) and predictions.
+    proba : array_like, optional
+        Probabilities of class 1 (binary).
+    history : History or mapping, optional
+        Per-epoch losses for ``loss.png``.
+    boundary : (predict_proba, X, feature_names), optional
+        For 2-feature binary data: the probability function on raw feature pairs and the points.
+    class_names : tuple of two str
+        The original labels of class 0 and class 1.
+    """
+    from descenso import viz
+
+    written = []
+
+    def save(figure: Any, name: str) -> None:
+        viz.save(figure, folder / name)
+        written.append(name)
+
+    if history is not None:
+        save(viz.loss_curves(history), "loss.png")
+    if task == "binary":
+        if len(np.unique(np.asarray(y_true))) == 2 and proba is not None:
+            save(viz.roc_curve(y_true, proba), "roc.png")
+        save(viz.confusion_matrix(y_true, y_pred, labels=class_names), "confusion_matrix.png")
+        if boundary is not None:
+            function, X, names = boundary
+            save(viz.decision_boundary(function, X, y_true, feature_names=names), "decision_boundary.png")
+    else:
+        save(viz.predicted_vs_actual(y_true, y_pred), "predicted_vs_actual.png")
+        save(viz.residuals(y_true, y_pred), "residuals.png")
+    return written

@@ -1,0 +1,153 @@
+"""Every setting of a training run, validated in one place, and its round trip through config.json.
+
+``descenso train`` turns its flags into a :class:`TrainSettings`; the run folder's ``config.json``
+holds ``TrainSettings.to_config()``; ``descenso train --config FILE`` reads it back with
+:func:`from_config` and lets flags given on the command line override single values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from descenso.cli import options
+from descenso.cli.errors import CLIError, ExitCode
+
+#: The built-in run of ``descenso train`` with no data: the README's first command.
+DEFAULT_DATASET = "spirals"
+
+
+@dataclass
+class TrainSettings:
+    """The settings of one ``descenso train`` run (the flags, after parsing and defaults).
+
+    ``data`` is a CSV/Parquet path and ``dataset`` a built-in name; with neither, the built-in
+    default :data:`DEFAULT_DATASET` is used. ``loss=None`` means the task's default (``bce`` or
+    ``mse``); ``batch_size=None`` means full-batch gradient descent.
+    """
+
+    data: str | None = None
+    dataset: str | None = None
+    target: str | None = None
+    task: str | None = None
+    samples: int = 600
+    noise: float | None = None
+    missing: str = "error"
+    hidden: tuple[int, ...] = (32, 32)
+    activation: str = "relu"
+    loss: str | None = None
+    optimizer: str = "adam"
+    lr: float = 0.01
+    epochs: int = 300
+    batch_size: int | str | None = "auto"
+    features: list[str] = field(default_factory=list)
+    alpha: float = 1e-4
+    early_stopping: bool = True
+    patience: int = 30
+    tol: float = 1e-4
+    val_fraction: float = 0.1
+    test_fraction: float = 0.2
+    class_weight: str | None = None
+    dtype: str = "float32"
+    seed: int = 0
+    out: str = "runs"
+
+    def validate(self) -> TrainSettings:
+        """Check every value; raise ``click.BadParameter`` naming the setting and the fix."""
+        if self.data is not None and self.dataset is not None:
+            raise click.BadParameter("give either a DATA file or --dataset, not both")
+        if self.data is not None and not self.target:
+            raise click.BadParameter("training on a file needs --target COLUMN (the column to predict)")
+        if self.task not in (None, *options.TASKS):
+            raise click.BadParameter(f"task must be one of {', '.join(options.TASKS)}; got {self.task!r}")
+        if self.missing not in options.MISSING:
+            raise click.BadParameter(
+                f"missing must be one of {', '.join(options.MISSING)}; got {self.missing!r}"
+            )
+        if self.optimizer not in options.OPTIMIZERS:
+            raise click.BadParameter(
+                f"unknown optimizer {self.optimizer!r}; choose from {', '.join(options.OPTIMIZERS)}"
+            )
+        if self.activation not in options.ACTIVATIONS:
+            raise click.BadParameter(
+                f"unknown activation {self.activation!r}; choose from {', '.join(options.ACTIVATIONS)}"
+            )
+        known_losses = sorted({name for names in options.LOSSES.values() for name in names})
+        if self.loss is not None and self.loss not in known_losses:
+            raise click.BadParameter(f"unknown loss {self.loss!r}; choose from {', '.join(known_losses)}")
+        if self.dtype not in ("float32", "float64"):
+            raise click.BadParameter(f"dtype must be float32 or float64; got {self.dtype!r}")
+        if self.class_weight not in (None, "balanced"):
+            raise click.BadParameter(f"class weight must be 'balanced' or absent; got {self.class_weight!r}")
+        self.hidden = options.parse_hidden(self.hidden)
+        self.batch_size = options.parse_batch_size(self.batch_size)
+        self.features = options.parse_names(self.features)
+        options.positive_int(self.epochs, "epochs")
+        options.positive_int(self.patience, "patience")
+        options.positive_int(self.samples, "samples")
+        options.positive_float(self.lr, "learning rate")
+        options.fraction(self.test_fraction, "test fraction")
+        options.fraction(self.val_fraction, "validation fraction")
+        if self.test_fraction + self.val_fraction >= 0.9:
+            raise click.BadParameter("test and validation fractions leave under 10% of the data to train on")
+        if not (self.alpha >= 0) or not (self.tol >= 0):
+            raise click.BadParameter("alpha and tol must be numbers >= 0")
+        return self
+
+    def source_name(self) -> str:
+        """A short name of the data for the run folder: the file's stem or the dataset name."""
+        if self.data is not None:
+            return Path(self.data).stem
+        return self.dataset or DEFAULT_DATASET
+
+    def to_config(self) -> dict[str, Any]:
+        """The JSON-able settings written to config.json (``data`` as an absolute path)."""
+        config = dataclasses.asdict(self)
+        config["hidden"] = list(self.hidden)
+        if self.data is not None:
+            config["data"] = str(Path(self.data).resolve())
+        return config
+
+
+SETTING_NAMES = tuple(f.name for f in dataclasses.fields(TrainSettings))
+
+
+def read_config(path: str | Path) -> dict[str, Any]:
+    """The ``settings`` mapping of a config.json written by ``descenso train``.
+
+    Raises
+    ------
+    CLIError
+        With exit code 2 when the file is missing, not JSON, or names unknown settings.
+    """
+    fix = "pass the config.json of a run folder, e.g. --config runs/latest/config.json"
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CLIError(f"config file not found: {path}", fix=fix, code=ExitCode.USAGE) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CLIError(f"cannot read config file {path}: {error}", fix=fix, code=ExitCode.USAGE) from None
+    settings = payload.get("settings") if isinstance(payload, dict) else None
+    if not isinstance(settings, dict):
+        raise CLIError(f"{path} has no 'settings' object; it is not a descenso config.json", fix=fix,
+                       code=ExitCode.USAGE)  # fmt: skip
+    unknown = sorted(set(settings) - set(SETTING_NAMES))
+    if unknown:
+        known = ", ".join(SETTING_NAMES)
+        raise CLIError(
+            f"{path} has unknown settings: {', '.join(unknown)}; known: {known}", fix=fix, code=ExitCode.USAGE
+        )
+    return settings
+
+
+def from_config(settings: dict[str, Any]) -> TrainSettings:
+    """Build :class:`TrainSettings` from a config's ``settings`` mapping (validated)."""
+    values = dict(settings)
+    if isinstance(values.get("hidden"), list):
+        values["hidden"] = tuple(values["hidden"])
+    return TrainSettings(**values).validate()

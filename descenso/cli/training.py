@@ -1,0 +1,210 @@
+"""One training run of ``descenso train``: data, estimator, fit with progress, then the run folder."""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from descenso.cli import console, inputs, report, runs
+from descenso.cli.errors import CLIError, ExitCode, user_errors
+from descenso.cli.hooks import epoch_metrics, fit_estimator
+from descenso.cli.progress import EpochProgress
+from descenso.cli.settings import TrainSettings
+
+
+def build_estimator(settings: TrainSettings, task: str) -> Any:
+    """A Regressor or BinaryClassifier with the settings' parameters (checked for the task)."""
+    from descenso import features
+    from descenso.cli import options
+    from descenso.estimators import BinaryClassifier, Regressor
+
+    loss = settings.loss or options.LOSSES[task][0]
+    if loss not in options.LOSSES[task]:
+        raise CLIError(f"--loss {loss} is not a {task} loss",
+                       fix=f"use one of: {', '.join(options.LOSSES[task])}", code=ExitCode.USAGE)  # fmt: skip
+    with user_errors(ExitCode.USAGE, fix="see the names in `descenso train --help`"):
+        for name in settings.features:
+            features.get(name)
+    params: dict[str, Any] = {
+        "hidden": tuple(settings.hidden),
+        "activation": settings.activation,
+        "loss": loss,
+        "optimizer": settings.optimizer,
+        "lr": settings.lr,
+        "batch_size": settings.batch_size,
+        "max_epochs": settings.epochs,
+        "early_stopping": settings.early_stopping,
+        "validation_fraction": settings.val_fraction,
+        "tol": settings.tol,
+        "n_iter_no_change": settings.patience,
+        "alpha": settings.alpha,
+        "features": list(settings.features) or None,
+        "dtype": settings.dtype,
+        "random_state": settings.seed,
+    }
+    if task == "binary":
+        return BinaryClassifier(class_weight=settings.class_weight, **params)
+    return Regressor(**params)
+
+
+def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, show: bool) -> Any:
+    """Train with the progress display; a diverging run becomes a CLIError with the fix."""
+    from descenso.stopping import DivergenceError
+
+    progress = EpochProgress(settings.epochs, enabled=show)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with user_errors(ExitCode.DATA):
+                fit_estimator(estimator, data.X_train, data.y_train, [progress], epoch_metrics(data.task))
+        except DivergenceError as error:
+            raise CLIError(str(error), fix=f"pass a smaller learning rate, e.g. --lr {settings.lr / 10:g}",
+                           code=ExitCode.DIVERGED) from None  # fmt: skip
+        finally:
+            progress.close()
+    if show:
+        inputs.show_warnings([w for w in caught if "interrupted" not in str(w.message)])
+    return estimator
+
+
+def _test_predictions(estimator: Any, data: inputs.TrainingData) -> dict[str, Any]:
+    """Predictions on the test rows, with the targets encoded as the model sees them."""
+    with user_errors(ExitCode.DATA):
+        predicted = estimator.predict(data.X_test)
+        if data.task == "binary":
+            y_true = report.encode_labels(data.y_test, estimator.classes_)
+            y_pred = report.encode_labels(predicted, estimator.classes_)
+            return {"y_true": y_true, "y_pred": y_pred, "proba": estimator.predict_proba(data.X_test)[:, 1]}
+    return {"y_true": np.asarray(data.y_test, dtype=float), "y_pred": np.asarray(predicted, dtype=float)}
+
+
+def _boundary(estimator: Any, data: inputs.TrainingData) -> Any:
+    """The decision-boundary inputs for 2 numeric input columns, else None."""
+    if data.task != "binary" or len(data.input_names) != 2:
+        return None
+    X = np.asarray(data.X_test, dtype=float) if not hasattr(data.X_test, "columns") else None
+    if X is None:
+        frame = data.X_test
+        if not all(kind in "fiub" for kind in (frame[c].dtype.kind for c in frame.columns)):
+            return None
+        X = frame.to_numpy(dtype=float)
+
+    def probability(points: np.ndarray) -> np.ndarray:
+        if hasattr(data.X_test, "columns"):
+            import pandas as pd
+
+            points = pd.DataFrame(points, columns=data.X_test.columns)
+        return estimator.predict_proba(points)[:, 1]
+
+    return probability, X, (data.input_names[0], data.input_names[1])
+
+
+def _history_columns(history: Any) -> dict[str, list[Any]]:
+    rows = history.to_dict()
+    series = {k: v for k, v in rows.items() if isinstance(v, list) and len(v) == len(history.epoch)}
+    for name, values in getattr(history, "metrics", {}).items():
+        series.setdefault(name, list(values))
+    return series
+
+
+def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json: bool) -> int:
+    """Train as ``settings`` say, write ``<out>/<run>/`` and print the summary; return the exit code."""
+    show = not quiet and not as_json
+    started = time.perf_counter()
+    data = inputs.load(settings)
+    estimator = build_estimator(settings, data.task)
+    if show:
+        rows = len(data.y_test) + _n(data.X_train)
+        kind = type(estimator).__name__
+        console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
+    _fit(estimator, data, settings, show)
+    train_seconds = time.perf_counter() - started
+    history = estimator.history_
+    interrupted = history.stopped_by == "interrupt"
+
+    run_dir = runs.new_run_dir(settings.out, name, settings.source_name())
+    with user_errors(ExitCode.MODEL_FILE, fix="check that the --out folder is writable"):
+        estimator.save(run_dir / runs.MODEL_FILE)
+    predictions = _test_predictions(estimator, data)
+    if data.task == "binary":
+        test = report.binary_metrics(predictions["y_true"], predictions["y_pred"], predictions["proba"])
+    else:
+        test = report.regression_metrics(predictions["y_true"], predictions["y_pred"])
+    class_names = _class_names(estimator) if data.task == "binary" else ("0", "1")
+    plots = report.write_plots(run_dir, data.task, predictions["y_true"], predictions["y_pred"],
+                               predictions.get("proba"), history, _boundary(estimator, data),
+                               class_names)  # type: ignore[arg-type]  # fmt: skip
+    summary = {
+        "task": data.task,
+        "estimator": type(estimator).__name__,
+        "target": data.target,
+        "classes": list(_class_names(estimator)) if data.task == "binary" else None,
+        "test": test,
+        "main_metric": report.MAIN_METRIC[data.task],
+        "stop_reason": history.stop_reason,
+        "stopped_by": history.stopped_by,
+        "interrupted": interrupted,
+        "epochs": len(history.epoch),
+        "best_epoch": history.best_epoch,
+        "steps": history.n_steps,
+        "final_train_loss": history.train_loss[-1] if history.train_loss else None,
+        "final_val_loss": history.val_loss[-1] if history.val_loss else None,
+        "timings": {"train_seconds": round(train_seconds, 3), "total_seconds": 0.0},
+        "sizes": {
+            "rows": data.n_rows,
+            "dropped": data.n_dropped,
+            "train": _n(data.X_train),
+            "test": len(data.y_test),
+            "parameters": _n_parameters(estimator),
+        },
+        "data": data.source,
+        "plots": plots,
+        "run_dir": str(run_dir),
+        "model": str(run_dir / runs.MODEL_FILE),
+    }
+    runs.write_csv(run_dir / runs.HISTORY_FILE, _history_columns(history))
+    from descenso import __version__
+
+    runs.write_json(run_dir / runs.CONFIG_FILE, {"command": "train", "descenso_version": __version__,
+                                                 "settings": settings.to_config()})  # fmt: skip
+    summary["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
+    runs.write_json(run_dir / runs.METRICS_FILE, summary)
+    runs.point_latest(run_dir)
+    _print_summary(summary, as_json)
+    return int(ExitCode.INTERRUPTED if interrupted else ExitCode.OK)
+
+
+def _class_names(estimator: Any) -> tuple[str, str]:
+    """The two labels as text; numbers without a needless ".0" (0.0 -> "0")."""
+    names = [f"{c:g}" if isinstance(c, (float, np.floating)) else str(c) for c in estimator.classes_]
+    return names[0], names[1]
+
+
+def _n(X: Any) -> int:
+    return int(X.shape[0]) if hasattr(X, "shape") else len(X)
+
+
+def _n_parameters(estimator: Any) -> int:
+    return int(sum(p.data.size for p in estimator.model_.parameters()))
+
+
+def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        console.result(json.dumps(runs.jsonable(summary), allow_nan=False))
+        return
+    metric = summary["main_metric"]
+    value = summary["test"][metric]
+    shown = "-" if value is None else f"{value:.4f}"
+    if summary["interrupted"]:
+        console.info("interrupted: saved the best model so far and wrote the report")
+    console.result(f"stopped: {summary['stop_reason']}")
+    numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary["test"].items() if isinstance(v, float))
+    console.result(f"test {metric}: {shown}   ({numbers})")
+    console.result(f"run folder: {summary['run_dir']}")
+    console.result(f"  model {Path(summary['model']).name}, metrics.json, history.csv, config.json, "
+                   f"{', '.join(summary['plots'])}")  # fmt: skip
