@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Callable
 
 import numpy as np
@@ -313,8 +314,9 @@ class Expression(Transform):
 def _free_names(text: str) -> list[str]:
     """The column names in ``text`` when no ``names`` were given: each must be ``x<k>``, k >= 1."""
     names = []
-    for token in tokenize(text):
-        if token.kind == "name" and token.text not in FUNCTIONS:
+    tokens = tokenize(text)
+    for token, after in pairwise(tokens):
+        if token.kind == "name" and token.text not in FUNCTIONS and after.text != "(":
             if not re.fullmatch(r"x[1-9]\d*", token.text):
                 raise _error(
                     text,

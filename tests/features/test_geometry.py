@@ -1,0 +1,79 @@
+"""Polar and Radial: hand-worked values, the seam, centres, names and geometry on circles."""
+
+import numpy as np
+import pytest
+
+from descenso import datasets, features
+
+
+def test_polar_values_by_hand():
+    X = np.array([[3.0, 4.0, 9.0], [-1.0, 0.0, 8.0], [0.0, 0.0, 7.0]], dtype=np.float32)
+    out = features.Polar().fit_transform(X)
+    expected = [
+        [5.0, np.arctan2(4, 3), 0.8, 0.6, 9.0],
+        [1.0, np.pi, 0.0, -1.0, 8.0],
+        [0.0, 0.0, 0.0, 0.0, 7.0],  # at the pole the direction is set to 0, not NaN
+    ]
+    np.testing.assert_allclose(out, expected, atol=1e-6)
+    assert out.dtype == np.float32
+
+
+def test_polar_sin_cos_have_no_seam_where_the_angle_jumps():
+    just_above = np.array([[-1.0, 1e-4]], dtype=np.float32)
+    just_below = np.array([[-1.0, -1e-4]], dtype=np.float32)
+    polar = features.Polar().fit(just_above)
+    a, b = polar.transform(just_above)[0], polar.transform(just_below)[0]
+    assert abs(a[1] - b[1]) > 6.0  # the angle jumps by almost 2 pi
+    np.testing.assert_allclose(a[2:], b[2:], atol=1e-3)  # sin and cos barely move
+
+
+def test_polar_centres():
+    X = np.array([[1.0, 1.0], [3.0, 1.0]], dtype=np.float32)
+    origin = features.Polar().fit(X)
+    mean = features.Polar(center="mean").fit(X)
+    given = features.Polar(center=(1.0, 1.0)).fit(X)
+    np.testing.assert_allclose(origin.transform(X)[:, 0], [np.sqrt(2), np.sqrt(10)], rtol=1e-6)
+    np.testing.assert_allclose(mean.transform(X)[:, 0], [1.0, 1.0])
+    np.testing.assert_allclose(given.transform(X)[:, 0], [0.0, 2.0])
+    np.testing.assert_allclose(mean.state_dict()["center"], [2.0, 1.0])
+
+
+def test_polar_chosen_columns_and_names():
+    X = np.array([[9.0, 0.0, 2.0]], dtype=np.float32)
+    polar = features.Polar(columns=(2, 1)).fit(X)
+    np.testing.assert_allclose(polar.transform(X), [[2.0, 0.0, 0.0, 1.0, 9.0]], atol=1e-7)
+    assert polar.get_feature_names_out(["a", "b", "c"]) == [
+        "r(c,b)", "angle(c,b)", "sin_angle(c,b)", "cos_angle(c,b)", "a",
+    ]  # fmt: skip
+
+
+def test_polar_bad_columns():
+    with pytest.raises(ValueError, match="two different column indices"):
+        features.Polar(columns=(1, 1))
+    with pytest.raises(ValueError, match="do not exist"):
+        features.Polar(columns=(0, 5)).fit(np.zeros((2, 2)))
+
+
+def test_polar_separates_circles_by_radius():
+    X, y, _ = datasets.load("circles", n=600, noise=0.05, rng=0)
+    radius = features.Polar().fit_transform(X)[:, 0]
+    assert radius[y == 1].max() < radius[y == 0].min()  # one threshold separates them
+
+
+def test_radial_fitted_and_given_centre():
+    X = np.array([[0.0, 0.0], [4.0, 0.0], [2.0, 2.0]], dtype=np.float32)
+    fitted = features.Radial().fit(X)
+    np.testing.assert_allclose(fitted.center_, [2.0, 2.0 / 3.0])
+    given = features.Radial(center=[0.0, 0.0], keep_input=True).fit(X)
+    out = given.transform(X)
+    np.testing.assert_allclose(out[:, 2], [0.0, 4.0, np.sqrt(8)], rtol=1e-6)
+    np.testing.assert_array_equal(out[:, :2], X)
+    assert given.get_feature_names_out() == ["x1", "x2", "r(x1,x2)"]
+
+
+def test_radial_subset_of_columns():
+    X = np.array([[3.0, 100.0, 4.0]], dtype=np.float32)
+    radial = features.Radial(columns=[0, 2], center=[0.0, 0.0]).fit(X)
+    np.testing.assert_allclose(radial.transform(X), [[5.0]])
+    with pytest.raises(ValueError, match="center has 3 numbers but there are 2 columns"):
+        features.Radial(columns=None, center=[0, 0, 0]).fit(X[:, :2])
