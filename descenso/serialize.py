@@ -356,7 +356,7 @@ def _check_tensor_entries(header: dict[str, Any], data_bytes: int, path: Path) -
     for name, entry in header.items():
         if name == "__metadata__":
             continue
-        where = f"tensor {name!r}"
+        where = f"tensor {name!r:.80}"
         if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
             raise ModelFileError(
                 f"{where}: expected keys dtype, shape, data_offsets; got {entry!r:.200}", path
@@ -379,7 +379,7 @@ def _check_tensor_entries(header: dict[str, Any], data_bytes: int, path: Path) -
         begin, end = offsets
         if not 0 <= begin <= end <= data_bytes:
             raise ModelFileError(
-                f"{where}: data_offsets [{begin}, {end}] fall outside the {data_bytes} bytes of tensor data "
+                f"{where}: data_offsets [{str(begin)[:40]}, {str(end)[:40]}] fall outside the {data_bytes} bytes of tensor data "
                 "(truncated or corrupt file)",
                 path,
             )
@@ -396,7 +396,7 @@ def _check_tensor_entries(header: dict[str, Any], data_bytes: int, path: Path) -
             kind = (
                 "overlaps the previous tensor" if begin < position else f"leaves a gap after byte {position}"
             )
-            raise ModelFileError(f"tensor {name!r} at data_offsets [{begin}, {end}] {kind}", path)
+            raise ModelFileError(f"tensor {name!r:.80} at data_offsets [{begin}, {end}] {kind}", path)
         position = end
     if position != data_bytes:
         raise ModelFileError(
@@ -511,7 +511,7 @@ def read_model_file(
         entry = header[name]
         if array.dtype != DTYPES[entry["dtype"]] or list(array.shape) != entry["shape"]:
             raise ModelFileError(
-                f"tensor {name!r} decoded as {array.dtype}{array.shape}, not as declared", path
+                f"tensor {name!r:.80} decoded as {array.dtype}{array.shape}, not as declared", path
             )
     return arrays, metadata
 
