@@ -379,8 +379,8 @@ def _check_tensor_entries(header: dict[str, Any], data_bytes: int, path: Path) -
         begin, end = offsets
         if not 0 <= begin <= end <= data_bytes:
             raise ModelFileError(
-                f"{where}: data_offsets [{str(begin)[:40]}, {str(end)[:40]}] fall outside the {data_bytes} bytes of tensor data "
-                "(truncated or corrupt file)",
+                f"{where}: data_offsets [{str(begin)[:40]}, {str(end)[:40]}] fall outside the "
+                f"{data_bytes} bytes of tensor data (truncated or corrupt file)",
                 path,
             )
         expected = DTYPES[dtype].itemsize * math.prod(shape)  # exact Python ints: no overflow
