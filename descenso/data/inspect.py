@@ -206,7 +206,8 @@ def encode_target(name: str, values: np.ndarray, classes: list[Any] | None, cols
     unknown = np.flatnonzero(~(is_one | is_zero) & ~missing_mask(values))
     if unknown.size:
         raise DataError(
-            f"target '{name}' in {cols.label} has {unknown.size} values that are neither class "
+            f"target '{name}' in {cols.label} has {unknown.size} "
+            f"{'value that is' if unknown.size == 1 else 'values that are'} neither class "
             f"{classes[0]!r} nor {classes[1]!r} "
             f"(first {cols.rows_text(unknown[:1])}: {values[unknown[0]]!r}); "
             "fix the labels or train a new model on data with these classes"

@@ -79,19 +79,19 @@ def file_format(path: Path) -> str:
         return "parquet"
     if head[:4] == b"PK\x03\x04":
         raise DataError(
-            f"cannot read '{path}': it is a ZIP archive (an Excel .xlsx file is one), not CSV or Parquet. "
-            "Export it as CSV (File > Save As > CSV) or save it with DataFrame.to_parquet"
+            f"cannot read '{path.name}': it is a ZIP archive (an Excel .xlsx file is one), "
+            "not CSV or Parquet. Export it as CSV (File > Save As > CSV) or save it with DataFrame.to_parquet"
         )
     if name.endswith(CSV_SUFFIXES):
         compressed = name.endswith((".gz", ".bz2"))
         if not compressed and b"\x00" in head:
             raise DataError(
-                f"cannot read '{path}' as CSV: it contains binary bytes, so it is not a text file. "
+                f"cannot read '{path.name}' as CSV: it contains binary bytes, so it is not a text file. "
                 "descenso reads CSV (text) and Parquet files"
             )
         return "csv"
     raise DataError(
-        f"cannot read '{path}': unsupported file type '{path.suffix or '(no suffix)'}'; descenso reads "
+        f"cannot read '{path.name}': unsupported file type '{path.suffix or '(no suffix)'}'; descenso reads "
         f"CSV ({', '.join(CSV_SUFFIXES)}) and Parquet ({', '.join(PARQUET_SUFFIXES)}) files. "
         "Convert it, or load it yourself and pass the DataFrame"
     )
@@ -123,11 +123,11 @@ def read_arrow(path: Path) -> Any:
         if kind == "parquet":
             return _import("pyarrow.parquet").read_table(path)
         if path.stat().st_size == 0:
-            raise DataError(f"'{path}' is empty (0 bytes); expected a header line and data rows")
+            raise DataError(f"'{path.name}' is empty (0 bytes); expected a header line and data rows")
         return _import("pyarrow.csv").read_csv(path, **csv_options(path))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as error:
         raise DataError(
-            f"could not read '{path}' as {kind.upper()}: {error}. Check that the file is a valid {kind} "
+            f"could not read '{path.name}' as {kind.upper()}: {error}. Check that the file is a valid {kind} "
             "file (for CSV: one header line, the same number of fields on every line)"
         ) from None
 
