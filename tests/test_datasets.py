@@ -103,5 +103,5 @@ def test_bad_arguments(kwargs, match):
 
 
 def test_bad_rng_is_a_type_error():
-    with pytest.raises(TypeError, match="rng must be"):
+    with pytest.raises(TypeError, match=r"rng must be"):
         datasets.load("circles", rng="seed")

@@ -90,18 +90,18 @@ def test_get_lists_and_passes_arguments():
 def test_get_unknown_name_lists_the_choices():
     with pytest.raises(ValueError, match=r"unknown representation 'polr'; choose from: .*polar.*raw"):
         features.get("polr")
-    with pytest.raises(TypeError, match="a representation is a name"):
+    with pytest.raises(TypeError, match=r"a representation is a name"):
         features.get(3)
 
 
 def test_from_config_errors():
-    with pytest.raises(ValueError, match="unknown transform type 'spline'"):
+    with pytest.raises(ValueError, match=r"unknown transform type 'spline'"):
         features.from_config({"type": "spline"})
-    with pytest.raises(ValueError, match="bad parameters for transform 'polar'"):
+    with pytest.raises(ValueError, match=r"bad parameters for transform 'polar'"):
         features.from_config({"type": "polar", "colums": [0, 1]})
-    with pytest.raises(ValueError, match="the saved state lacks mean, scale"):
+    with pytest.raises(ValueError, match=r"the saved state lacks mean, scale"):
         features.from_config({"type": "standardize", "n_features_in": 2}, {})
-    with pytest.raises(ValueError, match="a dict with a 'type' key"):
+    with pytest.raises(ValueError, match=r"a dict with a 'type' key"):
         features.from_config(["standardize"])
 
 

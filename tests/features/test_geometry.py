@@ -48,9 +48,9 @@ def test_polar_chosen_columns_and_names():
 
 
 def test_polar_bad_columns():
-    with pytest.raises(ValueError, match="two different column indices"):
+    with pytest.raises(ValueError, match=r"two different column indices"):
         features.Polar(columns=(1, 1))
-    with pytest.raises(ValueError, match="do not exist"):
+    with pytest.raises(ValueError, match=r"do not exist"):
         features.Polar(columns=(0, 5)).fit(np.zeros((2, 2)))
 
 
@@ -75,5 +75,5 @@ def test_radial_subset_of_columns():
     X = np.array([[3.0, 100.0, 4.0]], dtype=np.float32)
     radial = features.Radial(columns=[0, 2], center=[0.0, 0.0]).fit(X)
     np.testing.assert_allclose(radial.transform(X), [[5.0]])
-    with pytest.raises(ValueError, match="center has 3 numbers but there are 2 columns"):
+    with pytest.raises(ValueError, match=r"center has 3 numbers but there are 2 columns"):
         features.Radial(columns=None, center=[0, 0, 0]).fit(X[:, :2])

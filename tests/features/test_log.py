@@ -17,7 +17,7 @@ def test_negative_values_name_the_column_row_and_value():
     with pytest.raises(ValueError, match=r"column 1 has 1 negative values \(first at row 1: -2\)"):
         features.Log().fit(np.array([[0.0, 1.0], [1.0, -2.0]]))
     log = features.Log().fit(np.ones((2, 2)))
-    with pytest.raises(ValueError, match="column 0 has 2 negative values"):
+    with pytest.raises(ValueError, match=r"column 0 has 2 negative values"):
         log.transform(-np.ones((2, 2)))
 
 

@@ -36,5 +36,5 @@ def test_state_round_trip():
 
 
 def test_bad_column():
-    with pytest.raises(ValueError, match="do not exist"):
+    with pytest.raises(ValueError, match=r"do not exist"):
         features.OneHot(columns=[3]).fit(np.zeros((2, 2)))

@@ -34,5 +34,5 @@ def test_names():
 
 @pytest.mark.parametrize("degree", [0, 1.5, True])
 def test_bad_degree(degree):
-    with pytest.raises(ValueError, match="degree must be an int >= 1"):
+    with pytest.raises(ValueError, match=r"degree must be an int >= 1"):
         features.Polynomial(degree)

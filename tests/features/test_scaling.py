@@ -59,26 +59,26 @@ def test_minmax_constant_column_maps_to_low():
 
 
 def test_minmax_refuses_an_empty_range():
-    with pytest.raises(ValueError, match="low < high"):
+    with pytest.raises(ValueError, match=r"low < high"):
         features.MinMax(feature_range=(1, 1))
 
 
 def test_transform_before_fit_says_so(X):
-    with pytest.raises(features.NotFittedError, match="not fitted yet; call fit"):
+    with pytest.raises(features.NotFittedError, match=r"not fitted yet; call fit"):
         features.Standardize().transform(X)
 
 
 def test_wrong_number_of_columns_and_nan_are_refused(X):
     scaler = features.Standardize().fit(X)
-    with pytest.raises(ValueError, match="X has 2 columns but this transform was fitted on 3"):
+    with pytest.raises(ValueError, match=r"X has 2 columns but this transform was fitted on 3"):
         scaler.transform(X[:, :2])
     bad = X.copy()
     bad[4, 1] = np.nan
-    with pytest.raises(ValueError, match="1 NaN/inf values \\(first in column 1"):
+    with pytest.raises(ValueError, match=r"1 NaN/inf values \(first in column 1"):
         scaler.transform(bad)
-    with pytest.raises(ValueError, match="expected a 2-D array"):
+    with pytest.raises(ValueError, match=r"expected a 2-D array"):
         scaler.transform(X[:, 0])
-    with pytest.raises(TypeError, match="numeric array"):
+    with pytest.raises(TypeError, match=r"numeric array"):
         features.Standardize().fit(np.array([["a"], ["b"]]))
 
 
