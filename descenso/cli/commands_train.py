@@ -52,8 +52,16 @@ def _help_default(name: str) -> str:
 @click.option(
     "--optimizer", type=click.Choice(options.OPTIMIZERS), default=_DEFAULTS.optimizer, show_default=True
 )
-@click.option("--lr", type=float, default=_DEFAULTS.lr, show_default=True, help="Learning rate.")
-@click.option("--epochs", type=int, default=_DEFAULTS.epochs, show_default=True, help="Most epochs.")
+@click.option(
+    "--lr",
+    type=click.FloatRange(0, min_open=True),
+    default=_DEFAULTS.lr,
+    show_default=True,
+    help="Learning rate.",
+)
+@click.option(
+    "--epochs", type=click.IntRange(min=1), default=_DEFAULTS.epochs, show_default=True, help="Most epochs."
+)
 @click.option(
     "--batch-size",
     type=options.BatchSize(),
@@ -68,7 +76,9 @@ def _help_default(name: str) -> str:
     metavar="NAMES",
     help="Representation steps before the network, e.g. polar,standardize.",
 )
-@click.option("--alpha", type=float, default=_DEFAULTS.alpha, show_default=True, help="L2 penalty.")
+@click.option(
+    "--alpha", type=click.FloatRange(min=0), default=_DEFAULTS.alpha, show_default=True, help="L2 penalty."
+)
 @click.option(
     "--early-stopping/--no-early-stopping",
     default=True,
@@ -82,7 +92,13 @@ def _help_default(name: str) -> str:
     show_default=True,
     help="Epochs without improvement before early stopping.",
 )
-@click.option("--tol", type=float, default=_DEFAULTS.tol, show_default=True, help="Smallest improvement.")
+@click.option(
+    "--tol",
+    type=click.FloatRange(min=0),
+    default=_DEFAULTS.tol,
+    show_default=True,
+    help="Smallest improvement.",
+)
 @click.option(
     "--val-fraction",
     type=float,
@@ -109,7 +125,9 @@ def _help_default(name: str) -> str:
 @click.option(
     "--samples", type=int, default=_DEFAULTS.samples, show_default=True, help="Size of a built-in dataset."
 )
-@click.option("--noise", type=float, help="Noise of a built-in dataset (its default otherwise).")
+@click.option(
+    "--noise", type=click.FloatRange(min=0), help="Noise of a built-in dataset (its default otherwise)."
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False),

@@ -110,7 +110,13 @@ def saved_network(
     "--rows", type=click.IntRange(1, 64), default=4, show_default=True, help="Batch size of the step."
 )
 @click.option("--optimizer", type=click.Choice(options.OPTIMIZERS), default="sgd", show_default=True)
-@click.option("--lr", type=float, default=0.1, show_default=True, help="Learning rate of the step.")
+@click.option(
+    "--lr",
+    type=click.FloatRange(0, min_open=True),
+    default=0.1,
+    show_default=True,
+    help="Learning rate of the step.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 def explain(model: str | None, data: str | None, dataset: str | None, hidden: tuple[int, ...], rows: int,
             optimizer: str, lr: float, seed: int) -> None:  # fmt: skip
@@ -123,7 +129,6 @@ def explain(model: str | None, data: str | None, dataset: str | None, hidden: tu
     """
     from descenso.trace import trace_step
 
-    options.positive_float(lr, "--lr")
     if model is None:
         network, X, y, loss, what = tiny_network(dataset or "xor", hidden, rows, seed)
     else:

@@ -41,6 +41,29 @@ class TrainingData:
     n_dropped: int = 0
 
 
+#: descenso.data speaks Python (``missing='drop'``); on the command line the same fix is a flag.
+_AS_FLAGS = {
+    "missing='drop'": "--missing drop",
+    "missing='mean'": "--missing mean",
+    "task='binary'": "--task binary",
+    "task='regression'": "--task regression",
+}
+
+
+def as_flags(message: str) -> str:
+    """Rewrite the Python spelling of a fix in a library message as the command's flags.
+
+    Examples
+    --------
+    >>> from descenso.cli.inputs import as_flags
+    >>> as_flags("pass missing='drop' to leave those rows out")
+    'pass --missing drop to leave those rows out'
+    """
+    for python, flag in _AS_FLAGS.items():
+        message = message.replace(python, flag)
+    return message
+
+
 def show_warnings(caught: list[warnings.WarningMessage]) -> None:
     """Print caught warnings (a constant column, an interrupted run ...) as ``warning:`` lines."""
     seen = set()
@@ -116,19 +139,21 @@ def from_file(settings: TrainSettings) -> TrainingData:
     assert settings.data is not None and settings.target is not None
     path = Path(settings.data)
     missing = None if settings.missing == "error" else settings.missing
-    fix_missing = "pass --missing drop to leave those rows out, or --missing mean to fill them"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with user_errors(ExitCode.DATA):
-            table = data.read(path, target=settings.target, missing=missing, task=settings.task)
-            frame = _frame(path)
+        try:
+            with user_errors(ExitCode.DATA):
+                table = data.read(path, target=settings.target, missing=missing, task=settings.task)
+                frame = _frame(path)
+        except CLIError as error:
+            raise CLIError(as_flags(error.message), fix=error.fix, code=error.code) from None
     show_warnings(caught)
     keep = _rows_to_keep(frame, table, settings.target)
     frame = frame.loc[keep].reset_index(drop=True)
     if settings.missing == "mean":
         frame = _fill_missing(frame, table)
     if len(frame) != len(table.y):  # both come from the same rules; a mismatch is a bug here
-        raise RuntimeError(f"kept {len(frame)} rows but descenso.data kept {len(table.y)}; {fix_missing}")
+        raise RuntimeError(f"kept {len(frame)} rows but descenso.data kept {len(table.y)}")
     train, test = _indices(len(frame), table.y, settings)
     features = frame.drop(columns=[settings.target])
     return TrainingData(

@@ -97,6 +97,10 @@ def run(args: Sequence[str] | None = None) -> int:
                                 standalone_mode=False)  # fmt: skip
     except click.exceptions.Exit as done:
         return int(done.exit_code)
+    except click.UsageError as problem:  # bad flag value, unknown option, missing argument
+        command = problem.ctx.command_path if problem.ctx is not None else "descenso"
+        console.error(CLIError(problem.format_message(), fix=f"see `{command} --help`", code=ExitCode.USAGE))
+        return int(ExitCode.USAGE)
     except click.ClickException as problem:
         problem.show()
         return int(problem.exit_code)

@@ -60,11 +60,12 @@ def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, sho
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with user_errors(ExitCode.DATA):
-                fit_estimator(estimator, data.X_train, data.y_train, [progress], epoch_metrics(data.task))
-        except DivergenceError as error:
-            raise CLIError(str(error), fix=f"pass a smaller learning rate, e.g. --lr {settings.lr / 10:g}",
-                           code=ExitCode.DIVERGED) from None  # fmt: skip
+            with user_errors(ExitCode.DATA):  # DivergenceError is a ValueError: turn it into exit 5 first
+                try:
+                    fit_estimator(estimator, data.X_train, data.y_train, [progress], epoch_metrics(data.task))
+                except DivergenceError as error:
+                    fix = f"pass a smaller learning rate, e.g. --lr {min(settings.lr / 10, 0.01):g}"
+                    raise CLIError(str(error), fix=fix, code=ExitCode.DIVERGED) from None
         finally:
             progress.close()
     if show:
