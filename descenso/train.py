@@ -109,8 +109,9 @@ def fit(
     batch_size : int or None, default 32
         Samples per step, reshuffled every epoch. ``None`` (or ``>= n_samples``)
         is full-batch gradient descent, the notes' algorithm: one exact step per epoch.
-    validation : None, float or (X_val, y_val)
-        A held-out fraction of ``(X, y)`` (drawn with ``rng``) or explicit data.
+    validation : None, float, (X_val, y_val) or (X_val, y_val, sample_weight_val)
+        A held-out fraction of ``(X, y)`` (drawn with ``rng``; it keeps its share of
+        ``sample_weight``) or explicit data. With weights, ``val_loss`` is weighted too.
     stop : list of stopping criteria
         From :mod:`descenso.stopping`, e.g. ``[EarlyStopping(patience=20)]``.
     callbacks : list
@@ -177,11 +178,11 @@ def fit(
     from descenso import losses  # here, not at the top: descenso.losses is built on the same engine
 
     loss_fn = losses.get(loss)
-    X, y, sample_weight, X_val, y_val = split_validation(validation, model, X, y, sample_weight, rng)
+    X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*stop, MaxEpochs(epochs)]  # epochs is one criterion among the others
-    check_criteria(criteria, X_val is not None, list(metric_fns), has_reference=reference_loss is not None)
+    check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
@@ -256,8 +257,8 @@ def fit(
                 check_finite_weights(model, epoch, optimizer.lr)
                 row: dict[str, Any] = {name: total / seen for name, total in metric_sums.items()}
                 val_loss = None
-                if X_val is not None:
-                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, X_val, y_val)
+                if val is not None:
+                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, *val)
                     row.update({f"val_{name}": value for name, value in val_metrics.items()})
                 gap = None
                 if reference_loss is not None:
@@ -321,11 +322,13 @@ def _global_norm(parameters: Sequence[Any]) -> float:
 
 
 @no_grad()
-def _evaluate(model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], X: Any, y: Any) -> Any:
+def _evaluate(
+    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], X: Any, y: Any, w: Any
+) -> Any:
     """Validation loss and metrics in evaluation mode (Dropout off), without building a graph."""
     model.eval()
     output = model(X)
-    value = float(loss_fn(output, y).item())
+    value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
     model.train()
     return value, {name: metric(y, output.data) for name, metric in metric_fns.items()}
 
@@ -488,17 +491,18 @@ def check_settings(rng: Any, epochs: Any, batch_size: Any, l1: Any, l2: Any) -> 
 def split_validation(
     validation: Any, model: Any, X: np.ndarray, y: np.ndarray, w: Any, rng: Any
 ) -> tuple[Any, ...]:
-    """``(X, y, w, X_val, y_val)``: a random held-out fraction, explicit data, or no validation."""
+    """``(X, y, w, (X_val, y_val, w_val) or None)``: a held-out fraction, explicit data, or no validation."""
     if validation is None:
-        return X, y, w, None, None
-    if isinstance(validation, (tuple, list)) and len(validation) == 2:
-        X_val, y_val, _ = check_data(model, validation[0], validation[1], None)
+        return X, y, w, None
+    if isinstance(validation, (tuple, list)) and len(validation) in (2, 3):
+        w_given = validation[2] if len(validation) == 3 else None
+        X_val, y_val, w_val = check_data(model, validation[0], validation[1], w_given)
         if X_val.shape[1:] != X.shape[1:] or y_val.shape[1:] != y.shape[1:]:
             raise ValueError(
                 f"fit: validation data of shapes {X_val.shape}, {y_val.shape} do not match the "
                 f"training data's {X.shape}, {y.shape} beyond the number of rows"
             )
-        return X, y, w, X_val, y_val
+        return X, y, w, (X_val, y_val, w_val)
     if isinstance(validation, float) and 0 < validation < 1:
         n_val = round(validation * len(X))
         if not 1 <= n_val < len(X):
@@ -508,9 +512,17 @@ def split_validation(
             )
         order = rng.permutation(len(X))
         val, train = order[:n_val], order[n_val:]
-        return X[train], y[train], None if w is None else w[train], X[val], y[val]
+        if w is None:
+            return X[train], y[train], None, (X[val], y[val], None)
+        if not w[val].any() or not w[train].any():
+            raise ValueError(
+                "fit: the validation split left all-zero sample weights on one side; pass explicit "
+                "validation=(X_val, y_val, w_val) or use a different fraction or rng"
+            )
+        return X[train], y[train], w[train], (X[val], y[val], w[val])
     raise TypeError(
-        f"fit: validation must be None, a fraction in (0, 1) or a pair (X_val, y_val); got {validation!r}"
+        f"fit: validation must be None, a fraction in (0, 1) or (X_val, y_val[, sample_weight_val]); "
+        f"got {validation!r}"
     )
 
 

@@ -311,6 +311,38 @@ def test_zero_sample_weights_remove_those_samples():
     np.testing.assert_allclose(weighted.weight.data, subset.weight.data, rtol=1e-10)
 
 
+def test_validation_loss_is_weighted_when_validation_weights_are_given():
+    X, y = line_data(n=60)
+    w_val = np.linspace(0, 2, 60)
+    model = zero_linear()
+    history = fit(model, X, y, epochs=3, batch_size=None, validation=(X, y, w_val))
+    residual = X @ model.weight.data.ravel() + model.bias.data - y
+    assert history.val_loss[-1] == pytest.approx(np.sum(w_val * residual**2) / w_val.sum(), rel=1e-12)
+
+
+def test_divergence_still_restores_the_best_weights():
+    X, y = line_data(dtype=np.float32)
+    model = Linear(3, 1, rng=0)
+    model.weight.data[...] = 0
+    with pytest.raises(DivergenceError) as info:
+        fit(
+            model,
+            X,
+            y,
+            optimizer="sgd",
+            lr=10.0,
+            epochs=1000,
+            batch_size=None,
+            validation=(X, y),
+            stop=[EarlyStopping(patience=1000)],
+        )
+    assert info.value.history.best_epoch == 1
+    reference = Linear(3, 1, rng=0)
+    reference.weight.data[...] = 0
+    fit(reference, X, y, optimizer="sgd", lr=10.0, epochs=1, batch_size=None)
+    assert np.array_equal(model.weight.data, reference.weight.data)
+
+
 def test_history_is_json_and_callbacks_see_every_event():
     X, y = line_data()
     events = []
