@@ -11,7 +11,7 @@ Examples
 >>> import numpy as np
 >>> from descenso.estimators import Regressor
 >>> X = np.linspace(-1, 1, 100).reshape(-1, 1)
->>> model = Regressor(hidden=(16,), random_state=0).fit(X, 2 * X[:, 0] + 1)
+>>> model = Regressor(hidden=(16,), lr=0.01, random_state=0).fit(X, 2 * X[:, 0] + 1)
 >>> model.predict([[0.5]]).round(1)
 array([2.])
 """

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from descenso.stopping import EarlyStopping
+
 __all__ = [
     "seed_generator",
     "make_representation",
@@ -74,11 +76,16 @@ def make_optimizer(model: Any, params: dict[str, Any]) -> Any:
 
 
 def effective_batch_size(batch_size: Any, n_samples: int) -> int | None:
-    """``"auto"`` is ``min(200, n)`` as in scikit-learn's MLP; ints are capped at ``n``; None: full batch."""
+    """The batch size used; None is full-batch gradient descent.
+
+    ``"auto"`` is ``min(200, max(32, n // 10))``: at least ten steps per epoch on small
+    tables (so the early-stopping patience, counted in epochs, spans enough steps), and
+    scikit-learn's 200 on large ones. Ints are capped at ``n``.
+    """
     if batch_size is None:
         return None
     if batch_size == "auto":
-        return min(200, n_samples)
+        return min(200, max(32, n_samples // 10), n_samples)
     return min(int(batch_size), n_samples)
 
 
@@ -113,17 +120,62 @@ def split_validation(
     return np.sort(train), np.sort(val)
 
 
-def make_stop(params: dict[str, Any]) -> list[Any]:
-    """Early stopping on the validation loss (best weights restored), else a tolerance on the objective."""
-    from descenso.stopping import EarlyStopping, Tolerance
+def make_stop(params: dict[str, Any], weighted_validation: tuple[Any, ...] | None = None) -> list[Any]:
+    """Early stopping on the validation loss (best weights restored), else a tolerance on the objective.
 
-    if params["early_stopping"]:
-        return [
-            EarlyStopping(
-                monitor="val_loss",
-                patience=params["n_iter_no_change"],
-                min_delta=params["tol"],
-                restore_best_weights=True,
-            )
-        ]
-    return [Tolerance(tol=params["tol"], n_iter_no_change=params["n_iter_no_change"])]
+    ``weighted_validation = (X_val, y_val, w_val, loss_name)`` makes early stopping judge
+    the weighted validation loss, the quantity training minimises when samples are weighted.
+    """
+    from descenso.stopping import Tolerance
+
+    if not params["early_stopping"]:
+        return [Tolerance(tol=params["tol"], n_iter_no_change=params["n_iter_no_change"])]
+    settings = {
+        "patience": params["n_iter_no_change"],
+        "min_delta": params["tol"],
+        "restore_best_weights": True,
+    }
+    if weighted_validation is None:
+        return [EarlyStopping(monitor="val_loss", **settings)]
+    return [_WeightedEarlyStopping(*weighted_validation, **settings)]
+
+
+class _LastEpoch:
+    """The two things ``EarlyStopping.check`` reads from a History: the epoch and the monitored value."""
+
+    def __init__(self, epoch: int, monitor: str, value: float) -> None:
+        self.epoch, self._monitor, self._value = [epoch], monitor, value
+
+    def get(self, name: str) -> list[float]:
+        assert name == self._monitor, name  # a bug in descenso if EarlyStopping reads anything else
+        return [self._value]
+
+
+class _WeightedEarlyStopping(EarlyStopping):
+    """``EarlyStopping`` on the sample-weighted validation loss.
+
+    ``descenso.train.fit`` records an unweighted ``val_loss``; with sample or class weights the
+    weights to keep are those with the best weighted loss. Same rule and messages otherwise.
+    """
+
+    def __init__(
+        self, X_val: np.ndarray, y_val: np.ndarray, w_val: np.ndarray, loss: str, **kwargs: Any
+    ) -> None:
+        super().__init__(monitor="val_loss", **kwargs)
+        self._X, self._y, self._w, self._loss = X_val, y_val, w_val, loss
+
+    def _weighted_loss(self, model: Any) -> float:
+        from descenso import losses
+        from descenso.grad_mode import no_grad
+
+        model.eval()
+        try:
+            with no_grad():
+                return float(losses.get(self._loss)(model(self._X), self._y, sample_weight=self._w).item())
+        finally:
+            model.train()
+
+    def check(self, history: Any, model: Any) -> str | None:
+        value = self._weighted_loss(model)
+        last = _LastEpoch(history.epoch[-1], self.monitor, value)
+        return super().check(last, model)  # type: ignore[arg-type]

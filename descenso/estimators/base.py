@@ -110,6 +110,9 @@ class NetworkEstimator(BaseEstimator):
 
         y_fit = self._scaled_target(target).astype(params["dtype"], copy=False)
         validation = None if val is None else (Z[val], y_fit[val])
+        weighted = None
+        if val is not None and weights is not None:
+            weighted = (Z[val], y_fit[val], weights[val], self._training_loss())
         self.model_.train()
         history = train_fit(
             self.model_,
@@ -120,13 +123,24 @@ class NetworkEstimator(BaseEstimator):
             epochs=1 if one_epoch else params["max_epochs"],
             batch_size=_training.effective_batch_size(params["batch_size"], len(train)),
             validation=validation,
-            stop=[] if one_epoch else _training.make_stop(params),
+            stop=[] if one_epoch else _training.make_stop(params, weighted),
             rng=rng,
             sample_weight=None if weights is None else weights[train],
             l2=float(params["alpha"]),
             verbose=bool(params["verbose"]),
         )
         self.model_.eval()
+        if not one_epoch and history.stopped_by == "max_epochs":
+            from descenso.stopping import ConvergenceWarning
+
+            watched = "the validation loss" if params["early_stopping"] else "the training objective"
+            warnings.warn(
+                f"{type(self).__name__} used all max_epochs={params['max_epochs']} while {watched} was still "
+                f"improving by more than tol={params['tol']:g} ({history.stop_reason}). Increase max_epochs, "
+                "or raise lr",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
         self.history_ = history
         self.stop_reason_ = history.stop_reason
         self.n_iter_ = len(history.epoch) + (getattr(self, "n_iter_", 0) if one_epoch else 0)
@@ -225,9 +239,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def warn_if(condition: bool, message: str, category: type[Warning]) -> None:
-    """Emit ``category(message)`` at the user's call site when ``condition`` holds."""
-    if condition:
-        warnings.warn(message, category, stacklevel=3)

@@ -135,7 +135,10 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     params["features"] = _features_param(params.get("features"), features)
     estimator = cls(**params)
     validated(estimator, cls._losses)  # a hostile threshold or dtype is refused here, not at predict
-    model = nn.from_config(_need(meta, "architecture", dict))
+    architecture = _need(meta, "architecture", dict)
+    if architecture.get("type") != "MLP":
+        raise ValueError(f"the architecture must be an MLP; got type {architecture.get('type')!r}")
+    model: Any = nn.from_config(architecture)
     _load_weights(model, {k[len("model.") :]: v for k, v in arrays.items() if k.startswith("model.")})
     state = {k[len("representation.") :]: v for k, v in arrays.items() if k.startswith("representation.")}
     representation = features.from_config(_need(meta, "representation", dict), state)

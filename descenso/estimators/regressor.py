@@ -29,7 +29,8 @@ class Regressor(RegressorMixin, NetworkEstimator):
     lr : float, default 1e-3
         Learning rate.
     batch_size : "auto", int or None, default "auto"
-        Samples per step; "auto" is ``min(200, n_samples)``, None is full-batch gradient descent.
+        Samples per step; "auto" is ``min(200, max(32, n_samples // 10))``, None is full-batch
+        gradient descent.
     max_epochs : int, default 500
         Most passes over the training data.
     early_stopping : bool, default True

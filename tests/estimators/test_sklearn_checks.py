@@ -1,9 +1,9 @@
 """scikit-learn's own estimator checks, run over both estimators.
 
-Every check runs, with small ``max_epochs`` so the file stays fast. The few checks
-that cannot hold for a network trained by stochastic gradient descent are listed in
-``EXPECTED_FAILURES`` with the reason; scikit-learn runs them as expected failures
-(strict: if one starts passing, the test fails and the entry must go).
+Every check runs, with ``max_epochs=100`` so the file stays fast. The few checks
+that cannot hold for a network trained by stochastic gradient descent in float32
+are listed in ``expected_failed_checks`` with the reason; scikit-learn runs them as
+expected failures (an unexpected pass is reported as XPASS).
 """
 
 import warnings
@@ -18,23 +18,32 @@ from descenso.estimators import BinaryClassifier, Regressor  # noqa: E402
 from descenso.stopping import ConvergenceWarning  # noqa: E402
 
 ESTIMATORS = [
-    Regressor(hidden=(16,), max_epochs=60, lr=1e-2, random_state=0),
-    BinaryClassifier(hidden=(16,), max_epochs=60, lr=1e-2, random_state=0),
+    Regressor(max_epochs=100, random_state=0),
+    BinaryClassifier(max_epochs=100, random_state=0),
+    Regressor(max_epochs=100, random_state=0, dtype="float64"),
+    BinaryClassifier(max_epochs=100, random_state=0, dtype="float64"),
 ]
 
-EXPECTED_FAILURES: dict[str, dict[str, str]] = {
-    "Regressor": {},
-    "BinaryClassifier": {},
-}
+SAMPLE_WEIGHT_EQUIVALENCE = (
+    "weights equal to repetitions only in expectation: repeating a row changes the shuffled "
+    "mini-batches and the random validation split, so the two fits follow different SGD paths"
+)
+FLOAT32_SUBSET_INVARIANCE = (
+    "float32 matrix products round differently for different batch sizes (BLAS blocking), so a "
+    "row's prediction can differ by ~1e-7 relative between batches; the float64 estimators pass it"
+)
 
 
 def expected_failed_checks(estimator):
-    return EXPECTED_FAILURES[type(estimator).__name__]
+    failures = {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_EQUIVALENCE}
+    if estimator.dtype == "float32":
+        failures["check_methods_subset_invariance"] = FLOAT32_SUBSET_INVARIANCE
+    return failures
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():
-        # Small max_epochs on purpose (speed): running out of epochs is expected here.
+        # max_epochs is small on purpose (speed): running out of epochs is expected here.
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
