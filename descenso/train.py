@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from descenso import losses, optim
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.stopping import (
@@ -175,8 +176,6 @@ def fit(
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
     X, y, sample_weight = check_data(model, X, y, sample_weight)
     rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
-    from descenso import losses  # here, not at the top: descenso.losses is built on the same engine
-
     loss_fn = losses.get(loss)
     X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
     optimizer = make_optimizer(optimizer, model, lr)
@@ -243,13 +242,8 @@ def fit(
                     objective_sum += total.item() * size
                     for name, metric in metric_fns.items():
                         metric_sums[name] += metric(yb, output.data) * size
-                    _call(
-                        callbacks,
-                        "on_step_end",
-                        history.n_steps,
-                        {"loss": data_loss.item(), "batch_size": size},
-                        model,
-                    )
+                    step_logs = {"loss": data_loss.item(), "batch_size": size}
+                    _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
                     if interrupt.raised:
                         break
 
@@ -279,12 +273,13 @@ def fit(
                 if verbose:
                     _print_progress(history, epochs)
 
-                # 5. Ask every criterion, in order; the first reason wins.
+                # 5. Ask every criterion (each must see every epoch, e.g. to remember the best weights);
+                #    the first reason, in the order given, wins.
+                fired = [(why, c.name) for c in criteria if (why := c.check(history, model))]
                 if interrupt.raised:
-                    reason, stopped_by = _interrupt_reason(epoch, seen, n), "interrupt"
-                for criterion in criteria:
-                    if not reason:
-                        reason, stopped_by = criterion.check(history, model) or "", criterion.name
+                    fired.insert(0, (_interrupt_reason(epoch, seen, n), "interrupt"))
+                if fired:
+                    reason, stopped_by = fired[0]
         except KeyboardInterrupt:  # raised by a callback, a second Ctrl-C, or outside the main thread
             reason, stopped_by = _interrupt_reason(len(history) + 1, None, n), "interrupt"
         except DivergenceError as error:
@@ -531,8 +526,6 @@ def make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf):
         raise ValueError(f"fit: lr must be a positive finite number; got {lr!r}")
     if isinstance(optimizer, str):
-        from descenso import optim
-
         return optim.get(optimizer, model.parameters(), **({} if lr is None else {"lr": lr}))
     if not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
         raise TypeError(f"fit: optimizer must be a name such as 'adam' or an Optimizer; got {optimizer!r}")

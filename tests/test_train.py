@@ -16,6 +16,7 @@ from descenso.stopping import (
     DivergenceError,
     EarlyStopping,
     GradientNorm,
+    TargetLoss,
     TimeBudget,
     Tolerance,
     TrainingInterrupted,
@@ -232,6 +233,29 @@ def test_early_stopping_in_fit_stops_and_restores_the_best_epoch():
     )
     prediction = X @ model.weight.data.ravel() + model.bias.data
     assert np.mean((prediction + y) ** 2) == pytest.approx(history.val_loss[0], rel=1e-12)
+
+
+def test_every_criterion_sees_the_last_epoch_even_when_an_earlier_one_fires():
+    X, y = line_data()
+    model = zero_linear()
+    history = fit(
+        model,
+        X,
+        y,
+        optimizer="sgd",
+        lr=0.05,
+        epochs=100,
+        batch_size=None,
+        validation=(X, y),
+        stop=[TargetLoss(0.5, monitor="val_loss"), EarlyStopping(patience=5)],
+    )
+    assert history.stopped_by == "target_loss"
+    # validation improves every epoch, so the best weights are the last ones: nothing is rolled back
+    assert history.best_epoch == len(history)
+    assert history.stop_reason.endswith(
+        f"restored the best weights, from epoch {len(history)} (val_loss {history.val_loss[-1]:.6g})"
+    )
+    assert history.val_loss[-1] <= 0.5 < history.val_loss[-2]
 
 
 def test_tolerance_and_gradient_norm_end_full_batch_descent_at_the_minimum():
