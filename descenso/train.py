@@ -102,7 +102,7 @@ def fit(
         A name (a new optimizer over ``model.parameters()``) or an Optimizer
         object. Pass the same object to a second ``fit`` to continue training
         with its state (Adam's moments, momentum): two fits of n/2 epochs then
-        equal one of n.
+        equal one of n. (Each call returns its own History, counting epochs from 1.)
     lr : float, optional
         Learning rate for an optimizer given by name (its default when None).
     epochs : int, default 100
@@ -453,7 +453,7 @@ def _check_output(model: Any, X: np.ndarray, y: np.ndarray) -> None:
     finally:
         model.train(was_training)
     outputs = 1 if y.ndim == 1 else y.shape[1]
-    if output.shape != (1, outputs):
+    if output.shape != (1, outputs) and not (y.ndim == 1 and output.shape == (1,)):
         raise ValueError(
             f"fit: the model outputs shape {output.shape[1:]} per sample but y has {outputs} "
             f"value(s) per sample (y.shape {y.shape}); expected out_features == {outputs}"

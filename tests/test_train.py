@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from descenso import datasets
-from descenso.nn import MLP, Linear
+from descenso.nn import MLP, Linear, Module
 from descenso.optim import SGD, Adam
 from descenso.stopping import (
     DivergenceError,
@@ -98,6 +98,22 @@ def test_float32_model_stays_float32_with_float64_data():
     model = Linear(3, 1, rng=0)  # float32
     fit(model, X, y, epochs=2, rng=0)
     assert model.weight.dtype == np.float32 and model.weight.grad.dtype == np.float32
+
+
+def test_a_custom_module_may_output_one_number_per_sample_as_a_vector():
+    class Flat(Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = zero_linear()
+
+        def forward(self, x):
+            return self.inner(x).reshape((-1,))  # (batch,)
+
+    X, y = line_data()
+    model = Flat()
+    history = fit(model, X, y, optimizer="sgd", lr=0.1, epochs=200, batch_size=None, metrics=["mse"])
+    np.testing.assert_allclose(model.inner.weight.data.ravel(), [1.5, -2.0, 0.5], atol=0.05)
+    assert history.metrics["mse"][-1] == pytest.approx(history.train_loss[-1], rel=1e-12)
 
 
 # ---------------------------------------------------------------------------- reproducibility
