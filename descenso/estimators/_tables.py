@@ -51,39 +51,40 @@ def _is_numeric_frame(frame: Any) -> bool:
 
 def to_array(
     estimator: Any, X: Any, reset: bool, dtype: Any, target_name: str | None = None
-) -> tuple[np.ndarray, list[Any] | None]:
-    """``(float array, column names or None)`` for ``X``; tables with text columns use a fitted schema.
+) -> tuple[np.ndarray, list[Any] | None, int]:
+    """``(float array, column names or None, number of input columns)`` for ``X``.
 
-    At predict time a table that still holds the target column (as the training
-    table did) has it dropped.
+    Tables with text or categorical columns are encoded by a schema fitted in ``fit``
+    (so the array may have more columns than the table). At predict time a table that
+    still holds the training table's target column has it dropped.
     """
     columns = frame_columns(X)
     if columns is None:
-        return to_float_array(X, dtype), None
-    if not reset:
-        fitted_target = getattr(estimator, "target_name_", None)
-        if fitted_target is not None and fitted_target in columns:
-            X, columns = (
-                _narwhals(X).drop(fitted_target).to_native(),
-                [c for c in columns if c != fitted_target],
-            )
-    else:
-        estimator.target_name_ = target_name
-    schema = getattr(estimator, "schema_", None) if not reset else None
+        array = to_float_array(X, dtype)
+        return array, None, array.shape[1]
     if reset:
+        estimator.target_name_ = target_name
         if hasattr(estimator, "schema_"):
             del estimator.schema_
         frame = _narwhals(X)
         if not _is_numeric_frame(frame):
-            schema = _fit_schema(frame.to_native())
-            estimator.schema_ = schema
+            estimator.schema_ = _fit_schema(frame.to_native(), len(frame))
+    else:
+        fitted_target = getattr(estimator, "target_name_", None)
+        if fitted_target is not None and fitted_target in columns:
+            X = _narwhals(X).drop(fitted_target).to_native()
+            columns = [c for c in columns if c != fitted_target]
+    schema = getattr(estimator, "schema_", None)
     if schema is not None:
-        return to_float_array(schema.transform(X), dtype), columns
-    return to_float_array(_narwhals(X).to_numpy(), dtype), columns
+        return to_float_array(schema.transform(X), dtype), columns, len(columns)
+    return to_float_array(_narwhals(X).to_numpy(), dtype), columns, len(columns)
 
 
-def _fit_schema(frame: Any) -> Any:
-    """Learn the columns' encoding (one-hot for text and categorical columns) with ``descenso.data``."""
+def _fit_schema(frame: Any, n_rows: int) -> Any:
+    """Learn the columns' encoding (one-hot for text and categorical columns) with ``descenso.data``.
+
+    The target is validated by the estimator, so the schema is fitted with a placeholder one.
+    """
     from descenso import data
 
-    return data.read(frame).schema
+    return data.read((frame, np.zeros(n_rows)), task="regression").schema

@@ -141,7 +141,7 @@ def _check_finite(array: np.ndarray, name: str) -> None:
     )
 
 
-def check_features(estimator: Any, X: np.ndarray, names: list[Any] | None, reset: bool) -> None:
+def check_features(estimator: Any, n_columns: int, names: list[Any] | None, reset: bool) -> None:
     """Record (``reset=True``) or check ``n_features_in_`` and ``feature_names_in_``.
 
     Mirrors scikit-learn: feature names are kept only when every column label is a
@@ -150,7 +150,7 @@ def check_features(estimator: Any, X: np.ndarray, names: list[Any] | None, reset
     """
     str_names = np.asarray(names, dtype=object) if names and all(isinstance(n, str) for n in names) else None
     if reset:
-        estimator.n_features_in_ = X.shape[1]
+        estimator.n_features_in_ = n_columns
         if str_names is not None:
             estimator.feature_names_in_ = str_names
         elif hasattr(estimator, "feature_names_in_"):
@@ -158,9 +158,9 @@ def check_features(estimator: Any, X: np.ndarray, names: list[Any] | None, reset
         return
     _check_names(estimator, str_names)
     expected = estimator.n_features_in_
-    if X.shape[1] != expected:
+    if n_columns != expected:
         raise ValueError(
-            f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting {expected} "
+            f"X has {n_columns} features, but {type(estimator).__name__} is expecting {expected} "
             "features as input. Pass the same columns as in fit"
         )
 

@@ -167,8 +167,8 @@ class NetworkEstimator(BaseEstimator):
     ) -> np.ndarray:
         if dtype is None:
             dtype = self.model_.dtype
-        array, names = _tables.to_array(self, X, reset=reset, dtype=dtype, target_name=target_name)
-        check_features(self, array, names, reset=reset)
+        array, names, n_columns = _tables.to_array(self, X, reset=reset, dtype=dtype, target_name=target_name)
+        check_features(self, n_columns, names, reset=reset)
         return array
 
     def _network_output(self, X: Any) -> np.ndarray:
