@@ -107,8 +107,8 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Set every gradient to zero (one ``fill(0)`` when packed)."""
         if self.packed is not None:
+            self.packed.sync(type(self).__name__)  # first: a replaced .grad is re-attached, then zeroed
             self.packed.grad.fill(0)
-            self.packed.sync(type(self).__name__)
             return
         for p in self.params:
             if p.grad is not None:

@@ -111,8 +111,11 @@ class SGD(Optimizer):
                 buf[...] = grad
             else:
                 buf *= self.momentum
-                np.multiply(grad, 1 - self.dampening, out=b)
-                buf += b
+                if self.dampening:  # (1 - 0) * g is g exactly: skip a pass over the vector
+                    np.multiply(grad, 1 - self.dampening, out=b)
+                    buf += b
+                else:
+                    buf += grad
             if self.nesterov:
                 np.multiply(buf, self.momentum, out=b)
                 b += grad

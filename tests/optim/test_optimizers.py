@@ -193,6 +193,9 @@ def test_a_replaced_or_missing_grad_is_reattached():
     w.grad = np.array([1.0, 1.0])
     opt.step()
     assert w.data.tolist() == [0.5, 1.5] and np.shares_memory(w.grad, opt.packed.grad)
+    w.grad = np.array([5.0, 5.0])
+    opt.zero_grad()
+    assert w.grad.tolist() == [0.0, 0.0] and np.shares_memory(w.grad, opt.packed.grad)
 
 
 @pytest.mark.parametrize(("cls", "kwargs"), CONFIGS)
