@@ -123,6 +123,7 @@ def mse(prediction: Tensor, target: Any, reduction: str = "mean", sample_weight:
     target : Tensor or array_like
     reduction : {"mean", "sum", "none"}, default "mean"
     sample_weight : array_like of shape (n,), optional
+        Non-negative weight per sample; the weighted mean is ``sum(w l) / sum(w)``.
 
     Returns
     -------

@@ -94,12 +94,13 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update to every parameter from its current ``.grad``."""
-        self.steps += 1
         if self.packed is not None:
             self.packed.sync(type(self).__name__)
             assert self._work is not None
+            self.steps += 1
             self._update_flat(self.packed.data, self.packed.grad, self._flat_state, self._work)
             return
+        self.steps += 1
         for i, p in enumerate(self.params):
             grad = p.grad if p.grad is not None else np.zeros_like(p.data)
             self._update_one(p.data, grad, {name: self.state[name][i] for name in self._state_names})

@@ -182,6 +182,7 @@ def test_replacing_data_is_detected_and_load_state_dict_keeps_packing():
     model.layers[0].weight.data = model.layers[0].weight.data.copy()
     with pytest.raises(RuntimeError, match=r"parameter 0 \(shape \(4, 3\)\).*load_state_dict"):
         opt.step()
+    assert opt.steps == 1  # the refused step did not count
 
 
 def test_a_replaced_or_missing_grad_is_reattached():
