@@ -13,7 +13,7 @@ Examples
 array([ 0., -6.], dtype=float32)
 """
 
-from descenso import ops, testing
+from descenso import losses, metrics, nn, ops, optim, testing
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.ops import (
     abs,
@@ -50,13 +50,14 @@ from descenso.ops import (
     unsqueeze,
     where,
 )
+from descenso.serialize import ModelFileError
 from descenso.tensor import Tensor, ones, rand, randn, tensor, zeros
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "randn", "rand", "no_grad", "enable_grad",
-    "is_grad_enabled", "ops", "testing",
+    "is_grad_enabled", "ops", "testing", "nn", "losses", "optim", "metrics", "ModelFileError",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",
     "relu", "reshape", "sigmoid", "softplus", "sqrt", "squeeze", "stack", "sub", "sum", "tanh",
