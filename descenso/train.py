@@ -174,15 +174,15 @@ def fit(
     'max_epochs'
     """
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
-    X, y, sample_weight = check_data(model, X, y, sample_weight)
-    rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
+    X, y, sample_weight = _check_data(model, X, y, sample_weight)
+    rng, epochs, batch_size, l1, l2 = _check_settings(rng, epochs, batch_size, l1, l2)
     loss_fn = losses.get(loss)
-    X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
-    optimizer = make_optimizer(optimizer, model, lr)
-    metric_fns = metric_functions(metrics, loss_fn)
+    X, y, sample_weight, val = _split_validation(validation, model, X, y, sample_weight, rng)
+    optimizer = _make_optimizer(optimizer, model, lr)
+    metric_fns = _metric_functions(metrics, loss_fn)
     criteria = [*stop, MaxEpochs(epochs)]  # epochs is one criterion among the others
-    check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
-    callbacks = check_callbacks(callbacks)
+    _check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
+    callbacks = _check_callbacks(callbacks)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
@@ -389,7 +389,7 @@ class _InterruptFlag:
 _SERIES = ("train_loss", "objective", "val_loss", "lr", "grad_norm", "time", "epoch")
 
 
-def check_data(model: Any, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+def _check_data(model: Any, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
     """X, y (and weights) as finite arrays of the model's dtype whose shapes fit the model."""
     parameters = getattr(model, "parameters", None)
     if not callable(parameters) or not callable(model):
@@ -460,7 +460,7 @@ def _check_output(model: Any, X: np.ndarray, y: np.ndarray) -> None:
         )
 
 
-def check_settings(rng: Any, epochs: Any, batch_size: Any, l1: Any, l2: Any) -> tuple[Any, ...]:
+def _check_settings(rng: Any, epochs: Any, batch_size: Any, l1: Any, l2: Any) -> tuple[Any, ...]:
     """The numeric settings, checked; ``rng`` as a Generator."""
     if rng is None:
         rng = np.random.default_rng()
@@ -483,7 +483,7 @@ def check_settings(rng: Any, epochs: Any, batch_size: Any, l1: Any, l2: Any) -> 
     return rng, int(epochs), batch_size if batch_size is None else int(batch_size), float(l1), float(l2)
 
 
-def split_validation(
+def _split_validation(
     validation: Any, model: Any, X: np.ndarray, y: np.ndarray, w: Any, rng: Any
 ) -> tuple[Any, ...]:
     """``(X, y, w, (X_val, y_val, w_val) or None)``: a held-out fraction, explicit data, or no validation."""
@@ -491,7 +491,7 @@ def split_validation(
         return X, y, w, None
     if isinstance(validation, (tuple, list)) and len(validation) in (2, 3):
         w_given = validation[2] if len(validation) == 3 else None
-        X_val, y_val, w_val = check_data(model, validation[0], validation[1], w_given)
+        X_val, y_val, w_val = _check_data(model, validation[0], validation[1], w_given)
         if X_val.shape[1:] != X.shape[1:] or y_val.shape[1:] != y.shape[1:]:
             raise ValueError(
                 f"fit: validation data of shapes {X_val.shape}, {y_val.shape} do not match the "
@@ -521,7 +521,7 @@ def split_validation(
     )
 
 
-def make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
+def _make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
     """An Optimizer object: built from a name over the model's parameters, or the one given."""
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf):
         raise ValueError(f"fit: lr must be a positive finite number; got {lr!r}")
@@ -543,7 +543,7 @@ def make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
     return optimizer
 
 
-def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], float]]:
+def _metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], float]]:
     """Metric names or callables as ``{name: metric(y_true, output) -> float}``."""
     # Outputs are logits (a 0 threshold) unless the loss takes probabilities.
     threshold = 0.5 if getattr(loss_fn, "__name__", "") == "bce" else 0.0
@@ -568,7 +568,7 @@ def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable
     return out
 
 
-def check_criteria(
+def _check_criteria(
     criteria: Sequence[Any],
     has_validation: bool,
     metric_names: Sequence[str] = (),
@@ -595,7 +595,7 @@ def check_criteria(
 _HOOKS = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on_train_end")
 
 
-def check_callbacks(callbacks: Sequence[Any]) -> list[Any]:
+def _check_callbacks(callbacks: Sequence[Any]) -> list[Any]:
     """The callbacks as a list; each must define at least one hook."""
     callbacks = list(callbacks)
     for callback in callbacks:
