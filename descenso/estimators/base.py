@@ -39,6 +39,9 @@ class NetworkEstimator(BaseEstimator):
     def _training_loss(self) -> str:
         raise NotImplementedError
 
+    def _fit_target_scaling(self, target: np.ndarray, weights: np.ndarray | None) -> None:
+        """Learn how the target is scaled for training (regression); nothing by default."""
+
     def _combine_weights(self, target: np.ndarray, weights: np.ndarray | None) -> np.ndarray | None:
         """The per-sample training weights: ``sample_weight`` (times class weights for classifiers)."""
         return weights
@@ -87,7 +90,10 @@ class NetworkEstimator(BaseEstimator):
         else:
             train, val = np.arange(len(target)), None
         if reset:
-            self.representation_ = _training.make_representation(params["features"], X_array[train])
+            # Fitted on the training rows that count: a zero weight drops a row everywhere.
+            kept = train if weights is None else train[weights[train] > 0]
+            self.representation_ = _training.make_representation(params["features"], X_array[kept])
+            self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
         if reset:
             self.model_ = _training.make_model(Z.shape[1], params, rng)

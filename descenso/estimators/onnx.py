@@ -55,7 +55,7 @@ def to_onnx(estimator: Any, path: Any, opset: int | None = None) -> Any:
             "before fit (e.g. pandas.get_dummies) to export it"
         )
     model = estimator.model_
-    graph = export.OnnxGraph(dtype=str(model.dtype), **({} if opset is None else {"opset": opset}))
+    graph = export.OnnxGraph(dtype=str(model.dtype), opset=export.DEFAULT_OPSET if opset is None else opset)
     graph.reserve(INPUT_NAME)
     x = _representation(graph, estimator.representation_, INPUT_NAME)
     x = export.export_sequential(graph, _network_spec(model), x)

@@ -66,7 +66,8 @@ class Regressor(RegressorMixin, NetworkEstimator):
     model_ : descenso.nn.MLP
         The trained network.
     y_mean_, y_scale_ : float
-        The training target's mean and standard deviation; the network predicts
+        The (weighted) mean and standard deviation of the target over the training split
+        (the rows not held out for early stopping); the network predicts
         ``(y - y_mean_) / y_scale_`` and ``predict`` undoes it.
     history_ : descenso.history.History
         Losses per epoch.
@@ -133,12 +134,13 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.verbose = verbose
 
     def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
-        target = check_target(y, type(self).__name__, dtype=np.float64)
-        if reset and len(target):
-            self.y_mean_ = float(target.mean())
-            std = float(target.std())
-            self.y_scale_ = std if std > 0 else 1.0
-        return target
+        return check_target(y, type(self).__name__, dtype=np.float64)
+
+    def _fit_target_scaling(self, target: np.ndarray, weights: np.ndarray | None) -> None:
+        """``y_mean_`` and ``y_scale_``: the (weighted) mean and standard deviation of the training target."""
+        self.y_mean_ = float(np.average(target, weights=weights))
+        std = float(np.sqrt(np.average((target - self.y_mean_) ** 2, weights=weights)))
+        self.y_scale_ = std if std > 0 else 1.0
 
     def _scaled_target(self, target: np.ndarray) -> np.ndarray:
         return (target - self.y_mean_) / self.y_scale_
