@@ -193,6 +193,13 @@ class LiveSession:
                 await asyncio.sleep(PAUSE_SECONDS)
         except ClosedError:
             return
+        except Exception as error:  # a bug must not leave the page waiting in silence
+            session.state = "paused"
+            with contextlib.suppress(ClosedError):
+                await self.send(
+                    {"type": "error", "message": f"training stopped: {type(error).__name__}: {error}"}
+                )
+            raise
 
     async def send_status(self, session: Session) -> None:
         kind = "divergence" if session.state == "diverged" else "stop"

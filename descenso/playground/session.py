@@ -180,14 +180,16 @@ class Session:
         rows = self.order[self.position : self.position + batch]
         named = self.model.named_parameters()
         before = {name: p.data.copy() for name, p in named}
+        # Overflow is expected on the way to divergence; the checks below turn it into a message.
         try:
-            self.optimizer.zero_grad()
-            _, total = self.objective(self.Z_train[rows], self.data.y_train[rows])
-            check_finite_loss(total.item(), self.epoch + 1, self.optimizer.lr)  # before stepping, as fit
-            total.backward()
-            grads = {name: np.array(p.grad, copy=True) for name, p in named}
-            self.optimizer.step()
-            check_finite_weights(self.model, self.epoch + 1, self.optimizer.lr)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self.optimizer.zero_grad()
+                _, total = self.objective(self.Z_train[rows], self.data.y_train[rows])
+                check_finite_loss(total.item(), self.epoch + 1, self.optimizer.lr)  # before stepping, as fit
+                total.backward()
+                grads = {name: np.array(p.grad, copy=True) for name, p in named}
+                self.optimizer.step()
+                check_finite_weights(self.model, self.epoch + 1, self.optimizer.lr)
         except DivergenceError as error:
             for name, p in named:
                 p.data[...] = before[name]  # undo the step: the last finite weights stay on screen
@@ -228,19 +230,19 @@ class Session:
     # ------------------------------------------------------------------ evaluation
     def outputs(self, Z: np.ndarray) -> np.ndarray:
         """The model's raw output (logit or value) for represented inputs ``Z``, shape (n,)."""
-        with no_grad():
+        with no_grad(), np.errstate(over="ignore", invalid="ignore"):
             return self.model(Z).data.reshape(-1)
 
     def losses(self) -> tuple[float, float]:
-        """The data loss on the whole train and test sets at the current weights."""
-        with no_grad():
+        """The data loss on the whole train and test sets at the current weights (may overflow to inf)."""
+        with no_grad(), np.errstate(over="ignore", invalid="ignore"):
             train = self.loss_fn(self.model(self.Z_train), self.data.y_train).item()
             test = self.loss_fn(self.model(self.Z_test), self.data.y_test).item()
         return train, test
 
     def metrics(self) -> tuple[float, float]:
         """Accuracy (classification) or R² (regression) on the train and test sets."""
-        from descenso.metrics import accuracy_score, r2_score
+        from descenso.metrics import accuracy_score, r2_score  # numpy-only; here to keep the import light
 
         out = []
         for Z, y in ((self.Z_train, self.data.y_train), (self.Z_test, self.data.y_test)):

@@ -89,7 +89,7 @@ def _network_maps(session: Any, grid: np.ndarray) -> tuple[np.ndarray, list[np.n
     h = session.features.transform(grid)
     hidden: list[np.ndarray] = []
     layers = list(getattr(session.model, "layers", [session.model]))
-    with no_grad():
+    with no_grad(), np.errstate(over="ignore", invalid="ignore"):
         for i, layer in enumerate(layers):
             h = layer(h)
             if not isinstance(layer, Linear) and i < len(layers) - 1:
@@ -109,7 +109,8 @@ def _curve(history: Any) -> dict[str, list[Any]]:
 
 def _inspector(last_step: dict[str, Any] | None) -> list[dict[str, Any]]:
     rows = []
-    for name, (grad, update, before) in (last_step or {}).items():
+    for name, arrays in (last_step or {}).items():
+        grad, update, before = (a.astype(np.float64) for a in arrays)  # float32 squares overflow sooner
         relative = np.linalg.norm(update) / max(float(np.linalg.norm(before)), 1e-12)
         rows.append(
             {
@@ -127,7 +128,16 @@ def _inspector(last_step: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def snapshot_message(session: Any) -> dict[str, Any]:
-    """The ``snapshot`` message: every live view at the current weights."""
+    """The ``snapshot`` message: every live view at the current weights.
+
+    Near divergence the weights are finite but huge and the loss may overflow; such values are
+    sent as null (see :func:`finite`), so NumPy's overflow warnings are silenced here.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _snapshot(session)
+
+
+def _snapshot(session: Any) -> dict[str, Any]:
     data = session.data
     output, _ = _network_maps(session, plane(data.bounds, GRID_SIZE))
     _, hidden = _network_maps(session, plane(data.bounds, MAP_SIZE))

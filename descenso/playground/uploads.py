@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import secrets
 import threading
+import warnings
 from collections import OrderedDict
 from typing import Any
 
@@ -136,6 +137,8 @@ def csv_columns(table: Any, x1: str, x2: str, target: str, task: str) -> tuple[n
         For columns that are missing, repeated, not numeric, or a target that does
         not suit the task (the reader's message says which and why).
     """
+    import pyarrow as pa
+
     from descenso import data
 
     for column in (x1, x2, target):
@@ -145,11 +148,13 @@ def csv_columns(table: Any, x1: str, x2: str, target: str, task: str) -> tuple[n
             )
     if len({x1, x2, target}) < 3:
         raise ValueError(f"pick three different columns; got x1={x1!r}, x2={x2!r}, target={target!r}")
-    chosen = data.read(table.select([x1, x2, target]), target=target, missing="drop",
-                       task="binary" if task == "classification" else "regression")  # fmt: skip
-    if chosen.X.shape[1] != 2:
-        raise ValueError(
-            f"x1 and x2 must be numeric columns; {x1!r} and {x2!r} gave {chosen.X.shape[1]} inputs"
-        )
+    for column in (x1, x2):
+        kind = table.schema.field(column).type
+        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+            raise ValueError(f"column {column!r} holds {kind} values; x1 and x2 must be numeric columns")
+    with warnings.catch_warnings():  # e.g. "a column is constant": the picture shows it plainly
+        warnings.simplefilter("ignore")
+        chosen = data.read(table.select([x1, x2, target]), target=target, missing="drop",
+                           task="binary" if task == "classification" else "regression")  # fmt: skip
     classes = list(chosen.classes or []) if task == "classification" else None
     return chosen.X.astype(np.float32), chosen.y.astype(np.float32), classes

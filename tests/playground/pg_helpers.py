@@ -1,0 +1,40 @@
+"""Helpers of the playground tests: an app behind a fixed address, and WebSocket message helpers."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+with warnings.catch_warnings():
+    # Starlette warns at import that it prefers httpx2 over httpx; nothing here depends on it.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from descenso.playground.server import create_app
+
+BASE = "http://127.0.0.1:8765"
+ORIGIN = {"origin": BASE}
+WS = "ws://127.0.0.1:8765/ws"
+
+
+def make_client(**options: Any) -> TestClient:
+    """A client for a fresh app, reached at BASE (so Host is 127.0.0.1:8765)."""
+    return TestClient(create_app(**options), base_url=BASE)
+
+
+def receive(socket: Any, kind: str, limit: int = 200) -> dict[str, Any]:
+    """Read messages until one of type ``kind`` arrives; fail on an error message of another kind."""
+    for _ in range(limit):
+        message = json.loads(socket.receive_text())
+        if message["type"] == kind:
+            return message
+        assert message["type"] != "error" or kind == "error", message
+    raise AssertionError(f"no {kind!r} message in {limit} messages")
+
+
+def configure(socket: Any, **config: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Send a config; return the data message and the first snapshot."""
+    socket.send_text(json.dumps({"type": "config", "config": config}))
+    data = receive(socket, "data")
+    return data, receive(socket, "snapshot")
