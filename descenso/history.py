@@ -45,8 +45,9 @@ class History:
     stop_reason : str
         A sentence with the numbers saying why training stopped.
     stopped_by : str
-        A short tag for the cause: ``"max_epochs"``, ``"early_stopping"``,
-        ``"tolerance"``, ``"interrupt"``, ``"divergence"``, ...
+        A short tag for the cause: the firing criterion's ``name`` (``"max_epochs"``,
+        ``"time_budget"``, ``"target_loss"``, ``"tolerance"``, ``"gradient_norm"``,
+        ``"early_stopping"``), ``"interrupt"`` (Ctrl-C) or ``"divergence"``.
     best_epoch : int or None
         The epoch whose weights were kept by early stopping, or else the epoch
         with the lowest ``val_loss`` (``train_loss`` without validation).
@@ -96,7 +97,20 @@ class History:
         metrics: dict[str, float] | None = None,
         optimum_gap: float | None = None,
     ) -> None:
-        """Append one epoch's numbers (called by ``fit`` and by step loops such as the playground's)."""
+        """Append one epoch's numbers (called by ``fit`` and by step loops such as the playground's).
+
+        Parameters
+        ----------
+        epoch : int
+        train_loss, objective, lr, grad_norm, time : float
+            As described in the class attributes.
+        val_loss : float, optional
+            None when there is no validation data.
+        metrics : dict of str to float, optional
+            A new name starts a new list.
+        optimum_gap : float, optional
+            The first value given makes ``optimum_gap`` a list.
+        """
         self.epoch.append(int(epoch))
         self.train_loss.append(float(train_loss))
         self.objective.append(float(objective))
