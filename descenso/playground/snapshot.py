@@ -29,14 +29,13 @@ def quantize(values: np.ndarray, low: float, high: float) -> str:
 
     Examples
     --------
-    >>> quantize(np.array([0.0, 0.5, 1.0, np.nan]), 0.0, 1.0)
-    'AICAgA=='
-    >>> list(base64.b64decode('AICAgA=='))
-    [0, 128, 128, 128]
+    >>> text = quantize(np.array([0.0, 0.5, 1.0, 7.0, np.nan]), 0.0, 1.0)
+    >>> text, list(base64.b64decode(text))
+    ('AID//4A=', [0, 128, 255, 255, 128])
     """
     scaled = (np.asarray(values, dtype=np.float64) - low) / max(high - low, 1e-12)
     scaled = np.nan_to_num(scaled, nan=0.5, posinf=1.0, neginf=0.0)
-    data = np.clip(np.rint(scaled * 255 - 0.0001), 0, 255).astype(np.uint8)
+    data = np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
     return base64.b64encode(data.tobytes()).decode("ascii")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import gc
-import io
 import json
 import weakref
 
@@ -24,8 +23,9 @@ def csv_bytes(rows: int = 200, seed: int = 0) -> bytes:
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(rows, 2))
     label = np.where(X[:, 0] - X[:, 1] > 0, "spam", "ham")
-    lines = ["height,weight,kind,note"] + [f"{a * 50 + 170:.2f},{b:.3f},{c},n{i % 3}"
-                                           for i, ((a, b), c) in enumerate(zip(X, label, strict=True))]  # fmt: skip
+    pairs = enumerate(zip(X, label, strict=True))
+    rows_text = [f"{a * 50 + 170:.2f},{b:.3f},{c},n{i % 3}" for i, ((a, b), c) in pairs]
+    lines = ["height,weight,kind,note", *rows_text]
     return "\n".join(lines).encode()
 
 
@@ -259,8 +259,8 @@ def test_an_uploaded_csv_is_trained_on(client) -> None:
         "/api/csv", content=csv_bytes(), headers={**ORIGIN, "x-filename": "people.csv"}
     ).json()
     with client.websocket_connect(WS, headers=ORIGIN) as socket:
-        data, _ = configure(socket, dataset="csv", csv={"token": upload["token"], "x1": "height", "x2": "weight",
-                                                        "target": "kind"}, points=20, batch_size=32)  # fmt: skip
+        columns = {"token": upload["token"], "x1": "height", "x2": "weight", "target": "kind"}
+        data, _ = configure(socket, dataset="csv", csv=columns, points=20, batch_size=32)
         assert data["column_names"] == ["height", "weight"] and len(data["points"]["x1"]) == 200
         assert 150 < max(data["points"]["x1"]) < 400  # the plane is drawn in the file's own units
         socket.send_text('{"type": "play"}')
