@@ -133,6 +133,8 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
         raise ValueError(f"unknown estimator {meta['estimator']!r}; expected Regressor or BinaryClassifier")
     params = dict(_need(meta, "params", dict))
     params["features"] = _features_param(params.get("features"), features)
+    if isinstance(params.get("hidden"), list):  # JSON has no tuples
+        params["hidden"] = tuple(params["hidden"])
     estimator = cls(**params)
     validated(estimator, cls._losses)  # a hostile threshold or dtype is refused here, not at predict
     architecture = _need(meta, "architecture", dict)
@@ -143,16 +145,19 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     state = {k[len("representation.") :]: v for k, v in arrays.items() if k.startswith("representation.")}
     representation = features.from_config(_need(meta, "representation", dict), state)
     n_features = _need(meta, "n_features_in", int)
-    if not representation.is_fitted or representation.n_features_in_ != n_features:
-        raise ValueError(f"the representation does not take the {n_features} input features")
+    estimator.n_features_in_ = n_features
+    _restore_columns(estimator, meta)
+    schema = getattr(estimator, "schema_", None)
+    encoded = n_features if schema is None else schema.n_features  # one-hot columns widen the input
+    if not representation.is_fitted or representation.n_features_in_ != encoded:
+        raise ValueError(f"the representation does not take the {encoded} input features")
     width = len(representation.get_feature_names_out())
     if width != model.in_features:
         raise ValueError(
             f"the representation outputs {width} features but the network takes {model.in_features}"
         )
     model.eval()
-    estimator.model_, estimator.representation_, estimator.n_features_in_ = model, representation, n_features
-    _restore_columns(estimator, meta)
+    estimator.model_, estimator.representation_ = model, representation
     _restore_target(estimator, meta)
     history = History()
     for key, value in _need(meta, "history", dict).items():
