@@ -387,7 +387,9 @@ def residuals(y_true: Any, y_pred: Any, title: str = "Residuals") -> Figure:
     left.axhline(0.0, color="black", linestyle="--")
     left.set(xlabel="predicted", ylabel="residual (actual - predicted)", title=title)
     left.grid(alpha=0.3)
-    right.hist(error, bins=min(30, max(5, error.size // 5)), color="tab:blue", alpha=0.8)
+    spread = float(np.ptp(error))
+    bins = min(30, max(5, error.size // 5)) if spread > 1e-6 * max(1.0, float(np.abs(error).max())) else 1
+    right.hist(error, bins=bins, color="tab:blue", alpha=0.8)
     right.axvline(0.0, color="black", linestyle="--")
     right.set(xlabel="residual", ylabel="count", title="Distribution of residuals")
     return fig

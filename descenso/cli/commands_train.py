@@ -87,7 +87,7 @@ def _help_default(name: str) -> str:
 )
 @click.option(
     "--patience",
-    type=int,
+    type=click.IntRange(min=1),
     default=_DEFAULTS.patience,
     show_default=True,
     help="Epochs without improvement before early stopping.",
@@ -101,14 +101,14 @@ def _help_default(name: str) -> str:
 )
 @click.option(
     "--val-fraction",
-    type=float,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=_DEFAULTS.val_fraction,
     show_default=True,
     help="Share of the training rows held out for validation.",
 )
 @click.option(
     "--test-fraction",
-    type=float,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=_DEFAULTS.test_fraction,
     show_default=True,
     help="Share of all rows held out for the test report.",
@@ -123,7 +123,11 @@ def _help_default(name: str) -> str:
     help="Seeds the split, the weights and the batches.",
 )
 @click.option(
-    "--samples", type=int, default=_DEFAULTS.samples, show_default=True, help="Size of a built-in dataset."
+    "--samples",
+    type=click.IntRange(min=2),
+    default=_DEFAULTS.samples,
+    show_default=True,
+    help="Size of a built-in dataset.",
 )
 @click.option(
     "--noise", type=click.FloatRange(min=0), help="Noise of a built-in dataset (its default otherwise)."

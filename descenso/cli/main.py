@@ -98,6 +98,9 @@ def run(args: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.UsageError as problem:  # bad flag value, unknown option, missing argument
+        if type(problem).__name__ == "NoArgsIsHelpError" and problem.ctx is not None:
+            click.echo(problem.ctx.get_help())  # plain `descenso`: the help, as a request, not an error
+            return int(ExitCode.OK)
         command = problem.ctx.command_path if problem.ctx is not None else "descenso"
         console.error(CLIError(problem.format_message(), fix=f"see `{command} --help`", code=ExitCode.USAGE))
         return int(ExitCode.USAGE)

@@ -1,0 +1,124 @@
+"""Every user error: one message with the fix, a documented non-zero exit code, never a traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from descenso.cli import ExitCode, run
+
+from .helpers import REPO, assert_user_error, descenso, write_csv
+
+
+def test_missing_data_file(tmp_path):
+    result = descenso("train", "nowhere.csv", "--target", "y", cwd=tmp_path)
+    assert_user_error(result, 3, "nowhere.csv", "not found")
+
+
+def test_missing_target_column_lists_the_columns(tmp_path, regression):
+    result = descenso("train", str(regression), "--target", "prize", cwd=tmp_path)
+    assert_user_error(result, 3, "'prize'", "a, b, c, y")
+    assert not (tmp_path / "runs").exists()  # nothing written before the data is known to be good
+
+
+def test_bad_flag_value_names_the_flag(tmp_path):
+    result = descenso("train", "--hidden", "64,x", cwd=tmp_path)
+    assert_user_error(result, 2, "--hidden", "64,x", "descenso train --help")
+
+
+def test_corrupt_model_file(tmp_path, regression):
+    model = tmp_path / "model.descenso"
+    model.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{broken}" + b"\x00" * 32)
+    result = descenso("predict", str(model), str(regression), cwd=tmp_path)
+    assert_user_error(result, 4, "model.descenso")
+
+
+def test_non_binary_target_with_task_binary(tmp_path, regression):
+    result = descenso("train", str(regression), "--target", "y", "--task", "binary", cwd=tmp_path)
+    assert_user_error(result, 3, "'y'", "2", "--task regression")
+
+
+def test_diverging_learning_rate_says_to_lower_it(tmp_path, regression):
+    result = descenso("train", str(regression), "--target", "y", "--optimizer", "sgd", "--lr", "1e6",
+                      "--epochs", "5", cwd=tmp_path)  # fmt: skip
+    assert_user_error(result, 5, "lr", "--lr 0.01")
+    assert not (tmp_path / "runs").exists()
+
+
+# The rest run in-process through descenso.cli.run, which is what the script calls.
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["train", "--epochs", "0"], 2, ["--epochs"]),
+        (["train", "--lr", "-1"], 2, ["--lr"]),
+        (["train", "--batch-size", "half"], 2, ["--batch-size", "'half'"]),
+        (["train", "--optimizer", "adamm"], 2, ["--optimizer", "adam"]),
+        (["train", "--features", "polr"], 2, ["polr", "polar"]),
+        (["train", "--dataset", "nope"], 2, ["nope", "spirals"]),
+        (["train", "--dataset", "sine", "--task", "binary"], 2, ["sine", "regression"]),
+        (["train", "--dataset", "plane", "--loss", "bce"], 2, ["bce", "mse"]),
+        (["train", "--config", "nowhere.json"], 2, ["nowhere.json"]),
+        (["train", "--test-fraction", "1.5"], 2, ["--test-fraction"]),
+        (["predict", "nowhere.descenso", "data.csv"], 4, ["nowhere.descenso"]),
+        (["evaluate", "nowhere.descenso", "data.csv"], 4, ["nowhere.descenso"]),
+        (["explain", "--rows", "0"], 2, ["--rows"]),
+        (["frobnicate"], 2, ["frobnicate"]),
+    ],
+)
+def test_usage_errors_in_process(args, code, words, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(args) == code
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    for word in words:
+        assert word in err, (word, err)
+
+
+def test_train_file_needs_target(tmp_path, regression, capsys):
+    assert run(["train", str(regression)]) == ExitCode.USAGE
+    assert "--target" in capsys.readouterr().err
+
+
+def test_config_with_unknown_setting(tmp_path, capsys):
+    config = tmp_path / "config.json"
+    config.write_text('{"settings": {"epochs": 3, "learning_rate": 0.1}}')
+    assert run(["train", "--config", str(config)]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "learning_rate" in err and "lr" in err
+
+
+def test_predict_names_missing_and_extra_columns(tmp_path, ring, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(["train", str(ring), "--target", "label", "--epochs", "5", "--name", "r", "--quiet"]) == 0
+    capsys.readouterr()
+    other = write_csv(tmp_path / "other.csv", ["x1", "z"], [[0.1, 0.2], [0.3, 0.4]])
+    assert run(["predict", "runs/r/model.descenso", str(other)]) == ExitCode.DATA
+    err = capsys.readouterr().err
+    assert "missing column(s): x2" in err and "unknown column(s): z" in err and "x1, x2" in err
+    assert run(["evaluate", "runs/r/model.descenso", str(other)]) == ExitCode.DATA
+    assert "'label' not found" in capsys.readouterr().err
+
+
+def test_internal_errors_are_reported_as_bugs_without_traceback(monkeypatch, capsys):
+    import descenso.cli.commands_info as info
+
+    def broken(as_json):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(info.datasets, "callback", broken)
+    assert run(["datasets"]) == ExitCode.INTERNAL
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError: boom" in err and "DESCENSO_DEBUG=1" in err
+    assert "Traceback" not in err
+
+
+def test_exit_codes_are_documented_in_docs_and_module():
+    documented = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", (REPO / "docs" / "cli.md").read_text(), re.M))
+    assert {int(code) for code in documented} == {int(code) for code in ExitCode}
+    module_doc = Path(REPO / "descenso" / "cli" / "errors.py").read_text()
+    for code in ExitCode:
+        assert re.search(rf"^{int(code)}\s+``{code.name}``", module_doc, re.M), code
