@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -18,8 +17,14 @@ def descenso(
     """Run ``python -m descenso ARGS`` in ``cwd`` (the checkout importable, no terminal)."""
     environment = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **(env or {})}
     environment.pop("DESCENSO_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "descenso", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "descenso", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def assert_user_error(result: subprocess.CompletedProcess, code: int, *words: str) -> None:

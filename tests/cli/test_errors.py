@@ -41,8 +41,19 @@ def test_non_binary_target_with_task_binary(tmp_path, regression):
 
 
 def test_diverging_learning_rate_says_to_lower_it(tmp_path, regression):
-    result = descenso("train", str(regression), "--target", "y", "--optimizer", "sgd", "--lr", "1e6",
-                      "--epochs", "5", cwd=tmp_path)  # fmt: skip
+    result = descenso(
+        "train",
+        str(regression),
+        "--target",
+        "y",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1e6",
+        "--epochs",
+        "5",
+        cwd=tmp_path,
+    )
     assert_user_error(result, 5, "lr", "--lr 0.01")
     assert not (tmp_path / "runs").exists()
 

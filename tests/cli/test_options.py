@@ -37,8 +37,15 @@ def test_parse_batch_size_and_names():
 
 
 def test_settings_round_trip_through_config_json(tmp_path):
-    settings = TrainSettings(dataset="circles", hidden=(8, 4), features=["polar"], batch_size=None, seed=7,
-                             early_stopping=False, lr=0.05).validate()  # fmt: skip
+    settings = TrainSettings(
+        dataset="circles",
+        hidden=(8, 4),
+        features=["polar"],
+        batch_size=None,
+        seed=7,
+        early_stopping=False,
+        lr=0.05,
+    ).validate()
     path = tmp_path / "config.json"
     runs.write_json(path, {"settings": settings.to_config()})
     text = json.loads(path.read_text())["settings"]
@@ -77,8 +84,24 @@ def captured(monkeypatch):
 
 
 def test_flags_become_settings(captured):
-    argv = ["train", "--dataset", "moons", "--hidden", "8,8", "--features", "polar,standardize", "--lr", "0.5",
-            "--batch-size", "full", "--no-early-stopping", "--seed", "9", "--optimizer", "gd"]  # fmt: skip
+    argv = [
+        "train",
+        "--dataset",
+        "moons",
+        "--hidden",
+        "8,8",
+        "--features",
+        "polar,standardize",
+        "--lr",
+        "0.5",
+        "--batch-size",
+        "full",
+        "--no-early-stopping",
+        "--seed",
+        "9",
+        "--optimizer",
+        "gd",
+    ]
     assert run(argv) == 0
     s = captured[0]
     assert (s.dataset, s.hidden, s.features, s.lr, s.batch_size) == (

@@ -68,8 +68,22 @@ def test_no_data_trains_the_builtin_spirals_demo_and_writes_the_report(tmp_path)
 
 
 def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses):
-    summary = final_json(descenso("train", str(houses), "--target", "sold", "--missing", "drop", "--epochs", "150",
-                                  "--name", "houses", "--json", cwd=tmp_path))  # fmt: skip
+    summary = final_json(
+        descenso(
+            "train",
+            str(houses),
+            "--target",
+            "sold",
+            "--missing",
+            "drop",
+            "--epochs",
+            "150",
+            "--name",
+            "houses",
+            "--json",
+            cwd=tmp_path,
+        )
+    )
     run = tmp_path / "runs" / "houses"
     # 2 numeric-ish columns + a 3-category text column: no decision boundary (that is for 2 features)
     assert set(p.name for p in run.iterdir()) == RUN_FILES | BINARY_PLOTS
@@ -108,8 +122,20 @@ def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses
 
 
 def test_regression_csv_report_and_evaluate(tmp_path, regression):
-    summary = final_json(descenso("train", str(regression), "--target", "y", "--epochs", "120", "--name", "reg",
-                                  "--json", cwd=tmp_path))  # fmt: skip
+    summary = final_json(
+        descenso(
+            "train",
+            str(regression),
+            "--target",
+            "y",
+            "--epochs",
+            "120",
+            "--name",
+            "reg",
+            "--json",
+            cwd=tmp_path,
+        )
+    )
     run = tmp_path / "runs" / "reg"
     assert set(p.name for p in run.iterdir()) == RUN_FILES | REGRESSION_PLOTS
     assert summary["task"] == "regression" and summary["test"]["r2"] > 0.95
@@ -120,8 +146,9 @@ def test_regression_csv_report_and_evaluate(tmp_path, regression):
     assert check_png(run / "residuals.png") == (800, 400)
     check_png(run / "predicted_vs_actual.png")
 
-    result = descenso("evaluate", "runs/reg/model.descenso", str(regression), "--report", "rep", "--json",
-                      cwd=tmp_path)  # fmt: skip
+    result = descenso(
+        "evaluate", "runs/reg/model.descenso", str(regression), "--report", "rep", "--json", cwd=tmp_path
+    )
     evaluation = json.loads(result.stdout)
     assert evaluation["rows"] == 300 and evaluation["test"]["r2"] > 0.95  # 80 % of these rows were trained on
     assert (
@@ -130,8 +157,24 @@ def test_regression_csv_report_and_evaluate(tmp_path, regression):
 
 
 def test_config_json_reproduces_the_run(tmp_path, ring):
-    first = final_json(descenso("train", str(ring), "--target", "label", "--epochs", "40", "--hidden", "16",
-                                "--seed", "3", "--name", "a", "--json", cwd=tmp_path))  # fmt: skip
+    first = final_json(
+        descenso(
+            "train",
+            str(ring),
+            "--target",
+            "label",
+            "--epochs",
+            "40",
+            "--hidden",
+            "16",
+            "--seed",
+            "3",
+            "--name",
+            "a",
+            "--json",
+            cwd=tmp_path,
+        )
+    )
     assert set(p.name for p in (tmp_path / "runs" / "a").iterdir()) >= {"decision_boundary.png"}
     second = final_json(
         descenso("train", "--config", "runs/a/config.json", "--name", "b", "--json", cwd=tmp_path)
@@ -143,18 +186,37 @@ def test_config_json_reproduces_the_run(tmp_path, ring):
         config_a == config_b and config_a["settings"]["hidden"] == [16] and config_a["settings"]["seed"] == 3
     )
     # a flag typed next to --config overrides that one setting only
-    third = final_json(descenso("train", "--config", "runs/a/config.json", "--seed", "4", "--name", "c", "--json",
-                                cwd=tmp_path))  # fmt: skip
+    third = final_json(
+        descenso(
+            "train", "--config", "runs/a/config.json", "--seed", "4", "--name", "c", "--json", cwd=tmp_path
+        )
+    )
     config_c = json.loads((tmp_path / "runs/c/config.json").read_text())["settings"]
     assert config_c["seed"] == 4 and config_c["hidden"] == [16] and third["sizes"] == first["sizes"]
 
 
 def test_ctrl_c_saves_the_best_model_and_writes_the_report(tmp_path):
-    command = [sys.executable, "-m", "descenso", "train", "--dataset", "moons", "--epochs", "100000",
-               "--no-early-stopping", "--patience", "100000", "--tol", "0", "--name", "stopped"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "descenso",
+        "train",
+        "--dataset",
+        "moons",
+        "--epochs",
+        "100000",
+        "--no-early-stopping",
+        "--patience",
+        "100000",
+        "--tol",
+        "0",
+        "--name",
+        "stopped",
+    ]
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert process.stderr is not None
     line = process.stderr.readline()
     while line and not line.startswith("epoch"):  # the first epoch is done: training is under way
