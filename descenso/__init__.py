@@ -13,7 +13,8 @@ Examples
 array([ 0., -6.], dtype=float32)
 """
 
-from descenso import losses, metrics, nn, ops, optim, testing
+from descenso import linear_models, losses, metrics, nn, ops, optim, testing
+from descenso.history import History
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.ops import (
     abs,
@@ -51,13 +52,30 @@ from descenso.ops import (
     where,
 )
 from descenso.serialize import ModelFileError
+from descenso.stopping import (
+    ConvergenceWarning,
+    DivergenceError,
+    EarlyStopping,
+    GradientNorm,
+    MaxEpochs,
+    StoppingCriterion,
+    TargetLoss,
+    TimeBudget,
+    Tolerance,
+    TrainingInterrupted,
+)
 from descenso.tensor import Tensor, ones, rand, randn, tensor, zeros
+from descenso.trace import StepTrace, trace_step
+from descenso.train import Callback, fit
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "randn", "rand", "no_grad", "enable_grad",
     "is_grad_enabled", "ops", "testing", "nn", "losses", "optim", "metrics", "ModelFileError",
+    "linear_models", "fit", "Callback", "History", "trace_step", "StepTrace", "MaxEpochs", "TimeBudget",
+    "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
+    "TrainingInterrupted", "ConvergenceWarning",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",
     "relu", "reshape", "sigmoid", "softplus", "sqrt", "squeeze", "stack", "sub", "sum", "tanh",
