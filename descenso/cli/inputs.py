@@ -47,6 +47,8 @@ _AS_FLAGS = {
     "missing='mean'": "--missing mean",
     "task='binary'": "--task binary",
     "task='regression'": "--task regression",
+    "Increase max_epochs": "Increase --epochs",
+    "raise lr": "raise --lr",
 }
 
 
@@ -68,7 +70,7 @@ def show_warnings(caught: list[warnings.WarningMessage]) -> None:
     """Print caught warnings (a constant column, an interrupted run ...) as ``warning:`` lines."""
     seen = set()
     for item in caught:
-        text = str(item.message)
+        text = as_flags(str(item.message))
         if text not in seen:
             seen.add(text)
             console.info(f"warning: {text}")

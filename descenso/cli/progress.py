@@ -92,7 +92,7 @@ class EpochProgress:
         self._progress = Progress(
             TextColumn("[bold]epoch"),
             MofNCompleteColumn(),
-            BarColumn(),
+            BarColumn(bar_width=24),
             TimeElapsedColumn(),
             TextColumn("{task.fields[numbers]}"),
             console=rich,
