@@ -111,14 +111,16 @@ class Tensor:
         out.grad = None
         out.name = name
         out._retain = False
-        if _GradMode.enabled and any(p.requires_grad for p in parents):
-            out.requires_grad = True
-            out._parents = parents
-            out._backward = backward
-        else:
-            out.requires_grad = False
-            out._parents = ()
-            out._backward = None
+        if _GradMode.enabled:
+            for parent in parents:  # a plain loop: any() over a generator costs more per op
+                if parent.requires_grad:
+                    out.requires_grad = True
+                    out._parents = parents
+                    out._backward = backward
+                    return out
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
         return out
 
     # ------------------------------------------------------------------ properties
@@ -247,11 +249,12 @@ class Tensor:
             node_grad = grads.pop(id(node), None)
             if node_grad is None:
                 continue
-            if node._backward is None or node._retain:
+            backward_fn = node._backward
+            if backward_fn is None or node._retain:
                 node._accumulate(node_grad)
-                if node._backward is None:
+                if backward_fn is None:
                     continue
-            parent_grads = node._backward(node_grad)
+            parent_grads = backward_fn(node_grad)
             for parent, parent_grad in zip(node._parents, parent_grads, strict=True):
                 if parent_grad is None or not parent.requires_grad:
                     continue

@@ -97,6 +97,8 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the operator's name
     exponents are fine). As in PyTorch, ``d(a**0)/da = 0`` even at ``a = 0``,
     and ``d(0**b)/db = 0`` for ``b >= 0``.
     """
+    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return _pow_number(a, b)
     a, b = _pair(a, b)
     try:
         data = a.data**b.data
@@ -117,6 +119,22 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the operator's name
         return grad_a, grad_b
 
     return Tensor.from_op(data, (a, b), backward, "pow")
+
+
+def _pow_number(a: Tensor, b: float) -> Tensor:
+    """``a ** b`` for a plain-number exponent (``x ** 2`` in every squared loss): one parent, no
+    constant tensor, and the exponent's gradient is never needed."""
+    exponent = np.asarray(b, dtype=a.data.dtype)  # keeps float32 float32 on any NumPy version
+    data = a.data**exponent
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
+        if b == 0:  # d(a**0)/da = 0, also at a = 0
+            return (np.zeros_like(grad),)
+        if b == 2:
+            return (grad * (exponent * a.data),)
+        return (grad * (exponent * a.data ** (exponent - 1)),)
+
+    return Tensor.from_op(data, (a,), backward, "pow")
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -184,17 +202,18 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     ``dL/db = sum over the batch of dL/dy``.
     """
     x = as_tensor(x, like=weight)
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-d (out_features, in_features); got shape {weight.shape}")
-    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+    x_shape, w_shape = x.data.shape, weight.data.shape  # arrays' shapes: cheaper than the properties
+    if len(w_shape) != 2:
+        raise ValueError(f"linear: weight must be 2-d (out_features, in_features); got shape {w_shape}")
+    if not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(
-            f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape}: "
-            f"expected input.shape[-1] == {weight.shape[-1]} (in_features)"
+            f"linear: input of shape {x_shape} does not fit a weight of shape {w_shape}: "
+            f"expected input.shape[-1] == {w_shape[1]} (in_features)"
         )
-    if bias is not None and bias.shape != weight.shape[:1]:
+    if bias is not None and bias.data.shape != w_shape[:1]:
         raise ValueError(
-            f"linear: bias of shape {bias.shape} does not fit a weight of shape {weight.shape}: "
-            f"expected bias.shape == ({weight.shape[0]},) (out_features,)"
+            f"linear: bias of shape {bias.shape} does not fit a weight of shape {w_shape}: "
+            f"expected bias.shape == ({w_shape[0]},) (out_features,)"
         )
     data = x.data @ weight.data.T
     if bias is not None:
@@ -203,8 +222,8 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         grad_x = grad @ weight.data if x.requires_grad else None
-        grad2 = grad.reshape(-1, grad.shape[-1])  # (batch, out_features)
-        grad_w = grad2.T @ x.data.reshape(-1, x.shape[-1]) if weight.requires_grad else None
+        grad2 = grad.reshape(-1, w_shape[0])  # (batch, out_features)
+        grad_w = grad2.T @ x.data.reshape(-1, w_shape[1]) if weight.requires_grad else None
         if bias is None:
             return grad_x, grad_w
         return grad_x, grad_w, grad2.sum(axis=0) if bias.requires_grad else None

@@ -10,11 +10,20 @@ from descenso.ops._util import normalize_axes
 from descenso.tensor import Tensor
 
 
-def _expand(grad: np.ndarray, axes: tuple[int, ...], keepdims: bool, ndim: int) -> np.ndarray:
-    """Put back the reduced axes as size-1 axes so ``grad`` broadcasts to the input."""
-    if keepdims or ndim == 0:
-        return grad
-    return np.expand_dims(grad, axes)
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The output shape with ``keepdims=True``: reduced axes become size 1."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(grad: np.ndarray, kept_shape: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """Copy ``grad`` back along the reduced axes into a new array of ``shape``.
+
+    A filled array rather than ``np.broadcast_to``'s view: NumPy's broadcast_to and expand_dims
+    are Python functions that cost several times more than this for the small arrays of a step.
+    """
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad.reshape(kept_shape)
+    return out
 
 
 def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -30,13 +39,15 @@ def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     >>> ds.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0).data
     array([4., 6.], dtype=float32)
     """
-    axes = normalize_axes(axis, a.ndim)
-    data = np.sum(a.data, axis=axes, keepdims=keepdims)
+    shape = a.data.shape
+    axes = normalize_axes(axis, len(shape))
+    kept_shape = _kept_shape(shape, axes)
+    data = a.data.sum(axis=axes, keepdims=keepdims)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
-        return (np.broadcast_to(_expand(grad, axes, keepdims, a.ndim), a.shape),)
+        return (_spread(grad, kept_shape, shape),)
 
-    return Tensor.from_op(np.asarray(data), (a,), backward, "sum")
+    return Tensor.from_op(data, (a,), backward, "sum")
 
 
 def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -46,17 +57,21 @@ def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     -----
     Each of the ``n`` averaged elements gets ``1/n`` of the output's gradient.
     """
-    axes = normalize_axes(axis, a.ndim)
-    count = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+    shape = a.data.shape
+    axes = normalize_axes(axis, len(shape))
+    count = 1
+    for i in axes:
+        count *= shape[i]
     if count == 0:
-        raise ValueError(f"mean of an empty selection: shape {a.shape}, axis={axis}")
-    data = np.mean(a.data, axis=axes, keepdims=keepdims)
+        raise ValueError(f"mean of an empty selection: shape {shape}, axis={axis}")
+    kept_shape = _kept_shape(shape, axes)
+    # What np.mean does (a sum in the input's dtype, then one division), without its Python wrapper.
+    data = a.data.sum(axis=axes, keepdims=keepdims) / a.data.dtype.type(count)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
-        scaled = _expand(grad, axes, keepdims, a.ndim) / np.asarray(count, dtype=grad.dtype)
-        return (np.broadcast_to(scaled, a.shape),)
+        return (_spread(grad / grad.dtype.type(count), kept_shape, shape),)
 
-    return Tensor.from_op(np.asarray(data), (a,), backward, "mean")
+    return Tensor.from_op(data, (a,), backward, "mean")
 
 
 def _extreme(a: Tensor, axis: Any, keepdims: bool, reduce: Any, name: str) -> Tensor:
@@ -69,7 +84,7 @@ def _extreme(a: Tensor, axis: Any, keepdims: bool, reduce: Any, name: str) -> Te
         # The gradient goes to the extreme element; ties share it equally (PyTorch's amax).
         hits = a.data == kept
         counts = hits.sum(axis=axes, keepdims=True)
-        return (hits * (_expand(grad, axes, keepdims, a.ndim) / counts).astype(grad.dtype),)
+        return (hits * (grad.reshape(kept.shape) / counts).astype(grad.dtype),)
 
     data = kept if keepdims else np.squeeze(kept, axis=axes) if a.ndim else kept
     return Tensor.from_op(np.asarray(data), (a,), backward, name)
