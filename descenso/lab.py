@@ -140,10 +140,13 @@ def _build_model(model: Any, n_features: int, hidden: Sequence[int], seed: int) 
     raise ValueError(f"model must be 'linear', 'mlp' or a callable n_features -> Module; got {model!r}")
 
 
-def _label(spec: Any) -> str:
+def _named(spec: Any) -> tuple[str, Any]:
+    """``(label, spec)`` for a name, a Transform or a ``(label, name_or_transform)`` pair."""
+    if isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], str):
+        return spec[0], spec[1]
     if isinstance(spec, str):
-        return spec.strip()
-    return getattr(spec, "name", "") or type(spec).__name__
+        return spec.strip(), spec
+    return (getattr(spec, "name", "") or type(spec).__name__), spec
 
 
 def compare_representations(
@@ -167,9 +170,10 @@ def compare_representations(
     X : array_like, shape (n, d)
     y : array_like, shape (n,)
         0/1 for binary classification, numbers for regression.
-    representations : list of str or Transform
+    representations : list of str, Transform or (label, str or Transform)
         Names for :func:`descenso.features.get` (``"raw"``, ``"polar"``, ``"radial"``,
-        ``"polynomial"``, ``"polar,standardize"`` ...) or Transform objects.
+        ``"polynomial"``, ``"polar,standardize"`` ...), Transform objects, or pairs that give
+        either a label for the table, e.g. ``("radius", Expression(["sqrt(x1**2+x2**2)"]))``.
     model : {"linear", "mlp"} or callable, default "linear"
         ``"linear"``: one ``Linear`` layer (logistic regression for binary tasks); ``"mlp"``:
         a ReLU ``MLP`` with ``hidden`` layers; or ``model(n_features) -> Module``.
@@ -235,7 +239,8 @@ def compare_representations(
     loss = "bce_with_logits" if task == "binary" else "mse"
 
     results, drawn = [], []
-    for spec in representations:
+    for item in representations:
+        label, spec = _named(item)
         started = time.perf_counter()
         representation = copy.deepcopy(features.get(spec))
         pipeline = features.Pipeline([representation, features.Standardize()]).fit(X_train)
@@ -249,7 +254,7 @@ def compare_representations(
         names = representation.get_feature_names_out()
         results.append(
             RepresentationResult(
-                name=_label(spec),
+                name=label,
                 n_features=Z_train.shape[1],
                 train_score=_score(task, y_train, train_out),
                 test_score=_score(task, y_test, test_out),

@@ -110,3 +110,44 @@ def test_task_inference():
     X = np.random.default_rng(0).normal(size=(100, 2)).astype(np.float32)
     result = compare_representations(X, X[:, 0] * 2.0, ["raw"], epochs=100)
     assert result.task == "regression" and result.scores["raw"] > 0.99
+
+
+def test_labels_for_the_table(circles):
+    radius = features.Expression(["sqrt(x1**2 + x2**2)"], keep_input=False)
+    result = compare_representations(*circles, [("radius formula", radius), "raw"], epochs=100)
+    assert [r.name for r in result.results] == ["radius formula", "raw"]
+    assert result.scores["radius formula"] >= 0.99
+
+
+def test_example_06_runs_quickly_and_shows_the_claims(tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONWARNINGS": "error"}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(root / "examples" / "06_representation.py"), "--quick", "--plot", "lab.png"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert time.perf_counter() - started < 30
+    out = result.stdout
+
+    def number(pattern):
+        match = re.search(pattern, out)
+        assert match, f"{pattern!r} not in:\n{out}"
+        return float(match.group(1))
+
+    assert "representation   features  train accuracy  test accuracy" in out
+    assert number(r"a line in \(x1, x2\) is right ([\d.]+)%") < 65
+    assert number(r"in polar coordinates ([\d.]+)%") >= 99
+    assert number(r"\nradius formula\s+1\s+[\d.]+%\s+([\d.]+)%") >= 99
+    assert abs(number(r"on raw coordinates: R² (-?[\d.]+)")) < 0.05
+    assert number(r"on the radius: R² ([\d.]+)") >= 0.95
+    assert number(r"ReLU network on raw coordinates: test accuracy ([\d.]+)%") >= 95
+    assert (tmp_path / "lab.png").read_bytes()[:4] == b"\x89PNG"
