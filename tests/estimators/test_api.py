@@ -88,7 +88,9 @@ def test_fit_takes_the_target_column_by_name_with_categorical_columns(frame):
     n = 300
     city = rng.choice(["madrid", "sevilla", "bilbao"], n)
     area = rng.uniform(50, 200, n)
-    price = 3 * area + np.select([city == "madrid", city == "bilbao"], [100.0, 50.0], 0.0) + rng.normal(0, 3, n)
+    price = (
+        3 * area + np.select([city == "madrid", city == "bilbao"], [100.0, 50.0], 0.0) + rng.normal(0, 3, n)
+    )
     data = {"area": area, "city": city, "price": price}
     df = pd.DataFrame(data) if frame == "pandas" else pl.DataFrame(data)
     model = Regressor(lr=1e-2, random_state=0).fit(df, "price")

@@ -12,10 +12,10 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from descenso.estimators import BinaryClassifier, Regressor  # noqa: E402
-from descenso.stopping import ConvergenceWarning  # noqa: E402
+from descenso.estimators import BinaryClassifier, Regressor
+from descenso.stopping import ConvergenceWarning
 
 ESTIMATORS = [
     Regressor(max_epochs=100, random_state=0),
