@@ -72,9 +72,7 @@ def main(repeats: int = 3) -> None:
             rows.append((score_ours, score_theirs, time_ours, time_theirs))
             print(_line(name, str(seed), *rows[-1]))
         print(_line(name, "mean", *np.mean(rows, axis=0)))
-    print(
-        "score: accuracy (breast_cancer) or R² (diabetes) on the held-out 25%; time ratio < 1: descenso faster"
-    )
+    print("score: accuracy (breast_cancer) or R² (diabetes) on the held-out 25%; ratio < 1: faster")
 
 
 if __name__ == "__main__":
