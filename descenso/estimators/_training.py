@@ -120,6 +120,15 @@ def split_validation(
     return np.sort(train), np.sort(val)
 
 
+class EpochPrinter:
+    """A ``descenso.train.fit`` callback printing one line per epoch (``verbose >= 2``)."""
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any], model: Any) -> None:
+        values = [f"{key} {value:.6g}" for key, value in logs.items() if key not in ("epoch", "time")
+                  and isinstance(value, float)]  # fmt: skip
+        print(f"epoch {epoch}: " + ", ".join(values), flush=True)
+
+
 def make_stop(params: dict[str, Any], weighted_validation: tuple[Any, ...] | None = None) -> list[Any]:
     """Early stopping on the validation loss (best weights restored), else a tolerance on the objective.
 

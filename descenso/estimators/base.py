@@ -133,9 +133,12 @@ class NetworkEstimator(BaseEstimator):
             rng=rng,
             sample_weight=None if weights is None else weights[train],
             l2=float(params["alpha"]),
-            verbose=bool(params["verbose"]),
+            verbose=params["verbose"] == 1,
+            callbacks=[_training.EpochPrinter()] if params["verbose"] >= 2 else [],
         )
         self.model_.eval()
+        if params["verbose"] >= 2:
+            print(f"stopped: {history.stop_reason}", flush=True)
         if not one_epoch and history.stopped_by == "max_epochs":
             from descenso.stopping import ConvergenceWarning
 

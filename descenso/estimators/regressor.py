@@ -53,7 +53,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
     warm_start : bool, default False
         Let ``fit`` continue from the current weights (with a fresh optimizer).
     verbose : int, default 0
-        Print one line per epoch when > 0.
+        1: print about ten progress lines and why training stopped; 2: one line per epoch.
 
     Attributes
     ----------

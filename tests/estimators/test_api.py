@@ -1,6 +1,9 @@
 """The estimators as a practitioner uses them: scikit-learn tools, DataFrames, weights, errors."""
 
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -196,7 +199,43 @@ def test_verbose_prints_progress(regression, capsys):
     with pytest.warns(ConvergenceWarning, match="max_epochs=30"):
         Regressor(**{**FAST, "max_epochs": 30, "verbose": 1}).fit(X, y)
     out = capsys.readouterr().out
-    assert "epoch" in out and "stopped" in out
+    assert "epoch" in out and "stopped: reached the maximum of 30 epochs" in out
+    with pytest.warns(ConvergenceWarning):
+        Regressor(**{**FAST, "max_epochs": 12, "verbose": 2}).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines[:12]] == [f"epoch {i}" for i in range(1, 13)]
+    assert "val_loss" in lines[0] and lines[-1].startswith("stopped:")
+
+
+def test_works_without_scikit_learn():
+    """With scikit-learn unimportable the estimators keep get_params/set_params/clone by hand."""
+    script = """
+import sys
+sys.modules["sklearn"] = None  # import sklearn now raises ImportError
+import numpy as np
+import descenso
+from descenso.estimators import BinaryClassifier, Regressor
+from descenso.estimators._sklearn_compat import HAVE_SKLEARN
+assert not HAVE_SKLEARN
+X = np.random.default_rng(0).normal(size=(120, 2))
+model = BinaryClassifier(hidden=(8,), lr=0.01, random_state=0, max_epochs=300).fit(X, X[:, 0] > 0)
+assert model.score(X, X[:, 0] > 0) > 0.9, model.score(X, X[:, 0] > 0)
+twin = type(model)(**model.get_params()).set_params(threshold=0.4)
+assert twin.threshold == 0.4 and twin.hidden == (8,)
+assert repr(twin) == "BinaryClassifier(hidden=(8,), lr=0.01, max_epochs=300, random_state=0, threshold=0.4)"
+try:
+    twin.set_params(nope=1)
+except ValueError as error:
+    assert "Invalid parameter 'nope'" in str(error)
+else:
+    raise AssertionError("set_params accepted an unknown name")
+assert "sklearn" not in {name.split(".")[0] for name in sys.modules if sys.modules[name] is not None}
+"""
+    root = Path(__file__).resolve().parents[2]  # the repository, so `import descenso` finds this checkout
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=root
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 @pytest.mark.parametrize(
