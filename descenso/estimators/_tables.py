@@ -59,13 +59,14 @@ def to_array(
     still holds the training table's target column has it dropped.
     """
     columns = frame_columns(X)
+    if reset:  # forget the previous fit's table layout, whatever this data is
+        estimator.target_name_ = target_name
+        if hasattr(estimator, "schema_"):
+            del estimator.schema_
     if columns is None:
         array = to_float_array(X, dtype)
         return array, None, array.shape[1]
     if reset:
-        estimator.target_name_ = target_name
-        if hasattr(estimator, "schema_"):
-            del estimator.schema_
         frame = _narwhals(X)
         if not _is_numeric_frame(frame):
             estimator.schema_ = _fit_schema(frame.to_native(), len(frame))

@@ -79,7 +79,7 @@ class NetworkEstimator(BaseEstimator):
         check_lengths(X_array, target)
         weights = check_sample_weight(sample_weight, len(target), params["dtype"])
         weights = self._combine_weights(target, weights)
-        if reset:
+        if reset or not hasattr(self, "_rng"):  # a loaded model continues with a fresh generator
             self._rng = _training.seed_generator(params["random_state"])
         rng = self._rng
         use_validation = params["early_stopping"] and not one_epoch

@@ -108,6 +108,17 @@ def test_fit_takes_the_target_column_by_name_with_categorical_columns(frame):
     assert np.abs(residual).mean() < 10
 
 
+def test_refit_on_an_array_forgets_the_table_layout():
+    df = pd.DataFrame({"x": np.linspace(0, 1, 60), "kind": ["a", "b", "c"] * 20, "y": np.linspace(0, 2, 60)})
+    model = Regressor(**FAST).fit(df, "y")
+    assert hasattr(model, "schema_") and model.n_features_in_ == 2
+    X = np.column_stack([df["x"], df["x"] ** 2, np.ones(60)])
+    model.fit(X, df["y"])
+    assert not hasattr(model, "schema_") and not hasattr(model, "feature_names_in_")
+    assert model.n_features_in_ == 3 and model.target_name_ is None
+    assert model.predict(X).shape == (60,)
+
+
 def test_fit_by_column_name_needs_a_dataframe(regression):
     X, _ = regression
     with pytest.raises(TypeError, match="names a target column"):
