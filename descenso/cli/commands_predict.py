@@ -14,7 +14,22 @@ from descenso.cli.errors import CLIError, ExitCode, user_errors
 
 
 def load_model(path: str) -> Any:
-    """The fitted estimator in a model file; every problem is a model-file error (exit 4)."""
+    """The fitted estimator in a model file.
+
+    Parameters
+    ----------
+    path : str
+        A file written by ``descenso train`` (or ``estimator.save``).
+
+    Returns
+    -------
+    Regressor or BinaryClassifier
+
+    Raises
+    ------
+    CLIError
+        Exit code 4 for a missing, unreadable, corrupt or foreign file.
+    """
     from descenso.estimators import load
 
     fix = "pass the model.descenso file of a run folder, e.g. runs/latest/model.descenso"
@@ -34,7 +49,27 @@ def read_frame(path: str) -> Any:
 
 
 def check_columns(estimator: Any, frame: Any, source: str) -> Any:
-    """The model's input columns of ``frame``, or a data error naming missing and unknown columns."""
+    """The model's input columns of ``frame``, checked by name (or by count for unnamed training data).
+
+    Parameters
+    ----------
+    estimator : Regressor or BinaryClassifier
+        Fitted.
+    frame : pandas.DataFrame
+        New data; a column named like the training target is ignored.
+    source : str
+        How messages name the data (the file name).
+
+    Returns
+    -------
+    pandas.DataFrame or numpy.ndarray
+        The input columns in the model's order.
+
+    Raises
+    ------
+    CLIError
+        Exit code 3 naming the missing and the unknown columns, or the columns with missing values.
+    """
     expected = getattr(estimator, "feature_names_in_", None)
     target = getattr(estimator, "target_name_", None)
     if expected is None:  # trained on plain arrays (a built-in dataset): columns by position
@@ -45,6 +80,7 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
                 "(it was trained on unnamed columns, so they are taken by position)",
                 fix=f"pass a file with exactly {estimator.n_features_in_} feature columns",
             )
+        check_complete(frame[columns], source)
         return frame[columns].to_numpy(dtype=np.float32)
     expected = [str(name) for name in expected]
     missing = [name for name in expected if name not in frame.columns]
@@ -55,7 +91,21 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
         )
         raise CLIError(f"{source} does not match the model's columns; {'; '.join(parts)}",
                        fix=f"the model expects the columns: {', '.join(expected)}")  # fmt: skip
+    check_complete(frame[expected], source)
     return frame[expected]
+
+
+def check_complete(frame: Any, source: str) -> None:
+    """A data error naming the columns with missing values and the first rows (counted from 1)."""
+    missing = frame.isna()
+    if not missing.to_numpy().any():
+        return
+    columns = [f"{name} ({int(count)} rows)" for name, count in missing.sum().items() if count]
+    rows = [str(int(i) + 1) for i in missing.any(axis=1).to_numpy().nonzero()[0][:5]]
+    raise CLIError(
+        f"{source} has missing values in {', '.join(columns)}; first data rows: {', '.join(rows)}",
+        fix="fill or remove those rows first; a model predicts complete rows only",
+    )
 
 
 @click.command()

@@ -65,7 +65,22 @@ def training_hooks(callbacks: list[Any], metrics: list[Any]) -> Iterator[None]:
 
 
 def fit_estimator(estimator: Any, X: Any, y: Any, callbacks: list[Any], metrics: list[Any]) -> Any:
-    """``estimator.fit(X, y)`` with the callbacks and metrics reaching the training loop."""
+    """``estimator.fit(X, y)`` with the callbacks and metrics reaching the training loop.
+
+    Parameters
+    ----------
+    estimator : Regressor or BinaryClassifier
+    X, y
+        As for ``estimator.fit``.
+    callbacks : list
+        ``descenso.train.fit`` callbacks (e.g. :class:`~descenso.cli.progress.EpochProgress`).
+    metrics : list
+        Metric names or callables computed every epoch on the training and validation data.
+
+    Returns
+    -------
+    The fitted estimator.
+    """
     if accepts(estimator.fit, "callbacks"):
         extra = {"callbacks": callbacks}
         if accepts(estimator.fit, "metrics"):

@@ -174,5 +174,22 @@ def from_file(settings: TrainSettings) -> TrainingData:
 
 
 def load(settings: TrainSettings) -> TrainingData:
-    """The training data the settings name: a file, a built-in dataset, or the built-in default."""
+    """The training data the settings name: a file, a built-in dataset, or the built-in default.
+
+    Parameters
+    ----------
+    settings : TrainSettings
+        ``data`` (a CSV/Parquet path, with ``target``), else ``dataset``, else the default.
+
+    Returns
+    -------
+    TrainingData
+        Train and test parts split with ``settings.seed`` (stratified for binary targets).
+
+    Raises
+    ------
+    CLIError
+        Exit code 3 for a missing file or column, unreadable data, a target that does not fit the
+        task, missing values (with ``--missing error``); 2 for an unknown dataset.
+    """
     return from_file(settings) if settings.data is not None else from_dataset(settings)

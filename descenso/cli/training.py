@@ -18,7 +18,25 @@ from descenso.cli.settings import TrainSettings
 
 
 def build_estimator(settings: TrainSettings, task: str) -> Any:
-    """A Regressor or BinaryClassifier with the settings' parameters (checked for the task)."""
+    """A Regressor or BinaryClassifier with the settings' parameters, checked for the task.
+
+    Parameters
+    ----------
+    settings : TrainSettings
+        Validated settings; ``loss=None`` takes the task's first loss (``bce`` or ``mse``).
+    task : {"binary", "regression"}
+        The task the data asks for.
+
+    Returns
+    -------
+    Regressor or BinaryClassifier
+        Unfitted, ``random_state=settings.seed``.
+
+    Raises
+    ------
+    CLIError
+        Exit code 2 for a loss of the other task or an unknown representation name.
+    """
     from descenso import features
     from descenso.cli import options
     from descenso.estimators import BinaryClassifier, Regressor
@@ -114,7 +132,29 @@ def _history_columns(history: Any) -> dict[str, list[Any]]:
 
 
 def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json: bool) -> int:
-    """Train as ``settings`` say, write ``<out>/<run>/`` and print the summary; return the exit code."""
+    """Train as ``settings`` say, write ``<out>/<run>/`` and print the summary.
+
+    Parameters
+    ----------
+    settings : TrainSettings
+        Validated settings (what config.json records).
+    name : str, optional
+        The run folder's name (default ``<data>-<date>-<time>``).
+    quiet : bool
+        No progress output.
+    as_json : bool
+        Print only one JSON line with the summary (as metrics.json, plus the paths).
+
+    Returns
+    -------
+    int
+        0, or 130 when Ctrl-C stopped training (the best weights are saved and the report written).
+
+    Raises
+    ------
+    CLIError
+        Data errors (3), usage errors (2), divergence (5); nothing is written before training succeeds.
+    """
     show = not quiet and not as_json
     started = time.perf_counter()
     data = inputs.load(settings)

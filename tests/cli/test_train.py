@@ -97,7 +97,10 @@ def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses
         "predict", "runs/houses/model.descenso", str(houses), "-o", "preds.csv", cwd=tmp_path
     )
     assert predicted.returncode == 3  # the same file still has its missing areas: named, not guessed
-    assert "area" in predicted.stderr and "Traceback" not in predicted.stderr
+    assert (
+        "area (8 rows); first data rows: 6, 43, 80" in predicted.stderr
+        and "Traceback" not in predicted.stderr
+    )
     complete = tmp_path / "complete.csv"
     lines = houses.read_text().splitlines()
     complete.write_text("\n".join(line for line in lines if not line.startswith(",")) + "\n")
