@@ -86,7 +86,7 @@ def test_errors(tmp_path):
 
 
 # A few million rows: one child process writes the file in chunks, a second one streams it, so the
-# streaming process's peak memory (ru_maxrss) is its own and not the writer's.
+# streaming process's peak memory is its own and not the writer's.
 _WRITE = textwrap.dedent(
     """
     import json, sys
@@ -122,7 +122,13 @@ _STREAM = textwrap.dedent(
     path, kind, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
     def peak_mib():
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # VmHWM: this process's peak resident memory. Not ru_maxrss, which after fork + exec
+        # starts from the parent's peak (here: the pytest process), hiding any growth.
+        try:
+            with open("/proc/self/status") as status:
+                return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+        except OSError:
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     rows, y_total, a_total = 0, 0.0, 0.0
     base = None
