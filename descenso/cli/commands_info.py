@@ -38,7 +38,7 @@ def playground(host: str, port: int, open_browser: bool) -> None:
         raise CLIError(
             f"the playground cannot start: {error}",
             fix="install its extra: pip install 'descenso[playground]'",
-            code=ExitCode.INTERNAL,
+            code=ExitCode.USAGE,
         ) from None
     with user_errors(ExitCode.USAGE, fix="choose another --port, or --port 0 for any free one"):
         serve(host, port, open_browser)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import warnings
 from pathlib import Path
@@ -159,6 +160,7 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
     started = time.perf_counter()
     data = inputs.load(settings)
     estimator = build_estimator(settings, data.task)
+    _check_out(Path(settings.out))  # before training: a long run must not end in an unwritable folder
     if show:
         rows = len(data.y_test) + _n(data.X_train)
         kind = type(estimator).__name__
@@ -168,7 +170,8 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
     history = estimator.history_
     interrupted = history.stopped_by == "interrupt"
 
-    run_dir = runs.new_run_dir(settings.out, name, settings.source_name())
+    with user_errors(ExitCode.USAGE, fix="pass a writable folder with --out"):
+        run_dir = runs.new_run_dir(settings.out, name, settings.source_name())
     with user_errors(ExitCode.MODEL_FILE, fix="check that the --out folder is writable"):
         estimator.save(run_dir / runs.MODEL_FILE)
     predictions = _test_predictions(estimator, data)
@@ -224,6 +227,15 @@ def _class_names(estimator: Any) -> tuple[str, str]:
     """The two labels as text; numbers without a needless ".0" (0.0 -> "0")."""
     names = [f"{c:g}" if isinstance(c, (float, np.floating)) else str(c) for c in estimator.classes_]
     return names[0], names[1]
+
+
+def _check_out(folder: Path) -> None:
+    """Create the runs folder now and check that it is writable."""
+    fix = "pass a writable folder with --out"
+    with user_errors(ExitCode.USAGE, fix=fix):
+        folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK):
+        raise CLIError(f"cannot write in {folder}", fix=fix, code=ExitCode.USAGE)
 
 
 def _n(X: Any) -> int:

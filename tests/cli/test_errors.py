@@ -133,3 +133,11 @@ def test_exit_codes_are_documented_in_docs_and_module():
     module_doc = Path(REPO / "descenso" / "cli" / "errors.py").read_text()
     for code in ExitCode:
         assert re.search(rf"^{int(code)}\s+``{code.name}``", module_doc, re.M), code
+
+
+def test_unwritable_out_folder_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("not a folder")
+    assert run(["train", "--dataset", "xor", "--out", "afile/runs", "--epochs", "100000"]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "afile/runs" in err and "--out" in err and "epoch" not in err  # no training was started
