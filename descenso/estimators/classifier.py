@@ -135,7 +135,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
             weights = per_class if weights is None else weights * per_class
         if weights is not None:
             present = [self.classes_[c] for c in (0, 1) if weights[target == c].sum() > 0]
-            if len(present) < 2:
+            if len(present) < 2 and len(np.unique(target)) == 2:  # weights removed a class y has
                 raise ValueError(
                     f"sample_weight leaves only one class with non-zero weight (class {present[0]!r}); "
                     "a classifier needs weighted samples of both classes"

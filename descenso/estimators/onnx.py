@@ -121,9 +121,13 @@ def _representation(graph: Any, transform: Any, x: str) -> str:
         return _polynomial(graph, transform, x)
     if kind == "log":
         return _log(graph, transform, x)
+    if kind == "onehot":
+        return _onehot(graph, transform, x)
+    if kind == "radial":
+        return _radial(graph, transform, x)
     raise NotImplementedError(
         f"the representation {type(transform).__name__} ({kind!r}) has no ONNX translation yet; "
-        "exportable steps are: standardize, minmax, polynomial, log, identity"
+        "exportable steps are: standardize, minmax, polynomial, log, onehot, radial, identity"
     )
 
 
@@ -154,3 +158,34 @@ def _log(graph: Any, transform: Any, x: str) -> str:
     logged = graph.op("Log", graph.op("Add", x, graph.constant(1.0, "one")))
     selector = graph.op("Cast", graph.add_initializer("log_columns", mask), to=9)  # 9: ONNX bool
     return graph.op("Where", selector, logged, x)
+
+
+def _element_type(graph: Any) -> int:
+    import onnx
+
+    return int(onnx.helper.np_dtype_to_tensor_dtype(graph.dtype))
+
+
+def _onehot(graph: Any, transform: Any, x: str) -> str:
+    """Each encoded column becomes ``Cast(Equal(x_i, categories))``: k indicator columns."""
+    encoded = dict(zip(transform._cols(transform.n_features_in_), transform.categories_, strict=True))
+    blocks = []
+    for i in range(transform.n_features_in_):
+        column = _column(graph, x, i)
+        if i in encoded:
+            categories = graph.add_initializer("categories", encoded[i].reshape(1, -1))
+            hits = graph.op("Equal", column, categories)  # (batch, k) bool
+            column = graph.op("Cast", hits, to=_element_type(graph))
+        blocks.append(column)
+    return graph.op("Concat", *blocks, axis=1) if len(blocks) > 1 else blocks[0]
+
+
+def _radial(graph: Any, transform: Any, x: str) -> str:
+    """The distance to the fitted center over the chosen columns (after the inputs if kept)."""
+    indices = graph.add_initializer("radial_columns", np.array(transform._cols(transform.n_features_in_)))
+    diff = graph.op(
+        "Sub", graph.op("Gather", x, indices, axis=1), graph.add_initializer("center", transform.center_)
+    )
+    axes = graph.add_initializer("axes", np.array([1], dtype=np.int64))
+    radius = graph.op("Sqrt", graph.op("ReduceSum", graph.op("Mul", diff, diff), axes, keepdims=1))
+    return graph.op("Concat", x, radius, axis=1) if transform.keep_input else radius

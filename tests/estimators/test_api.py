@@ -178,6 +178,8 @@ def test_partial_fit_keeps_optimizer_state(regression):
     assert model.score(X, y) > first
     classifier = BinaryClassifier(**FAST).partial_fit(X[:10], ["a"] * 10, classes=["a", "b"])
     assert list(classifier.classes_) == ["a", "b"]
+    classifier.partial_fit(X[10:20], ["b"] * 10, sample_weight=np.full(10, 2.0))  # one class per batch
+    assert classifier.n_iter_ == 2
     with pytest.raises(ValueError, match="only one class"):
         BinaryClassifier(**FAST).partial_fit(X[:10], ["a"] * 10)
 

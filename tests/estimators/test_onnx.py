@@ -21,6 +21,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::descenso.stopping.ConvergenceWa
 def data():
     rng = np.random.default_rng(0)
     X = rng.uniform(0.5, 20.0, size=(200, 3))  # positive, so log features apply
+    X[:, 2] = np.round(X[:, 2] / 5)  # a few codes, for one-hot
     y = np.log(X[:, 0]) * 30 - X[:, 1] + 500.0  # far from zero: the target scaling matters
     return X, y
 
@@ -38,6 +39,8 @@ def _run(path, X):
         {"activation": "gelu", "features": ["minmax"]},
         {"activation": ["leaky_relu", "softplus"], "features": [features.Log(columns=[0]), "standardize"]},
         {"dtype": "float64", "activation": "sigmoid"},
+        {"features": [features.Radial(columns=[0, 1], keep_input=True)]},
+        {"features": [features.OneHot(columns=[2])], "dtype": "float64"},
         {"hidden": ()},
     ],
 )
