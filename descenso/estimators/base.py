@@ -53,9 +53,39 @@ class NetworkEstimator(BaseEstimator):
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> NetworkEstimator:
         """Learn the weights from ``X`` and ``y``; return ``self``.
 
-        ``X`` is an array-like, or a pandas/polars DataFrame (text and categorical
-        columns are one-hot encoded); ``fit(frame, "price")`` takes the target column
-        by name. With ``warm_start=True`` a fitted estimator continues from its weights.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or a pandas/polars DataFrame
+            Numbers; a DataFrame's text and categorical columns are one-hot encoded.
+        y : array-like of shape (n_samples,), or str
+            The target; a string names a column of the DataFrame ``X`` (``fit(df, "price")``).
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; a zero weight drops the row (also from the scaling).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            For bad parameters or data (NaN/inf, shapes, labels), each saying the fix.
+        TypeError
+            For sparse or non-numeric input.
+        descenso.stopping.DivergenceError
+            When the loss becomes NaN or infinite (the message suggests a smaller lr).
+
+        Warns
+        -----
+        descenso.stopping.ConvergenceWarning
+            When ``max_epochs`` ran out while the monitored loss was still improving.
+
+        Notes
+        -----
+        The representation and the target scaling are fitted on the training split only;
+        the validation split (``validation_fraction``, stratified for classifiers) drives
+        early stopping. With ``warm_start=True`` a fitted estimator continues from its
+        weights (with a fresh optimizer); otherwise every fit starts afresh.
         """
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")

@@ -100,6 +100,20 @@ def load(path: Any) -> Any:
     descenso.serialize.ModelFileError
         For a missing, corrupt, truncated or hostile file, metadata that is not a descenso
         estimator's, or weights whose names or shapes disagree with the stored architecture.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import numpy as np
+    >>> from descenso.estimators import Regressor, load
+    >>> X = np.linspace(-1, 1, 100).reshape(-1, 1)
+    >>> model = Regressor(hidden=(16,), lr=0.01, random_state=0).fit(X, 2 * X[:, 0] + 1)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "model.descenso"
+    ...     model.save(path)
+    ...     again = load(path)
+    >>> bool(np.array_equal(again.predict(X), model.predict(X)))
+    True
     """
     from descenso.serialize import ModelFileError, read_model_file
 
