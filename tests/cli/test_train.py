@@ -188,14 +188,6 @@ def test_config_json_reproduces_the_run(tmp_path, ring):
     assert (
         config_a == config_b and config_a["settings"]["hidden"] == [16] and config_a["settings"]["seed"] == 3
     )
-    # a flag typed next to --config overrides that one setting only
-    third = final_json(
-        descenso(
-            "train", "--config", "runs/a/config.json", "--seed", "4", "--name", "c", "--json", cwd=tmp_path
-        )
-    )
-    config_c = json.loads((tmp_path / "runs/c/config.json").read_text())["settings"]
-    assert config_c["seed"] == 4 and config_c["hidden"] == [16] and third["sizes"] == first["sizes"]
 
 
 def test_ctrl_c_saves_the_best_model_and_writes_the_report(tmp_path):
