@@ -23,7 +23,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.demo-installed
-	$(BIN)/python -m descenso
+	$(BIN)/python -m descenso train
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
