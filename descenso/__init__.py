@@ -70,12 +70,24 @@ from descenso.train import Callback, fit
 
 __version__ = "0.1.0"
 
+_LAZY = {"Regressor", "BinaryClassifier", "load", "estimators"}
+
+
+def __getattr__(name: str) -> object:
+    """Import the estimators on first use: they may bring in scikit-learn's base classes."""
+    if name in _LAZY:
+        import importlib
+
+        estimators = importlib.import_module("descenso.estimators")
+        return estimators if name == "estimators" else getattr(estimators, name)
+    raise AttributeError(f"module 'descenso' has no attribute {name!r}")
+
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "randn", "rand", "no_grad", "enable_grad",
     "is_grad_enabled", "ops", "testing", "nn", "losses", "optim", "metrics", "ModelFileError",
     "linear_models", "fit", "Callback", "History", "trace_step", "StepTrace", "MaxEpochs", "TimeBudget",
     "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
-    "TrainingInterrupted", "ConvergenceWarning",
+    "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",
     "relu", "reshape", "sigmoid", "softplus", "sqrt", "squeeze", "stack", "sub", "sum", "tanh",
