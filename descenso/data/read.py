@@ -95,6 +95,8 @@ def _target_name(cols: Columns, target: Any) -> str:
                 f"target={target} is not a column index of the array with {len(cols.data)} columns"
             )
         return list(cols.data)[target]
+    if target is not None and not isinstance(target, str) and str(target) in cols.data:
+        target = str(target)  # a DataFrame column named by a number, e.g. 0
     if target is None:
         raise TypeError(
             f"read() needs target= naming the column to predict; the columns are: {', '.join(cols.data)}"

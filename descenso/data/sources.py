@@ -154,7 +154,7 @@ def columns_from_frame(frame: Any, label: str, header_lines: int = 0) -> Columns
         df = df.collect()
     data, dtypes = {}, {}
     for name in df.columns:
-        series = df[name]
+        series = df.get_column(name)
         kind = _dtype_kind(series.dtype)
         values = series.to_numpy()
         if kind in ("text", "boolean") and values.dtype == object:

@@ -340,4 +340,7 @@ def get(spec: Any, **kwargs: Any) -> Transform:
     if key not in _REGISTRY or key == "pipeline":
         known = sorted({*(k for k in _REGISTRY if k != "pipeline"), "raw"})
         raise ValueError(f"unknown representation {spec!r}; choose from: {', '.join(known)}")
-    return _REGISTRY[key](**kwargs)
+    try:
+        return _REGISTRY[key](**kwargs)
+    except TypeError as error:
+        raise TypeError(f"features.get({spec!r}): {error}; e.g. features.Expression(['x1*x2'])") from None

@@ -86,6 +86,11 @@ def test_task_inference_and_override():
     assert data.read(df, target="t").task == "regression"
 
 
+def test_numbered_columns():
+    table = data.read(pd.DataFrame({0: [1.0, 2.0, 3.0], 1: [0.5, 1.0, 2.5]}), target=1)
+    assert table.target == "1" and table.feature_names == ["0"] and table.task == "regression"
+
+
 def test_boolean_feature_is_zero_one():
     table = data.read(pd.DataFrame({"flag": [True, False, True], "t": [1.0, 2.0, 4.0]}), target="t")
     np.testing.assert_array_equal(table.X[:, 0], [1, 0, 1])

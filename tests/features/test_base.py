@@ -92,6 +92,10 @@ def test_get_unknown_name_lists_the_choices():
         features.get("polr")
     with pytest.raises(TypeError, match=r"a representation is a name"):
         features.get(3)
+    with pytest.raises(
+        TypeError, match=r"features.get\('expression'\): .*missing 1 required .*'expressions'"
+    ):
+        features.get("expression")
 
 
 def test_from_config_errors():
