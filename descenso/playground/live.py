@@ -4,6 +4,12 @@ Training runs in a worker thread (``asyncio.to_thread``) in slices of about a
 tenth of a second, so the event loop stays free for other tabs and for this
 tab's next message (pause, a new learning rate) between slices. A lock keeps a
 message from changing the session while a slice runs.
+
+All engine work, of every tab, runs under one process-wide lock (``ENGINE_LOCK``):
+descenso's ``no_grad`` switch is a process-wide flag, so a snapshot drawn under
+``no_grad`` in one thread would otherwise switch off the gradients of a training
+step in another; and a slice whose task was cancelled (pause) finishes in its
+thread before anything else touches the session.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import base64
 import contextlib
 import json
 import secrets
-from typing import Any
+import threading
+from typing import Any, Callable, TypeVar
 
 from descenso.playground import export
 from descenso.playground.protocol import (
@@ -32,8 +39,20 @@ from descenso.playground.session import Session
 from descenso.playground.snapshot import data_message, snapshot_message
 from descenso.playground.uploads import UploadStore
 
+T = TypeVar("T")
+ENGINE_LOCK = threading.Lock()
 SLICE_SECONDS = 0.1  # training time between two snapshots: about 8 pictures a second with drawing
 PAUSE_SECONDS = 0.02
+
+
+def _locked(function: Callable[..., T], *args: Any) -> T:
+    with ENGINE_LOCK:
+        return function(*args)
+
+
+async def work(function: Callable[..., T], *args: Any) -> T:
+    """Run engine work in a worker thread, one piece at a time across the whole server."""
+    return await asyncio.to_thread(_locked, function, *args)
 
 
 class ClosedError(Exception):
@@ -62,7 +81,7 @@ class LiveSession:
         """Send one JSON message (NaN is a bug here: snapshot replaces it by null)."""
         try:
             await self.websocket.send_text(json.dumps(message, allow_nan=False, separators=(",", ":")))
-        except (RuntimeError, OSError) as error:  # the socket closed under us
+        except Exception as error:  # the page went away (the exact exception depends on the server)
             raise ClosedError(str(error)) from None
 
     async def run(self) -> None:
@@ -97,19 +116,19 @@ class LiveSession:
     async def handle(self, message: Any) -> None:
         if isinstance(message, ConfigMessage):
             await self.pause()
-            session = await asyncio.to_thread(self.build, message.config)
+            session = await work(self.build, message.config)
             await self.replace(session)
             return
         if isinstance(message, LoadModelMessage):
             await self.pause()
-            await self.replace(await asyncio.to_thread(self.open_model, message.token))
+            await self.replace(await work(self.open_model, message.token))
             return
         if self.session is None:
             raise ProtocolError("send a 'config' message first: there is no run to control yet")
         session = self.session
         if isinstance(message, SetMessage):
             async with self.lock:
-                session.apply(message.settings)
+                await work(session.apply, message.settings)
             return
         assert isinstance(message, ControlMessage)
         if message.type == "play":
@@ -121,18 +140,18 @@ class LiveSession:
         await self.pause()
         async with self.lock:
             if message.type == "step":
-                event = await asyncio.to_thread(session.step)
+                event = await work(session.step)
                 if event:
                     await self.send_status(session)
             elif message.type == "reset":
-                session.reset()
+                await work(session.reset)
             elif message.type == "reinit":
-                session.reinitialize(secrets.randbelow(MAX_SEED) + 1)
-                await self.send(data_message(session))
+                await work(session.reinitialize, secrets.randbelow(MAX_SEED) + 1)
+                await self.send(await work(data_message, session))
             elif message.type == "export":
                 await self.send_export(session)
                 return
-            await self.send(await asyncio.to_thread(snapshot_message, session))
+            await self.send(await work(snapshot_message, session))
 
     def build(self, config: Config) -> Session:
         """A new session for ``config`` (runs in a worker thread: drawing data takes a moment)."""
@@ -163,8 +182,8 @@ class LiveSession:
     async def replace(self, session: Session) -> None:
         async with self.lock:
             self.session = session
-            await self.send(await asyncio.to_thread(data_message, session))
-            await self.send(await asyncio.to_thread(snapshot_message, session))
+            await self.send(await work(data_message, session))
+            await self.send(await work(snapshot_message, session))
 
     async def pause(self) -> None:
         if self.player is not None and not self.player.done():
@@ -182,10 +201,10 @@ class LiveSession:
         try:
             while True:
                 async with self.lock:
-                    event = await asyncio.to_thread(session.run_for, SLICE_SECONDS)
+                    event = await work(session.run_for, SLICE_SECONDS)
                     if session.state == "paused":  # step() clears a previous stop when going on
                         session.state = "playing"
-                    snapshot = await asyncio.to_thread(snapshot_message, session)
+                    snapshot = await work(snapshot_message, session)
                 await self.send(snapshot)
                 if event:
                     await self.send_status(session)
@@ -206,7 +225,7 @@ class LiveSession:
         await self.send({"type": "status", "state": session.state, "kind": kind, "reason": session.reason})
 
     async def send_export(self, session: Session) -> None:
-        body = await asyncio.to_thread(export.export_model, session)
+        body = await work(export.export_model, session)
         filename = f"playground-{session.config.dataset}-epoch{session.epoch}.descenso"
         await self.send({
             "type": "export",
