@@ -156,15 +156,54 @@ def _warn_suspicious(cols: Columns, name: str, kind: str, values: np.ndarray) ->
             f"column '{name}' in {cols.label} is constant (every value is {_show(present[0])}); "
             "it carries no information. Drop it from the data",
             DataWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     elif kind == "categorical" and distinct > 50 and distinct > len(present) / 2:
         warnings.warn(
             f"text column '{name}' in {cols.label} has {distinct} distinct values in {len(present)} rows; "
             f"one-hot encoding adds {distinct} features. If it is an identifier, drop it",
             DataWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
+
+
+def _rows_to_keep(
+    cols: Columns, target: str, y_values: np.ndarray, values: dict[str, np.ndarray], missing: str | None
+) -> np.ndarray:
+    """Rows with a target and, unless filled, complete features; DataError naming the gaps otherwise."""
+    keep = ~missing_mask(y_values)
+    if not keep.all() and missing is None:
+        raise DataError(
+            f"target '{target}' is missing in {_rows(int((~keep).sum()))} of {cols.label} "
+            f"({cols.rows_text(np.flatnonzero(~keep))}). Drop those rows, or pass missing='drop'"
+        )
+    masks = {name: missing_mask(column) & keep for name, column in values.items()}
+    masks = {name: mask for name, mask in masks.items() if mask.any()}
+    if masks and missing is None:
+        raise DataError(missing_report(cols, masks, _MISSING_FIX))
+    if masks and missing == "drop":
+        keep &= ~np.logical_or.reduce(list(masks.values()))
+    if not keep.any():
+        raise DataError(f"no rows of {cols.label} are left after dropping the rows with missing values")
+    return keep
+
+
+def _column_spec(
+    cols: Columns, name: str, kind: str, kept: np.ndarray, missing: str | None
+) -> dict[str, Any]:
+    """The schema entry of a feature column, from the rows kept for training."""
+    column: dict[str, Any] = {"name": name, "kind": kind}
+    if kind == "categorical":
+        column["categories"] = sorted({v for v in kept if v is not None})
+    if missing == "mean":
+        if missing_mask(kept).all():
+            raise DataError(
+                f"column '{name}' in {cols.label} has no values in the rows that have a target, "
+                "so missing='mean' has nothing to average; drop the column"
+            )
+        column["fill"] = _fill_value(kind, kept)
+    _warn_suspicious(cols, name, kind, kept)
+    return column
 
 
 def read(source: Any, target: Any = None, missing: str | None = None, task: str | None = None) -> Table:
@@ -241,34 +280,13 @@ def read(source: Any, target: Any = None, missing: str | None = None, task: str 
     names = [name for name in names if name not in ignored]
     if not names:
         raise DataError(f"{cols.label} has no usable feature columns (all are entirely missing)")
-    keep = ~missing_mask(y_values)
-    if not keep.all() and missing is None:
-        raise DataError(
-            f"target '{target}' is missing in {_rows(int((~keep).sum()))} of {cols.label} "
-            f"({cols.rows_text(np.flatnonzero(~keep))}). Drop those rows, or pass missing='drop'"
-        )
-    masks = {name: missing_mask(values[name]) & keep for name in names}
-    masks = {name: mask for name, mask in masks.items() if mask.any()}
-    if masks and missing is None:
-        raise DataError(missing_report(cols, masks, _MISSING_FIX))
-    if masks and missing == "drop":
-        keep &= ~np.logical_or.reduce(list(masks.values()))
-    if not keep.any():
-        raise DataError(f"no rows of {cols.label} are left after dropping the rows with missing values")
-
+    keep = _rows_to_keep(cols, target, y_values, {name: values[name] for name in names}, missing)
     classes = binary_classes(target, y_values[keep], cols.label) if task == "binary" else None
     if classes is not None and y_kind == "boolean":
         classes = [bool(c) for c in classes]
     columns = []
-    for name in names:
-        kept = values[name][keep]
-        column: dict[str, Any] = {"name": name, "kind": kinds[name]}
-        if kinds[name] == "categorical":
-            column["categories"] = sorted({v for v in kept if v is not None})
-        if missing == "mean":
-            column["fill"] = _fill_value(kinds[name], kept)
-        _warn_suspicious(cols, name, kinds[name], kept)
-        columns.append(column)
+    for name in names:  # a loop, not a comprehension: warnings must point at read()'s caller
+        columns.append(_column_spec(cols, name, kinds[name], values[name][keep], missing))
     schema = TableSchema(columns, target, task, classes, missing, ignored)
     kept_cols = Columns({name: cols.data[name][keep] for name in cols.data}, cols.dtypes, cols.label)
     X, _ = schema.encode(kept_cols, on_missing="fill")

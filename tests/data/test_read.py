@@ -181,6 +181,7 @@ def test_constant_and_all_missing_columns_warn():
     )
     assert any("column 'k' in the pandas DataFrame is constant (every value is 2.0)" in m for m in messages)
     assert table.feature_names == ["k", "x"] and table.schema.ignored == ["gone"]
+    assert all(w.filename == __file__ for w in record)  # the warning points at the caller's line
 
 
 def test_a_clean_table_does_not_warn(houses):
