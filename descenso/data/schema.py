@@ -160,10 +160,16 @@ class TableSchema:
         return np.where(np.asarray(y) >= 0.5, self.classes[1], self.classes[0])
 
     def _load(self, source: Any) -> Columns:
-        if isinstance(source, np.ndarray) and source.ndim == 2 and source.shape[1] == len(self.columns):
+        if isinstance(source, np.ndarray) and source.ndim == 2:
             from descenso.data.sources import columns_from_array
 
-            return columns_from_array(source, "the array", [c["name"] for c in self.columns])
+            names = [c["name"] for c in self.columns]
+            if source.shape[1] != len(names):
+                raise DataError(
+                    f"the array has {source.shape[1]} columns but the model expects {len(names)}, in this "
+                    f"order: {', '.join(names)}"
+                )
+            return columns_from_array(source, "the array", names)
         return load_columns(source)
 
     def check_columns(self, cols: Columns) -> None:

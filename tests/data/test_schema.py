@@ -69,6 +69,10 @@ def test_text_where_numbers_were_trained(table):
 def test_array_input_in_schema_order():
     schema = data.read((np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 4.0]]), np.array([1.0, 2.0, 3.0]))).schema
     np.testing.assert_array_equal(schema.transform(np.array([[7.0, 8.0]])), [[7.0, 8.0]])
+    with pytest.raises(
+        DataError, match=r"the array has 3 columns but the model expects 2, in this order: x1, x2"
+    ):
+        schema.transform(np.zeros((1, 3)))
 
 
 def test_decode_and_unknown_labels(table, tmp_path):
