@@ -126,10 +126,12 @@ def read_arrow(path: Path) -> Any:
             raise DataError(f"'{path.name}' is empty (0 bytes); expected a header line and data rows")
         return _import("pyarrow.csv").read_csv(path, **csv_options(path))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as error:
-        raise DataError(
-            f"could not read '{path.name}' as {kind.upper()}: {error}. Check that the file is a valid {kind} "
-            "file (for CSV: one header line, the same number of fields on every line)"
-        ) from None
+        hint = (
+            "one header line, then the same number of fields on every line"
+            if kind == "csv"
+            else "a complete file written by pandas, polars or pyarrow (not truncated or renamed)"
+        )
+        raise DataError(f"could not read '{path.name}' as {kind.upper()}: {error}. Expected {hint}") from None
 
 
 def _dtype_kind(dtype: Any) -> str:

@@ -216,6 +216,9 @@ def test_files_that_are_not_csv_or_parquet(tmp_path):
         DataError, match=r"could not read '.*d.csv' as CSV: CSV parse error: Expected 2 columns"
     ):
         data.read(tmp_path / "d.csv", target="b")
+    (tmp_path / "e.parquet").write_bytes(b"not really parquet")
+    with pytest.raises(DataError, match=r"could not read 'e.parquet' as PARQUET: .*not truncated or renamed"):
+        data.read(tmp_path / "e.parquet", target="b")
     with pytest.raises(DataError, match=r"is a folder"):
         data.read(tmp_path, target="b")
 
