@@ -13,8 +13,9 @@ Examples
 array([ 0., -6.], dtype=float32)
 """
 
-from descenso import linear_models, losses, metrics, nn, ops, optim, testing
+from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
 from descenso.history import History
+from descenso.lab import compare_representations
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.ops import (
     abs,
@@ -88,6 +89,7 @@ __all__ = [
     "linear_models", "fit", "Callback", "History", "trace_step", "StepTrace", "MaxEpochs", "TimeBudget",
     "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
     "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
+    "data", "datasets", "features", "compare_representations",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",
     "relu", "reshape", "sigmoid", "softplus", "sqrt", "squeeze", "stack", "sub", "sum", "tanh",
