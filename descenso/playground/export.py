@@ -67,7 +67,8 @@ def export_metadata(session: Any) -> dict[str, Any]:
         "architecture": session.model.get_config(),
         "representation": session.features.get_config(),
         "n_features_in": 2,
-        "feature_names_in": list(data.column_names),
+        # Names only for a table, as scikit-learn does: built-in data are plain arrays.
+        "feature_names_in": list(data.column_names) if config.dataset == "csv" else None,
         "target_name": data.target_name,
         "schema": None,
         "history": session.history.to_dict(),
@@ -114,40 +115,81 @@ def export_model(session: Any) -> bytes:
         return path.read_bytes()
 
 
+def _closest_features(chosen: list[str], standardize: bool) -> list[str]:
+    """The CLI's named representation steps closest to the playground's columns."""
+    steps = ["standardize"] if standardize else []
+    if "r" in chosen or "theta" in chosen:
+        steps.append("polar")
+    if any(name in chosen for name in ("x1^2", "x2^2", "x1*x2")):
+        steps.append("polynomial")
+    return steps
+
+
 def train_command(session: Any, filename: str) -> str:
-    """The ``descenso train`` command line that trains the same network on the same data."""
-    config = session.config
+    """The ``descenso train`` command line closest to this run, with notes on what differs.
+
+    The CLI names whole representation steps (``polar`` gives r, θ, sin θ and cos θ),
+    one activation for all layers, and no L1 penalty; the notes say where the run used
+    more than the flags can say. The exported file holds the exact network.
+    """
+    config, data = session.config, session.data
     if config.dataset == "csv":
         assert config.csv is not None
-        columns = f"{config.csv.x1},{config.csv.x2}"
-        source = f"{session.csv_name or 'data.csv'} --target {config.csv.target} --columns {columns}"
+        source = f"{session.csv_name or 'data.csv'} --target {config.csv.target}"
     else:
-        source = f"--dataset {config.dataset} --n {config.points} --noise {config.noise:g}"
-        source += f" --data-seed {config.data_seed}"
-    hidden = ",".join(str(layer.neurons) for layer in config.layers) or "none"
-    activations = ",".join(layer.activation for layer in config.layers) or "relu"
-    return (
-        f"descenso train {source} --features '{','.join(config.features)}' --hidden {hidden} "
-        f"--activation {activations} --optimizer {config.optimizer} --lr {config.lr:g} "
-        f"--batch-size {config.batch_size} --l1 {config.l1:g} --l2 {config.l2:g} "
-        f"--epochs {max(session.epoch, 1)} --test-size {config.test_ratio:g} --seed {config.init_seed} "
-        f"-o {filename}"
-    )
+        source = f"--dataset {config.dataset} --samples {config.points} --noise {config.noise:g}"
+    activations = {layer.activation for layer in config.layers} or {"relu"}
+    parts = [
+        f"descenso train {source}",
+        f"--task {'binary' if data.task == 'classification' else 'regression'}",
+        f"--hidden {','.join(str(layer.neurons) for layer in config.layers) or 'none'}",
+        f"--activation {sorted(activations)[0] if len(activations) == 1 else config.layers[0].activation}",
+        f"--optimizer {'sgd' if config.optimizer == 'momentum' else config.optimizer}",
+        f"--lr {config.lr:g}",
+        f"--batch-size {config.batch_size}",
+        f"--epochs {max(session.epoch, 1)}",
+        f"--alpha {config.l2:g}",
+        (
+            f"--early-stopping --patience {config.stop.patience}"
+            if config.stop.patience
+            else "--no-early-stopping"
+        ),
+        f"--test-fraction {config.test_ratio:g}",
+        f"--seed {config.init_seed}",
+    ]
+    steps = _closest_features(config.features, data.standardize)
+    if steps:
+        parts.append(f"--features {','.join(steps)}")
+    notes = [f"the playground's inputs were {', '.join(config.features)}"]
+    if config.dataset == "csv":
+        notes.append(f"it used only the columns {config.csv.x1 if config.csv else ''}, "
+                     f"{config.csv.x2 if config.csv else ''}")  # fmt: skip
+    if len(activations) > 1:
+        notes.append("activations per layer: " + ", ".join(layer.activation for layer in config.layers))
+    if config.optimizer == "momentum":
+        notes.append("SGD with momentum 0.9")
+    if config.l1:
+        notes.append(f"L1 penalty {config.l1:g}")
+    note = "# closest command; " + "; ".join(notes) + f". The exact network is in {filename}"
+    return " ".join(parts) + "\n" + note
 
 
 def python_snippet(session: Any, filename: str) -> str:
     """A Python snippet that loads the exported file and predicts."""
     names = session.data.column_names
     method = "predict_proba(X)[:, 1]" if session.data.task == "classification" else "predict(X)"
+    kind = "BinaryClassifier" if session.data.task == "classification" else "Regressor"
+    if session.config.dataset == "csv":
+        rows = ", ".join(f"{name!r}: [0.0]" for name in names)
+        data = f"import pandas as pd\n\nX = pd.DataFrame({{{rows}}})  # the training columns\n"
+    else:
+        data = "X = np.array([[0.5, -0.25]], dtype=np.float32)  # columns x1, x2\n"
     return (
         "import numpy as np\n"
         "import descenso as ds\n\n"
-        f"model = ds.load({filename!r})\n"
-        f"X = np.array([[0.5, -0.25]], dtype=np.float32)  # columns: {', '.join(names)}\n"
-        f"print(model.{method})\n\n"
-        "# or the network and its representation, without the estimator:\n"
-        "from descenso.serialize import read_model_file\n"
-        f"arrays, metadata = read_model_file({filename!r})\n"
+        f"model = ds.load({filename!r})  # a {kind}\n"
+        f"{data}"
+        f"print(model.{method})\n"
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import descenso as ds
 from descenso import datasets
 from descenso.playground.server import make_server
 from descenso.serialize import read_model_file
@@ -129,6 +130,22 @@ def test_circles_in_polar_coordinates_learn_live(page: Any, server: tuple[Any, s
     wait_until(page, "!document.querySelector('#play').classList.contains('active')")
 
 
+def test_a_link_reproduces_the_run_in_another_tab(page: Any, server: tuple[Any, str]) -> None:
+    sessions = server[0].config.app.state.sessions
+    other = page.context.new_page()
+    other.goto(page.url)  # the address holds every setting and both seeds
+    eventually(lambda: len(sessions) == 2 and all(live.session is not None for live in sessions.values()))
+    first, second = (live.session for live in sessions.values())
+    eventually(lambda: second.config.features == ["r", "theta"])
+    assert second.config == first.config and second.config.lr == 0.01
+    assert np.array_equal(second.data.X_train, first.data.X_train)
+    for name, value in first.initial_state.items():
+        assert np.array_equal(second.initial_state[name], value), name
+    assert second.epoch == 0 and first.epoch > 0  # two tabs, two independent runs
+    other.close()
+    eventually(lambda: len(sessions) == 1)  # a closed tab's session stops and is freed
+
+
 def test_export_downloads_a_model_descenso_can_read(page: Any, tmp_path: Path) -> None:
     with page.expect_download() as download_info:
         page.click("#export")
@@ -138,19 +155,12 @@ def test_export_downloads_a_model_descenso_can_read(page: Any, tmp_path: Path) -
     assert "ds.load(" in page.input_value("#export-snippet")
     shot(page, "2-exported")
 
-    from descenso import features, nn
-
-    arrays, metadata = read_model_file(path)
+    _, metadata = read_model_file(path)
     assert metadata["estimator"] == "BinaryClassifier" and metadata["n_features_in"] == 2
-    model = nn.from_config(metadata["architecture"])
-    model.load_state_dict({k.removeprefix("model."): v for k, v in arrays.items() if k.startswith("model.")})
-    state = {
-        k.removeprefix("representation."): v for k, v in arrays.items() if k.startswith("representation.")
-    }
-    representation = features.from_config(metadata["representation"], state)
+    assert metadata["playground"]["config"]["features"] == ["r", "theta"]
+    model = ds.load(path)
     X, y, _ = datasets.load("circles", n=400, noise=0.1, rng=12345)  # fresh points from the same distribution
-    logits = model(representation.transform(X)).data.reshape(-1)
-    assert np.mean((logits > 0) == (y > 0.5)) > 0.95
+    assert np.mean(model.predict(X) == y) > 0.95
 
 
 def test_an_uploaded_csv_is_used(page: Any, server: tuple[Any, str], tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import shlex
 import weakref
 
 import numpy as np
@@ -281,3 +282,21 @@ def test_an_uploaded_csv_is_trained_on(client) -> None:
             )
         )
         assert "column 'note' holds string values" in receive(socket, "error")["message"]
+
+
+def test_the_exported_command_is_one_the_cli_accepts(client, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from descenso.cli.main import cli
+
+    with client.websocket_connect(WS, headers=ORIGIN) as socket:
+        configure(socket, **{**SMALL, "optimizer": "momentum", "l1": 0.01, "stop": {"patience": 5}})
+        socket.send_text('{"type": "export"}')
+        command, note = receive(socket, "export")["command"].split("\n")
+    assert note.startswith("# closest command; the playground's inputs were r, theta;")
+    assert "SGD with momentum 0.9; L1 penalty 0.01" in note
+    args = shlex.split(command)
+    assert args[:2] == ["descenso", "train"] and "--features" in args and "polar" in args
+    result = CliRunner().invoke(cli, [*args[1:], "--out", str(tmp_path), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "test accuracy" in result.output
