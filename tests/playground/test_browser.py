@@ -146,7 +146,9 @@ def test_a_link_reproduces_the_run_in_another_tab(page: Any, server: tuple[Any, 
     eventually(lambda: len(sessions) == 1)  # a closed tab's session stops and is freed
 
 
-def test_export_downloads_a_model_descenso_can_read(page: Any, tmp_path: Path) -> None:
+def test_export_downloads_a_model_descenso_can_read(
+    page: Any, server: tuple[Any, str], tmp_path: Path
+) -> None:
     with page.expect_download() as download_info:
         page.click("#export")
     path = tmp_path / download_info.value.suggested_filename
@@ -161,6 +163,12 @@ def test_export_downloads_a_model_descenso_can_read(page: Any, tmp_path: Path) -
     model = ds.load(path)
     X, y, _ = datasets.load("circles", n=400, noise=0.1, rng=12345)  # fresh points from the same distribution
     assert np.mean(model.predict(X) == y) > 0.95
+
+    page.set_input_files("#model-file", str(path))  # and open it again in the page
+    wait_until(page, f"document.querySelector('#status').textContent.includes({path.name!r})")
+    eventually(lambda: live_session(server).loaded_from == path.name)
+    assert "Loaded " + path.name in page.text_content("#upload-msg")
+    wait_number(page, "#test-metric", 0.95)  # the saved weights, drawn at once
 
 
 def test_an_uploaded_csv_is_used(page: Any, server: tuple[Any, str], tmp_path: Path) -> None:

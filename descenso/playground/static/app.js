@@ -14,6 +14,7 @@ let data = null;      // the last "data" message: points, bounds, feature maps
 let snapshot = null;  // the last "snapshot" message
 let playing = false;
 let upload = null;    // the last CSV upload answer
+let status = null;    // [kind, () => text]: rebuilt when the language changes
 
 // ------------------------------------------------------------------ messages
 function send(message) {
@@ -35,10 +36,10 @@ function saveUrl() {
 }
 
 function connect() {
-  showStatus("info", t("connecting"));
+  showStatus("info", () => t("connecting"));
   socket = new WebSocket(`ws://${location.host}/ws`);
   socket.onopen = () => { hideStatus(); sendConfig(); };
-  socket.onclose = () => { setPlaying(false); showStatus("error", t("disconnected")); };
+  socket.onclose = () => { setPlaying(false); showStatus("error", () => t("disconnected")); };
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     handlers[message.type]?.(message);
@@ -53,7 +54,7 @@ const handlers = {
     syncControls();
     buildNetwork();
     hideStatus();
-    if (message.source) showStatus("info", message.source);
+    if (message.source) showStatus("info", () => t("showing_model", { name: message.source }));
   },
   snapshot(message) {
     snapshot = message;
@@ -63,15 +64,15 @@ const handlers = {
   status(message) {
     setPlaying(false);
     if (message.kind === "divergence") {
-      showStatus("error", `${t("diverged", { reason: message.reason })} ${t("diverged_hint")}`);
+      showStatus("error", () => `${t("diverged", { reason: message.reason })} ${t("diverged_hint")}`);
     } else if (message.kind === "stop") {
-      showStatus("stop", t("stopped", { reason: message.reason }));
+      showStatus("stop", () => t("stopped", { reason: message.reason }));
     } else {
       showStatus("info", message.reason);
     }
   },
   error(message) {
-    showStatus("error", t("error", { message: message.message }));
+    showStatus("error", () => t("error", { message: message.message }));
   },
   export(message) {
     const bytes = decodeBytes(message.data);
@@ -83,19 +84,22 @@ const handlers = {
     link.classList.remove("hidden");
     $("export-command").value = message.command;
     $("export-snippet").value = message.snippet;
-    showStatus("info", t("exported", { name: message.filename }));
+    showStatus("info", () => t("exported", { name: message.filename }));
     link.click();
   },
 };
 
 // ------------------------------------------------------------------ status line
+// text: a string, or a function that builds it in the current language.
 function showStatus(kind, text) {
+  status = [kind, typeof text === "function" ? text : () => text];
   const box = $("status");
   box.className = `status ${kind}`;
-  box.textContent = text;
+  box.textContent = status[1]();
 }
 
 function hideStatus() {
+  status = null;
   $("status").className = "status hidden";
 }
 
@@ -125,6 +129,7 @@ function syncControls() {
   $("show-test").checked = view.showTest;
   $("discretize").checked = view.discretize;
   const metric = config.task === "classification" ? "accuracy" : "r2";
+  $("loss-name").textContent = t(config.task === "classification" ? "loss_bce" : "loss_mse");
   $("metric-name-train").textContent = t(`${metric}_train`);
   $("metric-name-test").textContent = t(`${metric}_test`);
   const sets = $("datasets");
@@ -133,7 +138,7 @@ function syncControls() {
     button.className = `text dataset${config.dataset === name ? " chosen" : ""}`;
     button.textContent = name;
     button.dataset.name = name;
-    button.onclick = () => { config.dataset = name; config.csv = null; sendConfig(); };
+    button.onclick = () => { config.dataset = name; config.csv = null; $("upload-msg").textContent = ""; sendConfig(); };
     return button;
   }));
   saveUrl();
@@ -159,6 +164,7 @@ function wireControls() {
     config.task = $("task").value;
     config.dataset = DATASETS[config.task][0];
     config.csv = null;
+    $("upload-msg").textContent = "";
     sendConfig();
   };
   for (const [id, key, out] of [["noise", "noise"], ["points", "points"], ["test", "test_ratio"]]) {
@@ -205,6 +211,7 @@ function changeLanguage(lang) {
   $("lang-es").classList.toggle("chosen", view.lang === "es");
   syncControls();
   buildNetwork();
+  if (status) showStatus(status[0], status[1]);
 }
 
 // ------------------------------------------------------------------ uploads
@@ -373,7 +380,7 @@ function drawSnapshot() {
   $("train-metric").textContent = fmt(snapshot.train_metric, 3);
   $("test-metric").textContent = fmt(snapshot.test_metric, 3);
   drawOutput();
-  paintCurve($("curve"), snapshot.history);
+  paintCurve($("curve"), snapshot.history, $("curve-max"), $("curve-min"));
   snapshot.neurons.forEach((layer, l) => layer.forEach((b64, j) => {
     const box = nodeColumns[l + 1]?.[j];
     if (box) paintMap(box.querySelector("canvas"), decodeBytes(b64), data.map_size);

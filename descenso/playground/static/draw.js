@@ -111,14 +111,18 @@ export function paintEdges(svgEl, container, columns, weights) {
 }
 
 // Train (solid) and test (dashed) loss against epoch, on a log scale when the range is wide.
-export function paintCurve(svgEl, history) {
+export function paintCurve(svgEl, history, maxLabel, minLabel) {
   svgEl.replaceChildren();
+  maxLabel.textContent = minLabel.textContent = "";
   const series = [history.train, history.test].map((s) => s.filter((v) => v !== null && v > 0));
   const all = series.flat();
   if (all.length < 2) return;
   const useLog = Math.max(...all) / Math.min(...all) > 20;
   const f = (v) => (useLog ? Math.log10(v) : v);
   const lo = Math.min(...all.map(f)), hi = Math.max(...all.map(f));
+  const label = (v) => (useLog ? 10 ** v : v).toPrecision(3);
+  maxLabel.textContent = label(hi);
+  minLabel.textContent = `${label(lo)}${useLog ? " (log)" : ""}`;
   const n = history.train.length;
   [[history.train, "#333", ""], [history.test, "#2b7bba", "4 3"]].forEach(([values, stroke, dash]) => {
     const pts = values.map((v, i) => (v === null || v <= 0 ? null
