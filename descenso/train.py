@@ -6,7 +6,8 @@ The course notes' whole algorithm is
 
 found by stepping against the gradient "until a minimum is reached or a
 stopping criterion is met". ``fit`` is that loop, read top to bottom; the
-helpers below it only check arguments and format numbers.
+helpers below it only evaluate and format numbers, and its argument checks live in
+:mod:`descenso._fit_checks`.
 
 Callbacks are any objects with some of these methods (all optional; see
 :class:`Callback`): ``on_train_begin(model, history)``, ``on_epoch_begin(epoch,
@@ -26,7 +27,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from descenso import losses, optim
+from descenso import losses
+from descenso._fit_checks import (
+    check_callbacks,
+    check_criteria,
+    check_data,
+    check_settings,
+    make_optimizer,
+    metric_functions,
+    split_validation,
+)
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.stopping import (
@@ -174,15 +184,15 @@ def fit(
     'max_epochs'
     """
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
-    X, y, sample_weight = _check_data(model, X, y, sample_weight)
-    rng, epochs, batch_size, l1, l2 = _check_settings(rng, epochs, batch_size, l1, l2)
+    X, y, sample_weight = check_data(model, X, y, sample_weight)
+    rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
     loss_fn = losses.get(loss)
-    X, y, sample_weight, val = _split_validation(validation, model, X, y, sample_weight, rng)
-    optimizer = _make_optimizer(optimizer, model, lr)
-    metric_fns = _metric_functions(metrics, loss_fn)
+    X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
+    optimizer = make_optimizer(optimizer, model, lr)
+    metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*stop, MaxEpochs(epochs)]  # epochs is one criterion among the others
-    _check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
-    callbacks = _check_callbacks(callbacks)
+    check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
+    callbacks = check_callbacks(callbacks)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
@@ -383,223 +393,3 @@ class _InterruptFlag:
 
     def __exit__(self, *exc: object) -> None:
         self._restore()
-
-
-# ---------------------------------------------------------------------------- argument checks (the boundary)
-
-_SERIES = ("train_loss", "objective", "val_loss", "lr", "grad_norm", "time", "epoch")
-
-
-def _check_data(model: Any, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
-    """X, y (and weights) as finite arrays of the model's dtype whose shapes fit the model."""
-    parameters = getattr(model, "parameters", None)
-    if not callable(parameters) or not callable(model):
-        raise TypeError(f"fit: model must be a descenso.nn.Module; got {type(model).__name__}")
-    params = parameters()
-    if not params:
-        raise ValueError("fit: the model has no parameters to train; expected at least one nn.Parameter")
-    dtype = params[0].dtype  # data follows the model's dtype, so float32 models never compute in float64
-    X = _as_array("X", X, dtype)
-    y = _as_array("y", y, dtype)
-    if X.ndim != 2:
-        fix = " Fix: X.reshape(-1, 1) for a single feature" if X.ndim == 1 else ""
-        raise ValueError(f"fit: expected X of shape (n_samples, n_features); got shape {X.shape}.{fix}")
-    if y.ndim not in (1, 2):
-        raise ValueError(
-            f"fit: expected y of shape (n_samples,) or (n_samples, outputs); got shape {y.shape}"
-        )
-    if len(X) != len(y):
-        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; expected one target per row of X")
-    if len(X) == 0:
-        raise ValueError("fit: X is empty; expected at least one sample")
-    if sample_weight is not None:
-        sample_weight = _as_array("sample_weight", sample_weight, dtype)
-        if sample_weight.shape != (len(X),):
-            raise ValueError(f"fit: expected sample_weight of shape ({len(X)},); got {sample_weight.shape}")
-        if (sample_weight < 0).any() or not sample_weight.any():
-            raise ValueError("fit: sample_weight must be >= 0 with at least one positive weight")
-    _check_output(model, X, y)
-    return X, y, sample_weight
-
-
-def _as_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
-    value = getattr(value, "data", value) if hasattr(value, "requires_grad") else value  # a Tensor
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"fit: {name} must hold numbers; got an array of dtype {array.dtype}. "
-            "Fix: encode text columns first, e.g. descenso.data.read(..., target=...)"
-        )
-    array = array.astype(dtype, copy=False)
-    bad = ~np.isfinite(array)
-    if bad.any():
-        first = np.argwhere(bad)[0]
-        raise ValueError(
-            f"fit: {name} has {int(bad.sum())} NaN or infinite values (the first at index "
-            f"{tuple(int(i) for i in first)}); expected finite numbers. Fix: drop or fill them, "
-            "e.g. descenso.data.read(..., missing='drop')"
-        )
-    return array
-
-
-@no_grad()
-def _check_output(model: Any, X: np.ndarray, y: np.ndarray) -> None:
-    """Run the model on one row, in eval mode (no Dropout draws), to catch shape errors before training."""
-    was_training = getattr(model, "training", True)
-    model.eval()
-    try:
-        output = model(X[:1])
-    except ValueError as error:
-        raise ValueError(f"fit: the model cannot take X of shape {X.shape}: {error}") from None
-    finally:
-        model.train(was_training)
-    outputs = 1 if y.ndim == 1 else y.shape[1]
-    if output.shape != (1, outputs) and not (y.ndim == 1 and output.shape == (1,)):
-        raise ValueError(
-            f"fit: the model outputs shape {output.shape[1:]} per sample but y has {outputs} "
-            f"value(s) per sample (y.shape {y.shape}); expected out_features == {outputs}"
-        )
-
-
-def _check_settings(rng: Any, epochs: Any, batch_size: Any, l1: Any, l2: Any) -> tuple[Any, ...]:
-    """The numeric settings, checked; ``rng`` as a Generator."""
-    if rng is None:
-        rng = np.random.default_rng()
-    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        rng = np.random.default_rng(int(rng))
-    elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"fit: rng must be a numpy.random.Generator or an int seed; got {type(rng).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer; got {epochs!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
-    ):
-        raise ValueError(
-            f"fit: batch_size must be a positive integer, or None for full-batch gradient "
-            f"descent; got {batch_size!r}"
-        )
-    for name, value in (("l1", l1), ("l2", l2)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
-            raise ValueError(f"fit: {name} must be a non-negative finite number; got {value!r}")
-    return rng, int(epochs), batch_size if batch_size is None else int(batch_size), float(l1), float(l2)
-
-
-def _split_validation(
-    validation: Any, model: Any, X: np.ndarray, y: np.ndarray, w: Any, rng: Any
-) -> tuple[Any, ...]:
-    """``(X, y, w, (X_val, y_val, w_val) or None)``: a held-out fraction, explicit data, or no validation."""
-    if validation is None:
-        return X, y, w, None
-    if isinstance(validation, (tuple, list)) and len(validation) in (2, 3):
-        w_given = validation[2] if len(validation) == 3 else None
-        X_val, y_val, w_val = _check_data(model, validation[0], validation[1], w_given)
-        if X_val.shape[1:] != X.shape[1:] or y_val.shape[1:] != y.shape[1:]:
-            raise ValueError(
-                f"fit: validation data of shapes {X_val.shape}, {y_val.shape} do not match the "
-                f"training data's {X.shape}, {y.shape} beyond the number of rows"
-            )
-        return X, y, w, (X_val, y_val, w_val)
-    if isinstance(validation, float) and 0 < validation < 1:
-        n_val = round(validation * len(X))
-        if not 1 <= n_val < len(X):
-            raise ValueError(
-                f"fit: validation={validation} of {len(X)} samples leaves {n_val} for validation "
-                "and needs at least one on each side; use a larger fraction or more data"
-            )
-        order = rng.permutation(len(X))
-        val, train = order[:n_val], order[n_val:]
-        if w is None:
-            return X[train], y[train], None, (X[val], y[val], None)
-        if not w[val].any() or not w[train].any():
-            raise ValueError(
-                "fit: the validation split left all-zero sample weights on one side; pass explicit "
-                "validation=(X_val, y_val, w_val) or use a different fraction or rng"
-            )
-        return X[train], y[train], w[train], (X[val], y[val], w[val])
-    raise TypeError(
-        f"fit: validation must be None, a fraction in (0, 1) or (X_val, y_val[, sample_weight_val]); "
-        f"got {validation!r}"
-    )
-
-
-def _make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
-    """An Optimizer object: built from a name over the model's parameters, or the one given."""
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf):
-        raise ValueError(f"fit: lr must be a positive finite number; got {lr!r}")
-    if isinstance(optimizer, str):
-        return optim.get(optimizer, model.parameters(), **({} if lr is None else {"lr": lr}))
-    if not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
-        raise TypeError(f"fit: optimizer must be a name such as 'adam' or an Optimizer; got {optimizer!r}")
-    missing = {id(p) for p in model.parameters()} - {id(p) for p in getattr(optimizer, "params", [])}
-    if hasattr(optimizer, "params") and missing:
-        raise ValueError(
-            f"fit: the optimizer does not hold {len(missing)} of the model's parameters, which would never "
-            "train; build it over this model, e.g. Adam(model.parameters(), lr=0.01)"
-        )
-    if lr is not None:
-        raise ValueError(
-            f"fit: lr={lr} was given with an Optimizer object, whose lr is {optimizer.lr}; set the "
-            "rate on the optimizer (e.g. Adam(model.parameters(), lr=...)) or pass its name"
-        )
-    return optimizer
-
-
-def _metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], float]]:
-    """Metric names or callables as ``{name: metric(y_true, output) -> float}``."""
-    # Outputs are logits (a 0 threshold) unless the loss takes probabilities.
-    threshold = 0.5 if getattr(loss_fn, "__name__", "") == "bce" else 0.0
-    builtin: dict[str, Callable[[Any, Any], float]] = {
-        "accuracy": lambda t, o: float(np.mean((o.reshape(t.shape) > threshold) == (t > 0.5))),
-        "mse": lambda t, o: float(np.mean((o.reshape(t.shape) - t) ** 2)),
-        "mae": lambda t, o: float(np.mean(np.abs(o.reshape(t.shape) - t))),
-    }
-    if isinstance(metrics, str):
-        metrics = [metrics]
-    out = {}
-    for metric in metrics:
-        if callable(metric):
-            out[getattr(metric, "__name__", "metric")] = metric
-        elif metric in builtin:
-            out[metric] = builtin[metric]
-        else:
-            raise ValueError(
-                f"fit: unknown metric {metric!r}; expected one of {sorted(builtin)} or a "
-                "callable metric(y_true, output) -> float"
-            )
-    return out
-
-
-def _check_criteria(
-    criteria: Sequence[Any],
-    has_validation: bool,
-    metric_names: Sequence[str] = (),
-    has_reference: bool = False,
-) -> None:
-    """Every criterion has ``check``, and monitors a series this run will record."""
-    names = {*_SERIES, *metric_names} - ({"val_loss"} if not has_validation else set())
-    names |= {f"val_{m}" for m in metric_names} if has_validation else set()
-    names |= {"optimum_gap"} if has_reference else set()
-    for criterion in criteria:
-        if not callable(getattr(criterion, "check", None)):
-            raise TypeError(
-                f"fit: stop= items must be stopping criteria with check(history, model); got {criterion!r}"
-            )
-        monitor = getattr(criterion, "monitor", None)
-        if monitor is not None and monitor not in names:
-            fix = " Fix: pass validation=0.2 or (X_val, y_val)" if monitor.startswith("val_") else ""
-            raise ValueError(
-                f"fit: {type(criterion).__name__} monitors {monitor!r}, which this run does not "
-                f"record; it records {sorted(names)}.{fix}"
-            )
-
-
-_HOOKS = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on_train_end")
-
-
-def _check_callbacks(callbacks: Sequence[Any]) -> list[Any]:
-    """The callbacks as a list; each must define at least one hook."""
-    callbacks = list(callbacks)
-    for callback in callbacks:
-        if not any(callable(getattr(callback, hook, None)) for hook in _HOOKS):
-            raise TypeError(f"fit: callback {callback!r} has none of the hooks {', '.join(_HOOKS)}")
-    return callbacks
