@@ -85,9 +85,10 @@ export function paintEdges(svgEl, container, columns, weights) {
   const box = container.getBoundingClientRect();
   svgEl.setAttribute("width", box.width);
   svgEl.setAttribute("height", box.height);
-  const centre = (el) => {
-    const r = el.getBoundingClientRect();
-    return [r.left - box.left + r.width / 2, r.top - box.top + r.height / 2];
+  // From the right side of a node's map to the left side of the next layer's map.
+  const anchor = (el, side) => {
+    const r = (el.querySelector("canvas") ?? el).getBoundingClientRect();
+    return [r.left - box.left + (side > 0 ? r.width : 0), r.top - box.top + r.height / 2];
   };
   let largest = 1e-9;
   for (const layer of weights) for (const row of layer.w) for (const v of row) largest = Math.max(largest, Math.abs(v));
@@ -96,8 +97,8 @@ export function paintEdges(svgEl, container, columns, weights) {
     if (!from || !to) return;
     layer.w.forEach((row, j) => row.forEach((v, i) => {
       if (!from[i] || !to[j]) return;
-      const [x1, y1] = centre(from[i]);
-      const [x2, y2] = centre(to[j]);
+      const [x1, y1] = anchor(from[i], 1);
+      const [x2, y2] = anchor(to[j], -1);
       const mid = (x1 + x2) / 2;
       svgEl.append(svg("path", {
         d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`,
