@@ -159,6 +159,18 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
+    def __bool__(self) -> bool:
+        # Without this, Python would use __len__: ``bool(tensor([0.0]))`` would be True.
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use (t > 0).data.any() or .all(), or compare t.item() for a one-element tensor"
+            )
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return self.item()
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
         extra = f", dtype={self.dtype}" if self.dtype != np.float32 else ""
@@ -340,10 +352,31 @@ class Tensor:
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Create a Tensor from numbers, nested lists or a NumPy array.
+    """Create a Tensor from numbers, nested lists or a NumPy array (always a copy).
 
     Python numbers and lists become float32; a float NumPy array keeps its dtype;
     integer arrays need ``dtype=`` so the conversion is on purpose.
+
+    Parameters
+    ----------
+    data : array_like
+        Numbers, nested lists, a NumPy array or a Tensor.
+    requires_grad : bool, default False
+        Whether ``backward()`` should compute a gradient for the new tensor.
+    dtype : {"float32", "float64"}, optional
+        Convert ``data`` to this dtype.
+
+    Returns
+    -------
+    Tensor
+        A leaf that owns a copy of ``data``, as ``torch.tensor`` does: updating its
+        values in place (an optimizer step) never changes the caller's array.
+        ``Tensor(array)`` wraps a float array without copying.
+
+    Raises
+    ------
+    TypeError
+        For integer or boolean arrays without ``dtype=``, and for data that is not numeric.
 
     Examples
     --------
@@ -351,6 +384,10 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     >>> ds.tensor([[1, 2]]).dtype
     dtype('float32')
     """
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        data = data.copy()
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 

@@ -159,3 +159,22 @@ def test_repr():
     x = ds.tensor([1.0, 2.0], requires_grad=True)
     assert repr(x * 2) == "tensor([2., 4.], grad_fn=mul)"
     assert repr(ds.tensor([[1.0, 2.0], [3.0, 4.0]])) == "tensor([[1., 2.],\n        [3., 4.]])"
+
+
+def test_tensor_copies_its_data_and_tensor_class_wraps_it():
+    # An in-place update (what an optimizer does) must not reach the caller's array.
+    source = np.array([1.0, 2.0], dtype=np.float32)
+    w = ds.tensor(source, requires_grad=True)
+    w.data -= 1.0
+    np.testing.assert_array_equal(source, [1.0, 2.0])
+    assert not np.shares_memory(ds.tensor(w).data, w.data)
+    assert np.shares_memory(ds.Tensor(source).data, source)  # the class itself does not copy
+
+
+def test_truth_value_and_float():
+    # Regression: bool() fell back to __len__, so bool(tensor([0.0])) was True.
+    assert not ds.tensor([0.0])
+    assert ds.tensor(2.0)
+    assert float(ds.tensor([[2.5]])) == 2.5
+    with pytest.raises(ValueError, match="truth value of a tensor with 3 elements is ambiguous"):
+        bool(ds.tensor([1.0, 2.0, 3.0]))
