@@ -90,34 +90,42 @@ def effective_batch_size(batch_size: Any, n_samples: int) -> int | None:
 
 
 def split_validation(
-    n_samples: int, fraction: float, rng: np.random.Generator, labels: np.ndarray | None = None
+    n_samples: int,
+    fraction: float,
+    rng: np.random.Generator,
+    labels: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(train, validation)``; stratified by ``labels`` when given.
+
+    Validation rows are drawn among the rows of positive weight only: a zero-weight row
+    counts nowhere, so it stays with the training rows, where it changes nothing.
 
     Raises
     ------
     ValueError
-        When the split would leave no sample to train on or none to validate on.
+        When the split would leave no weighted sample to train on or none to validate on.
     """
+    candidates = np.arange(n_samples) if weights is None else np.flatnonzero(weights > 0)
     if labels is None:
-        order = rng.permutation(n_samples)
-        n_val = int(np.ceil(fraction * n_samples))
-        val, train = order[:n_val], order[n_val:]
+        order = rng.permutation(candidates)
+        val = order[: int(np.ceil(fraction * len(candidates)))]
     else:
-        val_parts, train_parts = [], []
-        for label in np.unique(labels):
-            members = rng.permutation(np.flatnonzero(labels == label))
+        parts = []
+        for label in np.unique(labels[candidates]):
+            members = rng.permutation(candidates[labels[candidates] == label])
             n_val = min(len(members) - 1, max(1, round(fraction * len(members)))) if len(members) > 1 else 0
-            val_parts.append(members[:n_val])
-            train_parts.append(members[n_val:])
-        val, train = np.concatenate(val_parts), rng.permutation(np.concatenate(train_parts))
-    if len(train) == 0 or len(val) == 0:
+            parts.append(members[:n_val])
+        val = np.concatenate(parts)
+    train = np.setdiff1d(np.arange(n_samples), val)  # sorted
+    n_train = len(train) if weights is None else int((weights[train] > 0).sum())
+    if n_train == 0 or len(val) == 0:
         raise ValueError(
             f"early_stopping needs a validation set, but validation_fraction={fraction} of "
-            f"n_samples={n_samples} leaves {len(train)} sample(s) to train on and {len(val)} to validate "
-            "on. Pass more samples, or early_stopping=False"
+            f"n_samples={n_samples} leaves {n_train} sample(s) to train on and {len(val)} to validate "
+            "on (counting samples of positive weight). Pass more samples, or early_stopping=False"
         )
-    return np.sort(train), np.sort(val)
+    return train, np.sort(val)
 
 
 class EpochPrinter:
@@ -129,62 +137,21 @@ class EpochPrinter:
         print(f"epoch {epoch}: " + ", ".join(values), flush=True)
 
 
-def make_stop(params: dict[str, Any], weighted_validation: tuple[Any, ...] | None = None) -> list[Any]:
+def make_stop(params: dict[str, Any]) -> list[Any]:
     """Early stopping on the validation loss (best weights restored), else a tolerance on the objective.
 
-    ``weighted_validation = (X_val, y_val, w_val, loss_name)`` makes early stopping judge
-    the weighted validation loss, the quantity training minimises when samples are weighted.
+    With sample or class weights, ``descenso.train.fit`` is given the validation rows' weights,
+    so the monitored ``val_loss`` is the weighted one: the quantity training minimises.
     """
     from descenso.stopping import Tolerance
 
     if not params["early_stopping"]:
         return [Tolerance(tol=params["tol"], n_iter_no_change=params["n_iter_no_change"])]
-    settings = {
-        "patience": params["n_iter_no_change"],
-        "min_delta": params["tol"],
-        "restore_best_weights": True,
-    }
-    if weighted_validation is None:
-        return [EarlyStopping(monitor="val_loss", **settings)]
-    return [_WeightedEarlyStopping(*weighted_validation, **settings)]
-
-
-class _LastEpoch:
-    """The two things ``EarlyStopping.check`` reads from a History: the epoch and the monitored value."""
-
-    def __init__(self, epoch: int, monitor: str, value: float) -> None:
-        self.epoch, self._monitor, self._value = [epoch], monitor, value
-
-    def get(self, name: str) -> list[float]:
-        assert name == self._monitor, name  # a bug in descenso if EarlyStopping reads anything else
-        return [self._value]
-
-
-class _WeightedEarlyStopping(EarlyStopping):
-    """``EarlyStopping`` on the sample-weighted validation loss.
-
-    ``descenso.train.fit`` records an unweighted ``val_loss``; with sample or class weights the
-    weights to keep are those with the best weighted loss. Same rule and messages otherwise.
-    """
-
-    def __init__(
-        self, X_val: np.ndarray, y_val: np.ndarray, w_val: np.ndarray, loss: str, **kwargs: Any
-    ) -> None:
-        super().__init__(monitor="val_loss", **kwargs)
-        self._X, self._y, self._w, self._loss = X_val, y_val, w_val, loss
-
-    def _weighted_loss(self, model: Any) -> float:
-        from descenso import losses
-        from descenso.grad_mode import no_grad
-
-        model.eval()
-        try:
-            with no_grad():
-                return float(losses.get(self._loss)(model(self._X), self._y, sample_weight=self._w).item())
-        finally:
-            model.train()
-
-    def check(self, history: Any, model: Any) -> str | None:
-        value = self._weighted_loss(model)
-        last = _LastEpoch(history.epoch[-1], self.monitor, value)
-        return super().check(last, model)  # type: ignore[arg-type]
+    return [
+        EarlyStopping(
+            monitor="val_loss",
+            patience=params["n_iter_no_change"],
+            min_delta=params["tol"],
+            restore_best_weights=True,
+        )
+    ]

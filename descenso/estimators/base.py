@@ -115,7 +115,7 @@ class NetworkEstimator(BaseEstimator):
         use_validation = params["early_stopping"] and not one_epoch
         if use_validation:
             train, val = _training.split_validation(
-                len(target), params["validation_fraction"], rng, self._stratify(target)
+                len(target), params["validation_fraction"], rng, self._stratify(target), weights
             )
         else:
             train, val = np.arange(len(target)), None
@@ -145,10 +145,9 @@ class NetworkEstimator(BaseEstimator):
         from descenso.train import fit as train_fit
 
         y_fit = self._scaled_target(target).astype(params["dtype"], copy=False)
-        validation = None if val is None else (Z[val], y_fit[val])
-        weighted = None
-        if val is not None and weights is not None:
-            weighted = (Z[val], y_fit[val], weights[val], self._training_loss())
+        validation = None  # with weights, fit's val_loss (which early stopping watches) is weighted too
+        if val is not None:
+            validation = (Z[val], y_fit[val]) if weights is None else (Z[val], y_fit[val], weights[val])
         self.model_.train()
         history = train_fit(
             self.model_,
@@ -159,7 +158,7 @@ class NetworkEstimator(BaseEstimator):
             epochs=1 if one_epoch else params["max_epochs"],
             batch_size=_training.effective_batch_size(params["batch_size"], len(train)),
             validation=validation,
-            stop=[] if one_epoch else _training.make_stop(params, weighted),
+            stop=[] if one_epoch else _training.make_stop(params),
             rng=rng,
             sample_weight=None if weights is None else weights[train],
             l2=float(params["alpha"]),
