@@ -111,6 +111,9 @@ class LiveSession:
                 await self.player
             self.player = None
         self.session = None
+        # A cancelled slice still runs to its end in its thread (up to SLICE_SECONDS), holding the
+        # session; once the engine lock is free again, nothing refers to it any more.
+        await work(lambda: None)
 
     # ------------------------------------------------------------------ messages
     async def handle(self, message: Any) -> None:

@@ -136,7 +136,7 @@ function syncControls() {
   sets.replaceChildren(...DATASETS[config.task].map((name) => {
     const button = document.createElement("button");
     button.className = `text dataset${config.dataset === name ? " chosen" : ""}`;
-    button.textContent = name;
+    button.textContent = t(`ds_${name}`);
     button.dataset.name = name;
     button.onclick = () => { config.dataset = name; config.csv = null; $("upload-msg").textContent = ""; sendConfig(); };
     return button;

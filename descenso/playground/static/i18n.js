@@ -36,6 +36,8 @@ const TEXT = {
     showing_model: "Showing the saved model {name}; press play to train it further on this data.",
     error: "Error: {message}",
     loss_bce: "loss: binary cross-entropy", loss_mse: "loss: mean squared error",
+    ds_circles: "circles", ds_xor: "XOR", ds_moons: "moons", ds_blobs: "blobs", ds_spirals: "spirals",
+    ds_plane: "plane", ds_sine: "sine", ds_ring: "ring",
   },
   es: {
     playground: "laboratorio",
@@ -72,6 +74,8 @@ const TEXT = {
     showing_model: "Se muestra el modelo guardado {name}; pulsa entrenar para seguir entrenándolo con estos datos.",
     error: "Error: {message}",
     loss_bce: "pérdida: entropía cruzada binaria", loss_mse: "pérdida: error cuadrático medio",
+    ds_circles: "círculos", ds_xor: "XOR", ds_moons: "lunas", ds_blobs: "nubes", ds_spirals: "espirales",
+    ds_plane: "plano", ds_sine: "seno", ds_ring: "anillo",
   },
 };
 
