@@ -15,6 +15,7 @@ let snapshot = null;  // the last "snapshot" message
 let playing = false;
 let upload = null;    // the last CSV upload answer
 let status = null;    // [kind, () => text]: rebuilt when the language changes
+let hovered = null;   // a neuron or feature whose map the big canvas shows while the mouse is on it
 
 // ------------------------------------------------------------------ messages
 function send(message) {
@@ -285,7 +286,14 @@ function node(className, label) {
   return box;
 }
 
+// While the mouse is on a node, the big canvas shows that node's map, as large as the output.
+function hoverable(box, which) {
+  box.onmouseenter = () => { hovered = which; drawOutput(); };
+  box.onmouseleave = () => { hovered = null; drawOutput(); };
+}
+
 function buildNetwork() {
+  hovered = null;
   const columns = $("columns");
   columns.replaceChildren();
   nodeColumns = [];
@@ -295,6 +303,7 @@ function buildNetwork() {
   for (const name of FEATURES) {
     const box = node(config.features.includes(name) ? "feature on" : "feature off", FEATURE_LABELS[name]);
     box.dataset.feature = name;
+    hoverable(box, { feature: name });
     box.title = name;
     box.onclick = () => {
       const chosen = new Set(config.features);
@@ -316,6 +325,7 @@ function buildNetwork() {
     const nodes = [];
     for (let j = 0; j < layer.neurons; j++) {
       const box = node("neuron");
+      hoverable(box, { layer: l, neuron: j });
       nodes.push(box);
       column.append(box);
     }
@@ -367,7 +377,10 @@ function drawOutput() {
   if (!data || !snapshot) return;
   const canvas = $("heatmap");
   const levels = view.discretize ? (config.task === "classification" ? 2 : 8) : 0;
-  paintMap(canvas, decodeBytes(snapshot.output), data.grid_size, levels);
+  const map = hovered?.feature ? data.feature_maps[hovered.feature]
+    : hovered ? snapshot.neurons[hovered.layer]?.[hovered.neuron] : null;
+  if (map) paintMap(canvas, decodeBytes(map), data.map_size);
+  else paintMap(canvas, decodeBytes(snapshot.output), data.grid_size, levels);
   paintPoints(canvas, data, view.showTest);
   paintAxes(canvas, data.bounds, data.column_names);
 }
