@@ -58,7 +58,16 @@ def _params(session: Any) -> dict[str, Any]:
 
 
 def export_metadata(session: Any) -> dict[str, Any]:
-    """The JSON metadata of :func:`export_model` (see the module docstring for the layout)."""
+    """The JSON metadata of :func:`export_model` (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    session : playground.session.Session
+
+    Returns
+    -------
+    dict
+    """
     data, config = session.data, session.config
     metadata: dict[str, Any] = {
         "kind": "estimator",
@@ -131,6 +140,17 @@ def train_command(session: Any, filename: str) -> str:
     The CLI names whole representation steps (``polar`` gives r, θ, sin θ and cos θ),
     one activation for all layers, and no L1 penalty; the notes say where the run used
     more than the flags can say. The exported file holds the exact network.
+
+    Parameters
+    ----------
+    session : playground.session.Session
+    filename : str
+        The exported file's name, for the note.
+
+    Returns
+    -------
+    str
+        The command, a newline, and a ``#`` comment with the notes.
     """
     config, data = session.config, session.data
     if config.dataset == "csv":
@@ -175,7 +195,17 @@ def train_command(session: Any, filename: str) -> str:
 
 
 def python_snippet(session: Any, filename: str) -> str:
-    """A Python snippet that loads the exported file and predicts."""
+    """A Python snippet that loads the exported file with ``descenso.load`` and predicts.
+
+    Parameters
+    ----------
+    session : playground.session.Session
+    filename : str
+
+    Returns
+    -------
+    str
+    """
     names = session.data.column_names
     method = "predict_proba(X)[:, 1]" if session.data.task == "classification" else "predict(X)"
     kind = "BinaryClassifier" if session.data.task == "classification" else "Regressor"
@@ -216,6 +246,20 @@ def _fold_target_scaling(model: Any, scaling: dict[str, Any]) -> None:
 
 def open_model(body: bytes, name: str) -> SavedModel:
     """Read an uploaded model file and rebuild its network and representation.
+
+    Parameters
+    ----------
+    body : bytes
+        The file's contents; read by :func:`descenso.serialize.read_model_file`.
+    name : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    SavedModel
+        The task, the network (a regressor's target scaling folded into its last layer),
+        the fitted representation, the playground settings if the playground wrote it, and
+        a one-line summary.
 
     Raises
     ------
@@ -264,7 +308,17 @@ def open_model(body: bytes, name: str) -> SavedModel:
 
 
 def layers_of(model: Any) -> list[dict[str, Any]]:
-    """The page's layer list for an MLP: width and activation name per hidden layer."""
+    """The page's layer list for an MLP: width and activation name per hidden layer.
+
+    Parameters
+    ----------
+    model : nn.MLP
+
+    Returns
+    -------
+    list of dict
+        ``{"neurons", "activation"}``; activations the page lacks are shown as relu.
+    """
     config = model.get_config()
     activation = config.get("activation", "relu")
     names = activation if isinstance(activation, list) else [activation] * len(config.get("hidden", []))

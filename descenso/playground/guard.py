@@ -95,7 +95,18 @@ class OriginGuard:
             await send({"type": "http.response.body", "body": body})
 
     def refusal(self, scope: Scope) -> str | None:
-        """Return why the request is refused, or ``None`` to let it through."""
+        """Return why the request is refused, or ``None`` to let it through.
+
+        Parameters
+        ----------
+        scope : dict
+            The ASGI scope of an HTTP request or WebSocket handshake.
+
+        Returns
+        -------
+        str or None
+            A sentence starting with ``"refused: "``.
+        """
         host = _header(scope, b"host")
         allowed = self.allowed_hosts if self.allowed_hosts is not None else allowed_hosts_for(scope)
         if host is None or host.lower() not in allowed:

@@ -63,6 +63,15 @@ class PlaygroundData:
 def builtin_points(config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Draw the built-in dataset ``config.dataset`` with its noise, size and data seed.
 
+    Parameters
+    ----------
+    config : protocol.Config
+
+    Returns
+    -------
+    X : numpy.ndarray, shape (points, 2), float32
+    y : numpy.ndarray, shape (points,), float32
+
     ``sine`` has one input; the playground draws on a plane, so a second input
     ``x2``, uniform on the same interval and unrelated to ``y``, is added: the
     network has to learn to ignore it.
@@ -76,7 +85,24 @@ def builtin_points(config: Config) -> tuple[np.ndarray, np.ndarray]:
 
 
 def split(X: np.ndarray, y: np.ndarray, test_ratio: float, seed: int) -> tuple[np.ndarray, ...]:
-    """Shuffle with ``seed`` and cut off ``test_ratio`` of the rows as the test set (at least one each)."""
+    """Shuffle with ``seed`` and cut off ``test_ratio`` of the rows as the test set (at least one each).
+
+    Parameters
+    ----------
+    X, y : numpy.ndarray
+    test_ratio : float in (0, 1)
+    seed : int
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : numpy.ndarray
+
+    Examples
+    --------
+    >>> X_train, y_train, X_test, y_test = split(np.zeros((10, 2)), np.arange(10.0), 0.3, seed=0)
+    >>> len(X_train), len(X_test), sorted(np.concatenate([y_train, y_test]).tolist()) == list(range(10))
+    (7, 3, True)
+    """
     order = np.random.default_rng([seed, 1]).permutation(len(X))  # a stream apart from the data's
     n_test = min(len(X) - 1, max(1, round(test_ratio * len(X))))
     test, train = order[:n_test], order[n_test:]
@@ -85,6 +111,16 @@ def split(X: np.ndarray, y: np.ndarray, test_ratio: float, seed: int) -> tuple[n
 
 def make_data(config: Config, table: Any = None) -> PlaygroundData:
     """Build the points of a run: a built-in set, or the chosen columns of an uploaded table.
+
+    Parameters
+    ----------
+    config : protocol.Config
+    table : pyarrow.Table, optional
+        The uploaded table, when ``config.dataset == "csv"``.
+
+    Returns
+    -------
+    PlaygroundData
 
     Raises
     ------
@@ -159,6 +195,16 @@ def representation(chosen: Sequence[str], standardize: bool) -> features.Pipelin
 
 def plane(bounds: tuple[float, float, float, float], size: int) -> np.ndarray:
     """A ``size x size`` grid over the plane as rows of (x1, x2), top row first (largest x2).
+
+    Parameters
+    ----------
+    bounds : tuple of 4 floats
+        ``(x1_low, x1_high, x2_low, x2_high)``.
+    size : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (size * size, 2), float32
 
     Examples
     --------

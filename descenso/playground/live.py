@@ -51,7 +51,19 @@ def _locked(function: Callable[..., T], *args: Any) -> T:
 
 
 async def work(function: Callable[..., T], *args: Any) -> T:
-    """Run engine work in a worker thread, one piece at a time across the whole server."""
+    """Run engine work in a worker thread, one piece at a time across the whole server.
+
+    Parameters
+    ----------
+    function : callable
+    *args
+        Passed to ``function``.
+
+    Returns
+    -------
+    object
+        What ``function`` returns.
+    """
     return await asyncio.to_thread(_locked, function, *args)
 
 
@@ -117,6 +129,7 @@ class LiveSession:
 
     # ------------------------------------------------------------------ messages
     async def handle(self, message: Any) -> None:
+        """Act on one validated message (see :mod:`descenso.playground.protocol`)."""
         if isinstance(message, ConfigMessage):
             await self.pause()
             session = await work(self.build, message.config)
@@ -183,12 +196,14 @@ class LiveSession:
         return session
 
     async def replace(self, session: Session) -> None:
+        """Make ``session`` this page's run and send its data and first snapshot."""
         async with self.lock:
             self.session = session
             await self.send(await work(data_message, session))
             await self.send(await work(snapshot_message, session))
 
     async def pause(self) -> None:
+        """Stop the play loop, if it runs."""
         if self.player is not None and not self.player.done():
             self.player.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -224,10 +239,12 @@ class LiveSession:
             raise
 
     async def send_status(self, session: Session) -> None:
+        """Tell the page why training paused: a stop rule fired, or it diverged."""
         kind = "divergence" if session.state == "diverged" else "stop"
         await self.send({"type": "status", "state": session.state, "kind": kind, "reason": session.reason})
 
     async def send_export(self, session: Session) -> None:
+        """Send the model file (base64), the equivalent command and a Python snippet."""
         body = await work(export.export_model, session)
         filename = f"playground-{session.config.dataset}-epoch{session.epoch}.descenso"
         await self.send({

@@ -134,20 +134,28 @@ class Settings(_Strict):
 
 
 class ConfigMessage(_Strict):
+    """``{"type": "config", "config": {...}}``: start a new run with these settings (paused)."""
+
     type: Literal["config"]
     config: Config
 
 
 class SetMessage(_Strict):
+    """``{"type": "set", "settings": {...}}``: change hyperparameters of the running session."""
+
     type: Literal["set"]
     settings: Settings
 
 
 class ControlMessage(_Strict):
+    """``play``, ``pause``, ``step`` (one mini-batch), ``reset`` (same weights), ``reinit``, ``export``."""
+
     type: Literal["play", "pause", "step", "reset", "reinit", "export"]
 
 
 class LoadModelMessage(_Strict):
+    """``{"type": "load_model", "token": ...}``: show a model file uploaded to ``/api/model``."""
+
     type: Literal["load_model"]
     token: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 

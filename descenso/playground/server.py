@@ -153,6 +153,11 @@ def create_app(
 def make_server(host: str = "127.0.0.1", port: int = 0) -> "tuple[Any, socket.socket, str]":
     """A uvicorn server for the playground bound to ``host:port`` (0: a free port).
 
+    Parameters
+    ----------
+    host : str, default "127.0.0.1"
+    port : int, default 0
+
     Returns
     -------
     server : uvicorn.Server

@@ -31,14 +31,37 @@ from descenso.stopping import (
 
 
 def make_optimizer(name: str, params: list[Any], lr: float) -> Any:
-    """The page's optimizer names: ``momentum`` is SGD with PyTorch's momentum 0.9."""
+    """Build the optimizer the page names.
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "adam", "rmsprop"}
+        ``momentum`` is SGD with PyTorch's momentum 0.9; the others are :func:`descenso.optim.get`'s.
+    params : list of Parameter
+    lr : float
+
+    Returns
+    -------
+    descenso.optim.Optimizer
+    """
     if name == "momentum":
         return optim.get("sgd", params, lr=lr, momentum=0.9)
     return optim.get(name, params, lr=lr)
 
 
 def stop_rules(config: Config) -> list[StoppingCriterion]:
-    """The library's criteria for the rules switched on: target loss, early stopping, max epochs."""
+    """The library's stopping criteria for the rules switched on in ``config.stop``.
+
+    Parameters
+    ----------
+    config : protocol.Config
+
+    Returns
+    -------
+    list of StoppingCriterion
+        ``TargetLoss`` on the train loss, ``EarlyStopping`` on the test loss (the
+        playground's held-out set, recorded as ``val_loss``) and ``MaxEpochs``.
+    """
     rules: list[StoppingCriterion] = []
     if config.stop.target_loss is not None:
         rules.append(TargetLoss(config.stop.target_loss))
@@ -115,12 +138,33 @@ class Session:
         self.started = time.perf_counter()
 
     def reinitialize(self, seed: int) -> None:
-        """Draw new initial weights from ``seed`` (the page's "new weights")."""
+        """Draw new initial weights from ``seed`` (the page's "new weights") and reset.
+
+        Parameters
+        ----------
+        seed : int
+            The new ``init_seed``; it goes into the URL so the link still reproduces the run.
+        """
         self.config.init_seed = int(seed)
         self._build_model()
 
     def load_model(self, model: Any, transform: Any, name: str) -> None:
-        """Use a saved model and its representation instead of the page's network."""
+        """Use a saved model and its representation instead of the page's network.
+
+        Parameters
+        ----------
+        model : nn.Module
+            Maps the representation's columns to one output (logit or value).
+        transform : descenso.features.Transform
+            Fitted; maps the two raw inputs to the model's inputs.
+        name : str
+            The file's name, shown on the page.
+
+        Raises
+        ------
+        ValueError
+            If the model's input size is not the representation's output size.
+        """
         if int(getattr(model, "in_features", -1)) != transform.transform(self.data.X_train[:1]).shape[1]:
             raise ValueError(f"{name}: the model's input size does not match its representation's output")
         self.features, self.model, self.loaded_from = transform, model, name
@@ -130,7 +174,13 @@ class Session:
         self.reset()
 
     def apply(self, settings: Settings) -> None:
-        """Change hyperparameters between steps, without a reset (the optimizer keeps its state)."""
+        """Change hyperparameters between steps, without a reset (the optimizer keeps its state).
+
+        Parameters
+        ----------
+        settings : protocol.Settings
+            Fields left ``None`` keep their value; new stop rules start counting afresh.
+        """
         if settings.lr is not None:
             self.config.lr = settings.lr
             self.optimizer.lr = settings.lr  # read by the next step()
@@ -149,9 +199,19 @@ class Session:
         return self.batch_rng.permutation(len(self.Z_train))
 
     def objective(self, Z: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
-        """The batch's mean loss, and that plus ``l2/2 sum ||W||^2 + l1 sum |W|`` over weight matrices.
+        """The batch's mean loss, and the objective that is differentiated.
 
-        The same objective as :func:`descenso.train.fit` (biases are not penalised).
+        Parameters
+        ----------
+        Z : numpy.ndarray, shape (batch, n_features)
+            Represented inputs.
+        y : numpy.ndarray, shape (batch,)
+
+        Returns
+        -------
+        data_loss, total : Tensor
+            ``total = data_loss + l2/2 sum ||W||^2 + l1 sum |W|`` over the weight matrices,
+            the objective of :func:`descenso.train.fit` (biases are not penalised).
         """
         output = self.model(Z)
         data_loss = self.loss_fn(output, y)
@@ -219,7 +279,17 @@ class Session:
         return None
 
     def run_for(self, seconds: float) -> str | None:
-        """Step until ``seconds`` have passed or training must pause; return ``step()``'s event."""
+        """Step until ``seconds`` have passed or training must pause.
+
+        Parameters
+        ----------
+        seconds : float
+
+        Returns
+        -------
+        str or None
+            :meth:`step`'s event: ``"stopped"``, ``"diverged"`` or None.
+        """
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
             event = self.step()
@@ -229,7 +299,13 @@ class Session:
 
     # ------------------------------------------------------------------ evaluation
     def outputs(self, Z: np.ndarray) -> np.ndarray:
-        """The model's raw output (logit or value) for represented inputs ``Z``, shape (n,)."""
+        """The model's raw output (logit or value), shape (n,).
+
+        Parameters
+        ----------
+        Z : numpy.ndarray, shape (n, n_features)
+            Represented inputs (``session.features.transform(X)``).
+        """
         with no_grad(), np.errstate(over="ignore", invalid="ignore"):
             return self.model(Z).data.reshape(-1)
 

@@ -27,6 +27,17 @@ _MAX_CURVE_POINTS = 400
 def quantize(values: np.ndarray, low: float, high: float) -> str:
     """Map ``values`` from ``[low, high]`` to bytes 0..255 (clipped; NaN to the middle), base64-encoded.
 
+    Parameters
+    ----------
+    values : array_like
+    low, high : float
+        The values sent as 0 and 255.
+
+    Returns
+    -------
+    str
+        Base64 of one byte per value.
+
     Examples
     --------
     >>> text = quantize(np.array([0.0, 0.5, 1.0, 7.0, np.nan]), 0.0, 1.0)
@@ -40,7 +51,17 @@ def quantize(values: np.ndarray, low: float, high: float) -> str:
 
 
 def symmetric(values: np.ndarray) -> str:
-    """Quantise around zero: ``[-m, m]`` with ``m`` the largest absolute finite value."""
+    """Quantise ``values`` around zero: ``[-m, m]`` with ``m`` the largest absolute finite value.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+
+    Returns
+    -------
+    str
+        As :func:`quantize`; 128 is zero.
+    """
     finite = values[np.isfinite(values)]
     largest = float(np.abs(finite).max()) if finite.size else 1.0
     largest = largest if largest > 0 else 1.0
@@ -48,13 +69,36 @@ def symmetric(values: np.ndarray) -> str:
 
 
 def finite(value: Any, digits: int = 6) -> float | None:
-    """A float rounded to ``digits`` significant digits, or None for NaN and infinity (JSON has neither)."""
+    """A float rounded to ``digits`` significant digits, or None for NaN and infinity (JSON has neither).
+
+    Parameters
+    ----------
+    value : float
+    digits : int, default 6
+
+    Examples
+    --------
+    >>> finite(3.14159265, 3), finite(float("inf"))
+    (3.14, None)
+    """
     value = float(value)
     return float(f"{value:.{digits}g}") if math.isfinite(value) else None
 
 
 def data_message(session: Any) -> dict[str, Any]:
-    """The ``data`` message: the points, the plane, each feature's map, and the settings in force."""
+    """The ``data`` message: the points, the plane, each feature's map, and the settings in force.
+
+    Parameters
+    ----------
+    session : playground.session.Session
+
+    Returns
+    -------
+    dict
+        JSON-able: ``config``, ``task``, ``bounds``, ``target_range``, ``column_names``,
+        ``points`` (x1, x2, y, test flags), ``grid_size``, ``map_size``, ``feature_maps``,
+        ``loss`` and ``source`` (the opened model file, if any).
+    """
     data = session.data
     X = np.concatenate([data.X_train, data.X_test])
     y = np.concatenate([data.y_train, data.y_test])
@@ -128,6 +172,17 @@ def _inspector(last_step: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def snapshot_message(session: Any) -> dict[str, Any]:
     """The ``snapshot`` message: every live view at the current weights.
+
+    Parameters
+    ----------
+    session : playground.session.Session
+
+    Returns
+    -------
+    dict
+        JSON-able: ``state``, ``epoch``, ``steps``, ``lr``, train/test ``loss`` and ``metric``,
+        the loss ``history``, the ``output`` map, one map per hidden ``neurons``, the
+        ``weights`` of each Linear layer and the step ``inspector`` rows.
 
     Near divergence the weights are finite but huge and the loss may overflow; such values are
     sent as null (see :func:`finite`), so NumPy's overflow warnings are silenced here.

@@ -47,7 +47,21 @@ class UploadStore:
         return len(self._items)
 
     def put(self, kind: str, name: str, value: Any) -> str:
-        """Keep ``value`` and return its token."""
+        """Keep ``value`` and return its token.
+
+        Parameters
+        ----------
+        kind : {"csv", "model"}
+        name : str
+            The file's name, for messages.
+        value : object
+            The parsed upload.
+
+        Returns
+        -------
+        str
+            An unguessable token (``secrets.token_urlsafe``).
+        """
         token = secrets.token_urlsafe(18)
         with self._lock:
             self._items[token] = (kind, name, value)
@@ -57,6 +71,11 @@ class UploadStore:
 
     def get(self, token: str, kind: str) -> tuple[str, Any]:
         """Return ``(name, value)`` of an upload of this kind.
+
+        Parameters
+        ----------
+        token : str
+        kind : {"csv", "model"}
 
         Raises
         ------
@@ -74,6 +93,13 @@ class UploadStore:
 
 def read_csv_upload(body: bytes, name: str) -> tuple[Any, dict[str, Any]]:
     """Parse an uploaded CSV with pyarrow; return the table and what the page needs to pick columns.
+
+    Parameters
+    ----------
+    body : bytes
+        The file's contents (already bounded in size by the server).
+    name : str
+        The file's name, for messages.
 
     Returns
     -------
@@ -122,6 +148,13 @@ def read_csv_upload(body: bytes, name: str) -> tuple[Any, dict[str, Any]]:
 
 def csv_columns(table: Any, x1: str, x2: str, target: str, task: str) -> tuple[np.ndarray, np.ndarray, Any]:
     """The two feature columns and the target of an uploaded table, read by :func:`descenso.data.read`.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+    x1, x2, target : str
+        Column names.
+    task : {"classification", "regression"}
 
     Returns
     -------
