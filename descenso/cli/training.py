@@ -13,7 +13,7 @@ import numpy as np
 
 from descenso.cli import console, inputs, report, runs
 from descenso.cli.errors import CLIError, ExitCode, user_errors
-from descenso.cli.hooks import epoch_metrics, fit_estimator
+from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
 from descenso.cli.settings import TrainSettings
 
@@ -81,7 +81,9 @@ def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, sho
         try:
             with user_errors(ExitCode.DATA):  # DivergenceError is a ValueError: turn it into exit 5 first
                 try:
-                    fit_estimator(estimator, data.X_train, data.y_train, [progress], epoch_metrics(data.task))
+                    estimator.fit(
+                        data.X_train, data.y_train, callbacks=[progress], metrics=epoch_metrics(data.task)
+                    )
                 except DivergenceError as error:
                     fix = f"pass a smaller learning rate, e.g. --lr {min(settings.lr / 10, 0.01):g}"
                     raise CLIError(str(error), fix=fix, code=ExitCode.DIVERGED) from None

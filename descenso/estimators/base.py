@@ -50,7 +50,15 @@ class NetworkEstimator(BaseEstimator):
         return None
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> NetworkEstimator:
+    def fit(
+        self,
+        X: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        *,
+        callbacks: Any = None,
+        metrics: Any = None,
+    ) -> NetworkEstimator:
         """Learn the weights from ``X`` and ``y``; return ``self``.
 
         Parameters
@@ -61,6 +69,16 @@ class NetworkEstimator(BaseEstimator):
             The target; a string names a column of the DataFrame ``X`` (``fit(df, "price")``).
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; a zero weight drops the row (also from the scaling).
+        callbacks : list, optional
+            Objects with any of the hooks of :class:`descenso.train.Callback` (``on_epoch_end(epoch,
+            logs, model)``, ...), passed to :func:`descenso.train.fit`: they watch this fit's
+            training run, e.g. to draw a progress bar. They observe; they do not stop training.
+        metrics : list of str or callable, optional
+            Also computed every epoch, as in :func:`descenso.train.fit`: "accuracy", "mse", "mae"
+            or ``metric(y_true, output) -> float``, on the network's raw output (logits for
+            classifiers) against the target as the network sees it (0/1 labels; the standardised
+            target for ``Regressor``). They appear in ``history_.metrics`` and in the callbacks'
+            ``logs`` (``val_<name>`` on the validation rows).
 
         Returns
         -------
@@ -86,10 +104,25 @@ class NetworkEstimator(BaseEstimator):
         the validation split (``validation_fraction``, stratified for classifiers) drives
         early stopping. With ``warm_start=True`` a fitted estimator continues from its
         weights (with a fresh optimizer); otherwise every fit starts afresh.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from descenso.estimators import Regressor
+        >>> class Count:
+        ...     epochs = 0
+        ...     def on_epoch_end(self, epoch, logs, model):
+        ...         Count.epochs += 1
+        >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+        >>> model = Regressor(hidden=(4,), early_stopping=False, tol=0.1, n_iter_no_change=2, random_state=0)
+        >>> model = model.fit(X, X[:, 0], callbacks=[Count()], metrics=["mae"])
+        >>> Count.epochs == model.n_iter_ == len(model.history_.metrics["mae"])
+        True
         """
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")
-        self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False)
+        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics)}
+        self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
         return self
 
     def _fit(
@@ -101,6 +134,7 @@ class NetworkEstimator(BaseEstimator):
         continue_training: bool,
         one_epoch: bool,
         classes: Any = None,
+        watch: dict[str, list[Any]] | None = None,
     ) -> None:
         X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
@@ -129,7 +163,7 @@ class NetworkEstimator(BaseEstimator):
             self.model_ = _training.make_model(Z.shape[1], params, rng)
         if reset or not one_epoch or not hasattr(self, "_optimizer"):
             self._optimizer = _training.make_optimizer(self.model_, params)
-        self._run(Z, target, weights, train, val, params, rng, one_epoch)
+        self._run(Z, target, weights, train, val, params, rng, one_epoch, watch or {})
 
     def _run(
         self,
@@ -141,6 +175,7 @@ class NetworkEstimator(BaseEstimator):
         params: dict[str, Any],
         rng: np.random.Generator,
         one_epoch: bool,
+        watch: dict[str, list[Any]],
     ) -> None:
         from descenso.train import fit as train_fit
 
@@ -163,7 +198,11 @@ class NetworkEstimator(BaseEstimator):
             sample_weight=None if weights is None else weights[train],
             l2=float(params["alpha"]),
             verbose=params["verbose"] == 1,
-            callbacks=[_training.EpochPrinter()] if params["verbose"] >= 2 else [],
+            callbacks=[
+                *([_training.EpochPrinter()] if params["verbose"] >= 2 else []),
+                *watch.get("callbacks", []),
+            ],
+            metrics=watch.get("metrics", []),
         )
         self.model_.eval()
         if params["verbose"] >= 2:
@@ -261,6 +300,13 @@ class NetworkEstimator(BaseEstimator):
             tags.input_tags.allow_nan = False
             tags.non_deterministic = False
             return tags
+
+
+def _as_list(value: Any) -> list[Any]:
+    """``callbacks=`` / ``metrics=`` as a list: None is none, one item alone is a list of one."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _jsonable(value: Any) -> Any:

@@ -52,3 +52,39 @@ def test_validation_rows_have_positive_weight():
     assert sorted([*train, *val]) == list(range(50))
     with pytest.raises(ValueError, match="leaves 0 sample"):
         _training.split_validation(50, 0.99, rng, None, weights)
+
+
+class Recorder:
+    """A descenso.train.fit callback keeping every epoch's logs."""
+
+    def __init__(self):
+        self.logs = []
+
+    def on_epoch_end(self, epoch, logs, model):
+        self.logs.append(dict(logs, epoch=epoch))
+
+
+def test_fit_passes_callbacks_and_metrics_to_the_training_loop(binary):
+    X, y = binary
+    recorder = Recorder()
+    model = BinaryClassifier(hidden=(8,), lr=0.05, max_epochs=40, random_state=0)
+    model.fit(X, y, callbacks=[recorder], metrics=["accuracy"])
+    assert [row["epoch"] for row in recorder.logs] == list(range(1, model.n_iter_ + 1))
+    # The metric is the network's accuracy on the training rows, averaged over the epoch's batches.
+    assert model.history_.metrics["accuracy"] == [row["accuracy"] for row in recorder.logs]
+    assert 0.7 < recorder.logs[-1]["val_accuracy"] <= 1.0
+    final = recorder.logs[model.history_.best_epoch - 1]["val_accuracy"]
+    val = _validation_rows(model, y, None)
+    assert np.mean(model.predict(X[val]) == y[val]) == pytest.approx(final)  # threshold 0.5 = logit 0
+
+
+def test_callbacks_and_metrics_are_fit_arguments_not_parameters(binary):
+    X, y = binary
+    model = Regressor(hidden=(4,), max_epochs=3, early_stopping=False, random_state=0)
+    assert "callbacks" not in model.get_params() and "metrics" not in model.get_params()
+    recorder = Recorder()
+    with pytest.warns(Warning, match="max_epochs=3"):
+        model.fit(X, X[:, 0], callbacks=recorder, metrics="mae")  # one of each needs no list
+    assert len(recorder.logs) == 3 and len(model.history_.metrics["mae"]) == 3
+    with pytest.raises(TypeError, match="has none of the hooks"):
+        model.fit(X, X[:, 0], callbacks=[object()])
