@@ -31,10 +31,10 @@ def _fastapi() -> Any:
     return fastapi
 
 
-async def _read_body(request: Any, limit: int, what: str) -> bytes:
+async def _read_body(request: Any, limit: int, what: str, fix: str) -> bytes:
     """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
     fastapi = _fastapi()
-    too_large = f"the {what} is larger than the playground accepts ({limit / 1e6:g} MB); use a smaller file"
+    too_large = f"the {what} is larger than the playground accepts ({limit / 1e6:g} MB); {fix}"
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise fastapi.HTTPException(413, too_large)
@@ -108,7 +108,8 @@ def create_app(
     @app.post("/api/csv")
     async def upload_csv(request: Request) -> Any:
         name = _filename(request, "data.csv")
-        body = await _read_body(request, max_upload_bytes, f"CSV file {name}")
+        fix = f"upload a sample of its rows, or train on the whole file: `descenso train {name} --target COL`"
+        body = await _read_body(request, max_upload_bytes, f"CSV file {name}", fix)
         try:
             table, summary = read_csv_upload(body, name)
         except ProtocolError as error:
@@ -118,7 +119,9 @@ def create_app(
     @app.post("/api/model")
     async def upload_model(request: Request) -> Any:
         name = _filename(request, "model.descenso")
-        body = await _read_body(request, max_upload_bytes, f"model file {name}")
+        body = await _read_body(
+            request, max_upload_bytes, f"model file {name}", "open it in Python with descenso.load"
+        )
         try:
             saved = open_model(body, name)
         except ProtocolError as error:

@@ -67,7 +67,7 @@ def test_upload_size_and_rows_are_bounded_with_a_clear_message() -> None:
     with make_client(max_upload_bytes=1000) as client:
         big = client.post("/api/csv", content=csv_bytes(200), headers=ORIGIN)
         assert big.status_code == 413
-        assert "larger than the playground accepts (0.001 MB)" in big.json()["error"]
+        assert "larger than the playground accepts (0.001 MB); upload a sample" in big.json()["error"]
     with make_client() as client:
         many = client.post("/api/csv", content=csv_bytes(5001), headers={**ORIGIN, "x-filename": "big.csv"})
         assert many.status_code == 422

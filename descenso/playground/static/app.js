@@ -216,7 +216,10 @@ function changeLanguage(lang) {
 }
 
 // ------------------------------------------------------------------ uploads
+const MAX_UPLOAD_BYTES = 2_000_000;  // the server's limit (protocol.MAX_UPLOAD_BYTES); it checks again
+
 async function post(path, file) {
+  if (file.size > MAX_UPLOAD_BYTES) throw new Error(t("too_large", { name: file.name, mb: MAX_UPLOAD_BYTES / 1e6 }));
   $("upload-msg").textContent = t("uploading");
   const response = await fetch(path, { method: "POST", body: file,
     headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) } });

@@ -20,7 +20,7 @@ const TEXT = {
     accuracy_train: "Train accuracy", accuracy_test: "Test accuracy", r2_train: "Train R²", r2_test: "Test R²",
     show_test: "Show test data", discretize: "Discretize output",
     stop_rules: "Stop rules", target_loss: "Target loss (train)", patience: "Early stopping patience (test loss)",
-    max_epochs: "Max epochs", off: "off",
+    max_epochs: "Max epochs",
     inspector: "Step inspector",
     inspector_note: "The last step: each parameter's gradient and the update the optimizer applied.",
     parameter: "Parameter", shape: "Shape", first_values: "First values: gradient → update",
@@ -29,7 +29,8 @@ const TEXT = {
     stopped: "Stopped: {reason}", diverged: "Training diverged and was paused: {reason}",
     diverged_hint: "The learning rate is too large for this data: each step overshoots the minimum and the loss grows without bound. Choose a smaller learning rate and press reset.",
     connecting: "Connecting to the server…", disconnected: "The connection to the server was lost. Reload the page.",
-    uploading: "Uploading…", csv_ready: "{rows} rows, {cols} columns. Pick two numeric feature columns and the target.",
+    uploading: "Uploading…", too_large: "{name} is larger than the playground accepts ({mb} MB): upload a sample of its rows, or train on the whole file with `descenso train`.",
+    off: "off", csv_ready: "{rows} rows, {cols} columns. Pick two numeric feature columns and the target.",
     csv_in_use: "Training on {name}: {rows} rows.", model_loaded: "Loaded {name}: {summary}",
     csv_link_note: "An uploaded file is not part of the link.",
     exported: "Model exported: {name}",
@@ -58,7 +59,7 @@ const TEXT = {
     r2_train: "R² (entrenamiento)", r2_test: "R² (prueba)",
     show_test: "Mostrar datos de prueba", discretize: "Discretizar la salida",
     stop_rules: "Criterios de parada", target_loss: "Pérdida objetivo (entrenamiento)",
-    patience: "Paciencia de parada temprana (pérdida de prueba)", max_epochs: "Máximo de épocas", off: "no",
+    patience: "Paciencia de parada temprana (pérdida de prueba)", max_epochs: "Máximo de épocas",
     inspector: "Inspector del paso",
     inspector_note: "El último paso: el gradiente de cada parámetro y la actualización que aplicó el optimizador.",
     parameter: "Parámetro", shape: "Forma", first_values: "Primeros valores: gradiente → actualización",
@@ -67,7 +68,8 @@ const TEXT = {
     stopped: "Detenido: {reason}", diverged: "El entrenamiento divergió y se pausó: {reason}",
     diverged_hint: "La tasa de aprendizaje es demasiado grande para estos datos: cada paso se pasa del mínimo y la pérdida crece sin límite. Elige una tasa menor y pulsa reiniciar.",
     connecting: "Conectando con el servidor…", disconnected: "Se perdió la conexión con el servidor. Recarga la página.",
-    uploading: "Subiendo…", csv_ready: "{rows} filas, {cols} columnas. Elige dos columnas numéricas de entrada y el objetivo.",
+    uploading: "Subiendo…", too_large: "{name} supera el tamaño que acepta el laboratorio ({mb} MB): sube una muestra de sus filas, o entrena con el archivo completo con `descenso train`.",
+    off: "no", csv_ready: "{rows} filas, {cols} columnas. Elige dos columnas numéricas de entrada y el objetivo.",
     csv_in_use: "Entrenando con {name}: {rows} filas.", model_loaded: "Cargado {name}: {summary}",
     csv_link_note: "Un archivo subido no forma parte del enlace.",
     exported: "Modelo exportado: {name}",
@@ -86,6 +88,7 @@ export function setLanguage(lang) {
   document.documentElement.lang = language;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
   return language;
 }
 
