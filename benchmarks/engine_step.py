@@ -6,7 +6,8 @@ Three implementations do exactly that on the same float32 data and weights:
 
 - descenso: ``ds.linear``, ``ds.relu`` and a loss written with engine ops, then ``loss.backward()``;
 - numpy: the same forward and a hand-written backward (the floor for any NumPy-based engine);
-- torch: ``F.linear``, ``torch.relu``, ``loss.backward()`` with ``torch.set_num_threads(2)``.
+- torch: ``F.linear``, ``torch.relu``, ``loss.backward()`` with ``torch.set_num_threads(2)``
+  (``--threads`` changes it, for torch and for NumPy's BLAS alike).
 
 They run interleaved in rounds (the order shuffled each round) and each ratio is taken within a round,
 so machine noise that hits one round hits every implementation alike. Not a test. Usage::
@@ -19,6 +20,7 @@ so machine noise that hits one round hits every implementation alike. Not a test
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import pstats
 import random
@@ -27,7 +29,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -196,6 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per size (default 15)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the order shuffle")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads for torch and for NumPy's BLAS (default 2)"
+    )
     parser.add_argument("--profile", action="store_true", help="profile the small descenso step instead")
     args = parser.parse_args(argv)
     if args.profile:
@@ -203,10 +208,24 @@ def main(argv: list[str] | None = None) -> None:
         return
     import torch
 
-    torch.set_num_threads(2)
-    print(f"descenso {ds.__version__}, numpy {np.__version__}, torch {torch.__version__} (2 threads)")
-    for size in SIZES:
-        report(size, measure(size, args.rounds, args.seed))
+    torch.set_num_threads(args.threads)
+    print(
+        f"descenso {ds.__version__}, numpy {np.__version__}, torch {torch.__version__}; "
+        f"{args.threads} threads for torch and BLAS"
+    )
+    with blas_threads(args.threads):
+        for size in SIZES:
+            report(size, measure(size, args.rounds, args.seed))
+
+
+def blas_threads(count: int) -> Any:
+    """Limit NumPy's BLAS to ``count`` threads, so it and torch get the same number."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        print("threadpoolctl is not installed: NumPy's BLAS keeps its default thread count")
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=count, user_api="blas")
 
 
 if __name__ == "__main__":
