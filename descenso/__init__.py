@@ -72,6 +72,7 @@ from descenso.train import Callback, fit
 __version__ = "0.1.0"
 
 _LAZY = {"Regressor", "BinaryClassifier", "load", "estimators"}
+_LAZY_MODULES = {"viz", "cli", "playground", "export", "serialize"}
 
 
 def __getattr__(name: str) -> object:
@@ -81,6 +82,10 @@ def __getattr__(name: str) -> object:
 
         estimators = importlib.import_module("descenso.estimators")
         return estimators if name == "estimators" else getattr(estimators, name)
+    if name in _LAZY_MODULES:  # import matplotlib, click, fastapi or onnx only inside their functions
+        import importlib
+
+        return importlib.import_module(f"descenso.{name}")
     raise AttributeError(f"module 'descenso' has no attribute {name!r}")
 
 __all__ = [
