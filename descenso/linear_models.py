@@ -331,8 +331,9 @@ class LogisticRegression(_LinearModel):
     _objective = staticmethod(logistic_objective)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Probability of class 1, shape (n_samples,)."""
-        return _sigmoid(self.decision_function(X))
+        """Class probabilities ``[P(y=0), P(y=1)]``, shape (n_samples, 2), as in scikit-learn."""
+        positive = _sigmoid(self.decision_function(X))
+        return np.stack([1 - positive, positive], axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
         """0/1 predictions (probability above one half)."""

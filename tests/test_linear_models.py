@@ -151,8 +151,9 @@ def test_predictions():
     X, y = classification_data()
     model = LogisticRegression().fit(X, y)
     proba = model.predict_proba(X)
-    assert proba.shape == (len(X),) and ((0 < proba) & (proba < 1)).all()
-    np.testing.assert_array_equal(model.predict(X), (proba > 0.5).astype(int))
+    assert proba.shape == (len(X), 2) and ((0 < proba) & (proba < 1)).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(X), (proba[:, 1] > 0.5).astype(int))
     assert np.mean(model.predict(X) == y) > 0.7
     regression = LinearRegression().fit(*regression_data())
     np.testing.assert_allclose(regression.predict(np.zeros((1, 4))), [regression.intercept_])
