@@ -8,7 +8,7 @@ where gradients are accumulated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -158,6 +158,12 @@ class Tensor:
 
     def __len__(self) -> int:
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        # Without this, Python iterates through __getitem__, and a 0-d tensor silently looks empty.
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor; use .item() to read its value")
+        return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
         # Without this, Python would use __len__: ``bool(tensor([0.0]))`` would be True.

@@ -178,3 +178,14 @@ def test_truth_value_and_float():
     assert float(ds.tensor([[2.5]])) == 2.5
     with pytest.raises(ValueError, match="truth value of a tensor with 3 elements is ambiguous"):
         bool(ds.tensor([1.0, 2.0, 3.0]))
+
+
+def test_iteration_gives_rows_connected_to_the_graph():
+    x = ds.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 2
+    np.testing.assert_array_equal(rows[1].data, [3, 4])
+    (rows[0] * 2 + rows[1]).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2, 2], [1, 1]])
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(ds.tensor(1.0))  # used to give [] silently
