@@ -8,6 +8,7 @@ one-hot columns).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -81,11 +82,36 @@ def to_array(
     return to_float_array(_narwhals(X).to_numpy(), dtype), columns, len(columns)
 
 
+def _placeholder_name(columns: list[str]) -> str:
+    """A target name that is no column of the user's table (which may well have one named "y")."""
+    name = "__descenso_target__"
+    while name in columns:
+        name += "_"
+    return name
+
+
 def _fit_schema(frame: Any, n_rows: int) -> Any:
     """Learn the columns' encoding (one-hot for text and categorical columns) with ``descenso.data``.
 
-    The target is validated by the estimator, so the schema is fitted with a placeholder one.
+    The target is validated by the estimator, so the schema is fitted with a placeholder one, under
+    a name no column has. All of read()'s remarks (constant columns, identifiers ...) become one
+    ``DataWarning``.
     """
     from descenso import data
 
-    return data.read((frame, np.zeros(n_rows)), task="regression").schema
+    placeholder = _placeholder_name([str(c) for c in frame.columns])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", data.DataWarning)
+        schema = data.read(
+            (frame, np.zeros(n_rows)),
+            target=placeholder,
+            task="regression",
+        ).schema
+    remarks = [str(w.message) for w in caught if issubclass(w.category, data.DataWarning)]
+    for other in caught:  # anything else read() warns about is passed on unchanged
+        if not issubclass(other.category, data.DataWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    if remarks:
+        warnings.warn("; ".join(remarks), data.DataWarning, stacklevel=6)  # at the caller of fit()
+    schema.target = None
+    return schema
