@@ -19,7 +19,15 @@ class _GradMode:
 
 
 def is_grad_enabled() -> bool:
-    """Return whether ops currently record the graph for ``backward()``."""
+    """Return whether ops currently record the graph for ``backward()``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> with ds.no_grad():
+    ...     ds.is_grad_enabled()
+    False
+    """
     return _GradMode.enabled
 
 
@@ -64,7 +72,17 @@ class no_grad(_SetGradMode):  # noqa: N801 - named like torch.no_grad, used like
 
 
 class enable_grad(_SetGradMode):  # noqa: N801
-    """Context manager (or decorator) that turns graph recording back on inside ``no_grad``."""
+    """Context manager (or decorator) that turns graph recording back on inside ``no_grad``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> w = ds.tensor([1.0], requires_grad=True)
+    >>> with ds.no_grad(), ds.enable_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    True
+    """
 
     def __init__(self) -> None:
         super().__init__(True)

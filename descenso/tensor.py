@@ -104,7 +104,36 @@ class Tensor:
 
     @staticmethod
     def from_op(data: np.ndarray, parents: tuple[Tensor, ...], backward: BackwardFn, name: str) -> Tensor:
-        """Wrap an op's result; keep the graph only if recording and a parent needs it."""
+        """Wrap an op's result; keep the graph only if recording and a parent needs it.
+
+        Parameters
+        ----------
+        data : numpy.ndarray
+            The op's output values.
+        parents : tuple of Tensor
+            The op's tensor inputs.
+        backward : callable
+            Maps the gradient of the output to one gradient (or None) per parent, in order.
+        name : str
+            The op's name, shown in ``repr`` as ``grad_fn``.
+
+        Returns
+        -------
+        Tensor
+            The output; it records ``parents`` and ``backward`` only when grad mode is on and
+            some parent requires grad.
+
+        Examples
+        --------
+        >>> import numpy as np, descenso as ds
+        >>> from descenso.tensor import Tensor
+        >>> def double(a):
+        ...     return Tensor.from_op(a.data * 2, (a,), lambda grad: (grad * 2,), "double")
+        >>> x = ds.tensor([1.0, 3.0], requires_grad=True)
+        >>> double(x).sum().backward()
+        >>> x.grad
+        array([2., 2.], dtype=float32)
+        """
         out = Tensor.__new__(Tensor)
         # NumPy returns a scalar, not a 0-d array, from ops on 0-d arrays; keep .data an ndarray.
         out.data = data if type(data) is np.ndarray else np.asarray(data)
@@ -186,36 +215,85 @@ class Tensor:
 
     # ------------------------------------------------------------------ conversion
     def item(self) -> float:
-        """Return the single value of a one-element tensor as a Python float."""
+        """Return the single value of a one-element tensor as a Python float.
+
+        Raises
+        ------
+        ValueError
+            If the tensor has more than one element.
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> ds.tensor([[2.5]]).item()
+        2.5
+        """
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element; got shape {self.shape}")
         return float(self.data.reshape(()))
 
     def numpy(self) -> np.ndarray:
-        """Return the values as a NumPy array (the same memory, not a copy)."""
+        """Return the values as a NumPy array (the same memory, not a copy).
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> ds.tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
         return self.data
 
     def detach(self) -> Tensor:
-        """Return a tensor with the same values that is cut from the graph."""
+        """Return a tensor with the same values (the same memory) that is cut from the graph.
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> y = ds.tensor([1.0], requires_grad=True) * 2
+        >>> y.detach().requires_grad
+        False
+        """
         out = Tensor.__new__(Tensor)
         out.data, out.grad, out.requires_grad = self.data, None, False
         out._parents, out._backward, out.name, out._retain = (), None, "leaf", False
         return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place on a leaf and return self."""
+        """Set ``requires_grad`` in place on a leaf and return self.
+
+        Raises
+        ------
+        RuntimeError
+            On a tensor made by an op (use ``detach()`` first).
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> ds.tensor([1.0]).requires_grad_().requires_grad
+        True
+        """
         if not self.is_leaf:
             raise RuntimeError("requires_grad_() only applies to leaf tensors; use detach() first")
         self.requires_grad = requires_grad
         return self
 
     def retain_grad(self) -> Tensor:
-        """Keep ``.grad`` for this non-leaf tensor after ``backward()`` (leaves always keep it)."""
+        """Keep ``.grad`` for this non-leaf tensor after ``backward()`` (leaves always keep it).
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> x = ds.tensor([1.0, 2.0], requires_grad=True)
+        >>> h = (x * 3).retain_grad()
+        >>> (h * h).sum().backward()
+        >>> h.grad
+        array([ 6., 12.], dtype=float32)
+        """
         self._retain = True
         return self
 
     def zero_grad(self) -> None:
-        """Forget the accumulated gradient."""
+        """Forget the accumulated gradient (``.grad`` becomes None)."""
         self.grad = None
 
     # ------------------------------------------------------------------ autodiff
@@ -241,7 +319,16 @@ class Tensor:
         Notes
         -----
         Reverse-mode accumulation: for every node ``v`` in reverse topological
-        order, ``dL/dparent += backward_v(dL/dv)``. Each node is visited once.
+        order, ``dL/dparent += backward_v(dL/dv)``. Each node is visited once, and
+        the order is found without recursion, so graphs of any depth work.
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> x = ds.tensor(3.0, requires_grad=True)
+        >>> (x * x + x).backward()
+        >>> x.grad
+        array(7., dtype=float32)
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -411,12 +498,64 @@ def _dtype(dtype: Any) -> np.dtype:
 
 
 def zeros(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros, e.g. ``ds.zeros(2, 3)`` or ``ds.zeros((2, 3))``."""
+    """A tensor of zeros, e.g. ``ds.zeros(2, 3)`` or ``ds.zeros((2, 3))``.
+
+    Parameters
+    ----------
+    *shape : int or one tuple of int
+        The shape, e.g. ``2, 3`` or ``(2, 3)``.
+    dtype : {"float32", "float64"}, default "float32"
+        The dtype.
+    requires_grad : bool, default False
+        Whether ``backward()`` should compute a gradient for it.
+
+    Returns
+    -------
+    Tensor
+        A new leaf.
+
+    Raises
+    ------
+    TypeError
+        If ``dtype`` is not float32 or float64.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.zeros(2, 3).shape
+    (2, 3)
+    """
     return Tensor(np.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones, e.g. ``ds.ones(2, 3)``."""
+    """A tensor of ones, e.g. ``ds.ones(2, 3)``.
+
+    Parameters
+    ----------
+    *shape : int or one tuple of int
+        The shape, e.g. ``2, 3`` or ``(2, 3)``.
+    dtype : {"float32", "float64"}, default "float32"
+        The dtype.
+    requires_grad : bool, default False
+        Whether ``backward()`` should compute a gradient for it.
+
+    Returns
+    -------
+    Tensor
+        A new leaf.
+
+    Raises
+    ------
+    TypeError
+        If ``dtype`` is not float32 or float64.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.ones(2, dtype="float64").data
+    array([1., 1.])
+    """
     return Tensor(np.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
@@ -434,6 +573,28 @@ def _generator(rng: Any) -> np.random.Generator:
 def randn(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
     """Standard normal samples drawn from the given ``rng`` (a Generator or an int seed).
 
+    Parameters
+    ----------
+    *shape : int or one tuple of int
+        The shape, e.g. ``2, 3`` or ``(2, 3)``.
+    rng : numpy.random.Generator or int
+        Where the randomness comes from (required: results are reproducible only when it is
+        passed in). An int is used as a seed for ``numpy.random.default_rng``.
+    dtype : {"float32", "float64"}, default "float32"
+        The dtype.
+    requires_grad : bool, default False
+        Whether ``backward()`` should compute a gradient for it.
+
+    Returns
+    -------
+    Tensor
+        A new leaf.
+
+    Raises
+    ------
+    TypeError
+        If ``dtype`` is not float32 or float64, or ``rng`` is missing or not a Generator or int.
+
     Examples
     --------
     >>> import numpy as np, descenso as ds
@@ -445,6 +606,35 @@ def randn(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = 
 
 
 def rand(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) drawn from the given ``rng`` (a Generator or an int seed)."""
+    """Uniform samples in [0, 1) drawn from the given ``rng`` (a Generator or an int seed).
+
+    Parameters
+    ----------
+    *shape : int or one tuple of int
+        The shape, e.g. ``2, 3`` or ``(2, 3)``.
+    rng : numpy.random.Generator or int
+        Where the randomness comes from (required: results are reproducible only when it is
+        passed in). An int is used as a seed for ``numpy.random.default_rng``.
+    dtype : {"float32", "float64"}, default "float32"
+        The dtype.
+    requires_grad : bool, default False
+        Whether ``backward()`` should compute a gradient for it.
+
+    Returns
+    -------
+    Tensor
+        A new leaf.
+
+    Raises
+    ------
+    TypeError
+        If ``dtype`` is not float32 or float64, or ``rng`` is missing or not a Generator or int.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> bool((ds.rand(100, rng=0).data < 1).all())
+    True
+    """
     data = _generator(rng).random(_shape(shape), dtype=_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad)

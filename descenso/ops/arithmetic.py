@@ -13,9 +13,31 @@ from descenso.tensor import Tensor
 def add(a: Any, b: Any) -> Tensor:
     """Elementwise sum ``a + b`` with NumPy broadcasting.
 
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands; broadcast together like NumPy. A plain number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The sum, of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together (the message shows both).
+
     Notes
     -----
     ``d(a+b)/da = d(a+b)/db = 1``; each gradient is summed back to its operand's shape.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.add(ds.tensor([[1.0], [2.0]]), ds.tensor([10.0, 20.0])).data
+    array([[11., 21.],
+           [12., 22.]], dtype=float32)
     """
     a, b = _pair(a, b)
     try:
@@ -30,7 +52,28 @@ def add(a: Any, b: Any) -> Tensor:
 
 
 def neg(a: Tensor) -> Tensor:
-    """Elementwise negation ``-a``."""
+    """Elementwise negation ``-a``.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        ``-a``.
+
+    Notes
+    -----
+    ``d(-a)/da = -1``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> (-ds.tensor([1.0, -2.0])).data
+    array([-1.,  2.], dtype=float32)
+    """
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (-grad,)
@@ -39,7 +82,33 @@ def neg(a: Tensor) -> Tensor:
 
 
 def sub(a: Any, b: Any) -> Tensor:
-    """Elementwise difference ``a - b``, composed as ``add(a, neg(b))``."""
+    """Elementwise difference ``a - b``, composed as ``add(a, neg(b))``.
+
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands; broadcast together like NumPy. A plain number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The difference, of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together (the message shows both).
+
+    Notes
+    -----
+    ``d(a-b)/da = 1`` and ``d(a-b)/db = -1`` (from the two primitives).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> (1.0 - ds.tensor([1.0, 3.0])).data
+    array([ 0., -2.], dtype=float32)
+    """
     a, b = _pair(a, b)
     return add(a, neg(b))
 
@@ -47,9 +116,30 @@ def sub(a: Any, b: Any) -> Tensor:
 def mul(a: Any, b: Any) -> Tensor:
     """Elementwise product ``a * b`` with NumPy broadcasting.
 
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands; broadcast together like NumPy. A plain number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The product, of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together (the message shows both).
+
     Notes
     -----
     ``d(ab)/da = b`` and ``d(ab)/db = a``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> (ds.tensor([1.0, 2.0]) * 3).data
+    array([3., 6.], dtype=float32)
     """
     a, b = _pair(a, b)
     try:
@@ -68,9 +158,30 @@ def mul(a: Any, b: Any) -> Tensor:
 def div(a: Any, b: Any) -> Tensor:
     """Elementwise quotient ``a / b`` with NumPy broadcasting.
 
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands; broadcast together like NumPy. A plain number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The quotient, of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together (the message shows both).
+
     Notes
     -----
     ``d(a/b)/da = 1/b`` and ``d(a/b)/db = -a/b**2 = -(a/b)/b``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> (ds.tensor([1.0, 3.0]) / 2).data
+    array([0.5, 1.5], dtype=float32)
     """
     a, b = _pair(a, b)
     try:
@@ -90,12 +201,35 @@ def div(a: Any, b: Any) -> Tensor:
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - the operator's name
     """Elementwise power ``a ** b``; either side may be a tensor or a number.
 
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands; broadcast together like NumPy. A plain number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The power, of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together (the message shows both).
+
     Notes
     -----
     ``d(a**b)/da = b * a**(b-1)`` and ``d(a**b)/db = a**b * log(a)`` (only
     computed when ``b`` requires grad, so negative bases with constant
     exponents are fine). As in PyTorch, ``d(a**0)/da = 0`` even at ``a = 0``,
     and ``d(0**b)/db = 0`` for ``b >= 0``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> x = ds.tensor([-2.0, 3.0], requires_grad=True)
+    >>> (x**2).sum().backward()
+    >>> x.grad
+    array([-4.,  6.], dtype=float32)
     """
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
         return _pow_number(a, b)
@@ -140,11 +274,33 @@ def _pow_number(a: Tensor, b: float) -> Tensor:
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b`` with NumPy's rules (1-D operands, batched stacks).
 
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands with at least one dimension each.
+
+    Returns
+    -------
+    Tensor
+        The product.
+
+    Raises
+    ------
+    ValueError
+        If an operand is 0-d, the inner dimensions differ or the batch dimensions do not broadcast (the
+        message shows both shapes).
+
     Notes
     -----
     For ``C = A @ B``: ``dL/dA = dL/dC @ B^T`` and ``dL/dB = A^T @ dL/dC``; a
     1-D operand is treated as a row (left) or column (right) vector, and
     gradients of broadcast batch dimensions are summed back.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> (ds.tensor([[1.0, 2.0]]) @ ds.tensor([[3.0], [4.0]])).data
+    array([[11.]], dtype=float32)
     """
     a, b = _pair(a, b)
     if a.ndim == 0 or b.ndim == 0:
@@ -192,14 +348,36 @@ def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Affine map ``x @ weight.T + bias``, fused into one node for speed.
 
-    ``weight`` has PyTorch's layout ``(out_features, in_features)``; ``x`` is
-    ``(..., in_features)``. Fused because it is the hot path of every network:
-    one graph node and one backward call instead of three.
+    Parameters
+    ----------
+    x : Tensor or array_like
+        Input of shape ``(..., in_features)``.
+    weight : Tensor
+        Weights of shape ``(out_features, in_features)`` (PyTorch's layout).
+    bias : Tensor, optional
+        Bias of shape ``(out_features,)``.
+
+    Returns
+    -------
+    Tensor
+        Output of shape ``(..., out_features)``.
+
+    Raises
+    ------
+    ValueError
+        If ``weight`` is not 2-d, or ``x`` or ``bias`` does not fit it (the message shows the shapes).
 
     Notes
     -----
-    For ``y = x W^T + b``: ``dL/dx = dL/dy W``, ``dL/dW = dL/dy^T x`` and
-    ``dL/db = sum over the batch of dL/dy``.
+    Fused because it is the hot path of every network: one graph node and one
+    backward call instead of three. For ``y = x W^T + b``: ``dL/dx = dL/dy W``,
+    ``dL/dW = dL/dy^T x`` and ``dL/db = sum over the batch of dL/dy``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.linear(ds.tensor([[1.0, 2.0]]), ds.tensor([[1.0, 1.0], [0.0, -1.0]]), ds.tensor([0.5, 0.0])).data
+    array([[ 3.5, -2. ]], dtype=float32)
     """
     x = as_tensor(x, like=weight)
     x_shape, w_shape = x.data.shape, weight.data.shape  # arrays' shapes: cheaper than the properties

@@ -13,7 +13,28 @@ from descenso.tensor import Tensor
 
 
 def exp(a: Tensor) -> Tensor:
-    """Elementwise ``e**a``. Notes: ``d exp(a)/da = exp(a)`` (the output, kept)."""
+    """Elementwise ``e**a``.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        ``e**a``.
+
+    Notes
+    -----
+    ``d exp(a)/da = exp(a)`` (the output, kept for backward).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.exp(ds.tensor([0.0, 1.0])).data
+    array([1.      , 2.718282], dtype=float32)
+    """
     data = np.exp(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
@@ -23,7 +44,28 @@ def exp(a: Tensor) -> Tensor:
 
 
 def log(a: Tensor) -> Tensor:
-    """Elementwise natural logarithm. Notes: ``d log(a)/da = 1/a``."""
+    """Elementwise natural logarithm.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        ``log(a)``.
+
+    Notes
+    -----
+    ``d log(a)/da = 1/a``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.log(ds.tensor([1.0, 4.0])).data
+    array([0.       , 1.3862944], dtype=float32)
+    """
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad / a.data,)
@@ -32,7 +74,28 @@ def log(a: Tensor) -> Tensor:
 
 
 def sqrt(a: Tensor) -> Tensor:
-    """Elementwise square root. Notes: ``d sqrt(a)/da = 1 / (2 sqrt(a))``."""
+    """Elementwise square root.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        ``sqrt(a)``.
+
+    Notes
+    -----
+    ``d sqrt(a)/da = 1 / (2 sqrt(a))`` (the output, kept).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.sqrt(ds.tensor([4.0, 9.0])).data
+    array([2., 3.], dtype=float32)
+    """
     data = np.sqrt(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
@@ -42,7 +105,28 @@ def sqrt(a: Tensor) -> Tensor:
 
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001 - NumPy's name
-    """Elementwise absolute value. Notes: ``d|a|/da = sign(a)``, 0 at 0 (as PyTorch)."""
+    """Elementwise absolute value (also ``abs(t)``).
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        ``|a|``.
+
+    Notes
+    -----
+    ``d|a|/da = sign(a)``, 0 at 0 (as PyTorch).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.abs(ds.tensor([-1.5, 2.0])).data
+    array([1.5, 2. ], dtype=float32)
+    """
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad * np.sign(a.data),)
@@ -51,7 +135,28 @@ def abs(a: Tensor) -> Tensor:  # noqa: A001 - NumPy's name
 
 
 def tanh(a: Tensor) -> Tensor:
-    """Elementwise hyperbolic tangent. Notes: ``d tanh(a)/da = 1 - tanh(a)**2``."""
+    """Elementwise hyperbolic tangent.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        ``tanh(a)``, in (-1, 1).
+
+    Notes
+    -----
+    ``d tanh(a)/da = 1 - tanh(a)**2`` (the output, kept).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.tanh(ds.tensor([0.0, 1.0])).data
+    array([0.       , 0.7615942], dtype=float32)
+    """
     data = np.tanh(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
@@ -74,9 +179,20 @@ def _log1p_exp_neg_abs(x: np.ndarray) -> np.ndarray:
 def sigmoid(a: Tensor) -> Tensor:
     """Logistic function ``1 / (1 + e**-a)``, stable for any finite input.
 
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        Values in [0, 1].
+
     Notes
     -----
-    ``d sigmoid(a)/da = s (1 - s)`` with ``s`` the output.
+    ``d sigmoid(a)/da = s (1 - s)`` with ``s`` the output. Only ``e**-|a|`` is
+    evaluated, so +-1000 neither overflows nor warns.
 
     Examples
     --------
@@ -93,7 +209,28 @@ def sigmoid(a: Tensor) -> Tensor:
 
 
 def relu(a: Tensor) -> Tensor:
-    """Rectified linear unit ``max(a, 0)``. Notes: derivative 1 where ``a > 0``, else 0."""
+    """Rectified linear unit ``max(a, 0)``.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        ``max(a, 0)``.
+
+    Notes
+    -----
+    The derivative is 1 where ``a > 0`` and 0 elsewhere (0 at 0, as PyTorch).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.relu(ds.tensor([-1.0, 0.0, 2.0])).data
+    array([0., 0., 2.], dtype=float32)
+    """
     data = np.maximum(a.data, 0)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
@@ -103,7 +240,30 @@ def relu(a: Tensor) -> Tensor:
 
 
 def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """``a`` where ``a > 0``, else ``negative_slope * a``. Notes: derivative 1 or the slope."""
+    """``a`` where ``a > 0``, else ``negative_slope * a``.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    negative_slope : float, default 0.01
+        Slope for negative inputs.
+
+    Returns
+    -------
+    Tensor
+        The activation.
+
+    Notes
+    -----
+    The derivative is 1 where ``a > 0`` and ``negative_slope`` elsewhere.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.leaky_relu(ds.tensor([-2.0, 3.0]), 0.1).data
+    array([-0.2,  3. ], dtype=float32)
+    """
     slope = np.asarray(negative_slope, dtype=a.dtype)
     positive = a.data > 0
     data = np.where(positive, a.data, slope * a.data)
@@ -117,9 +277,25 @@ def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
 def softplus(a: Tensor) -> Tensor:
     """``log(1 + e**a)`` computed as ``max(a, 0) + log(1 + e**-|a|)``: no overflow.
 
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        Positive values.
+
     Notes
     -----
     ``d softplus(a)/da = sigmoid(a)``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.softplus(ds.tensor([-1000.0, 0.0, 1000.0])).data
+    array([0.000000e+00, 6.931472e-01, 1.000000e+03], dtype=float32)
     """
     data = np.maximum(a.data, 0) + _log1p_exp_neg_abs(a.data)
 
@@ -132,9 +308,25 @@ def softplus(a: Tensor) -> Tensor:
 def log_sigmoid(a: Tensor) -> Tensor:
     """``log(sigmoid(a))`` computed as ``min(a, 0) - log(1 + e**-|a|)``: no overflow.
 
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+
+    Returns
+    -------
+    Tensor
+        Non-positive values.
+
     Notes
     -----
     ``d log_sigmoid(a)/da = 1 - sigmoid(a) = sigmoid(-a)``.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.log_sigmoid(ds.tensor([-1000.0, 0.0, 1000.0])).data
+    array([-1.000000e+03, -6.931472e-01,  0.000000e+00], dtype=float32)
     """
     data = np.minimum(a.data, 0) - _log1p_exp_neg_abs(a.data)
 

@@ -28,10 +28,35 @@ def _is_advanced(index: Any) -> bool:
 def getitem(a: Tensor, index: Any) -> Tensor:
     """Select elements like NumPy: ``a[1]``, ``a[:, 2:5]``, ``a[[0, 0, 3]]``, ``a[mask]``.
 
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    index : int, slice, None, Ellipsis, list, array, Tensor or a tuple of them
+        A NumPy index; a float Tensor is read as integers.
+
+    Returns
+    -------
+    Tensor
+        The selected values (a copy).
+
+    Raises
+    ------
+    IndexError
+        If the index does not fit the shape (the message shows it).
+
     Notes
     -----
     The gradient is scattered back to the selected positions; an element picked
     twice by an integer-array index receives both contributions (``np.add.at``).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> x = ds.tensor([10.0, 20.0, 30.0], requires_grad=True)
+    >>> x[[0, 0, 2]].sum().backward()
+    >>> x.grad
+    array([2., 0., 1.], dtype=float32)
     """
     index = _plain_index(index)
     try:

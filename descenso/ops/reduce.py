@@ -29,9 +29,28 @@ def _spread(grad: np.ndarray, kept_shape: tuple[int, ...], shape: tuple[int, ...
 def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (all axes by default).
 
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    axis : int or tuple of int, optional
+        Axes to reduce; negative values count from the end.
+    keepdims : bool, default False
+        Keep the reduced axes with size 1.
+
+    Returns
+    -------
+    Tensor
+        The sums.
+
+    Raises
+    ------
+    ValueError
+        If an axis is out of range.
+
     Notes
     -----
-    Every summed element gets the output's gradient: it is broadcast back.
+    Every summed element gets the output's gradient: it is copied back along the reduced axes.
 
     Examples
     --------
@@ -53,9 +72,34 @@ def sum(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
 def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis`` (all axes by default).
 
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    axis : int or tuple of int, optional
+        Axes to average; negative values count from the end.
+    keepdims : bool, default False
+        Keep the reduced axes with size 1.
+
+    Returns
+    -------
+    Tensor
+        The means.
+
+    Raises
+    ------
+    ValueError
+        If an axis is out of range or the selection is empty.
+
     Notes
     -----
     Each of the ``n`` averaged elements gets ``1/n`` of the output's gradient.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=1).data
+    array([1.5, 3.5], dtype=float32)
     """
     shape = a.data.shape
     axes = normalize_axes(axis, len(shape))
@@ -91,10 +135,70 @@ def _extreme(a: Tensor, axis: Any, keepdims: bool, reduce: Any, name: str) -> Te
 
 
 def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Largest value over ``axis``. Notes: the gradient goes to the maximum; ties share it."""
+    """Largest value over ``axis`` (all axes by default).
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    axis : int or tuple of int, optional
+        Axes to reduce.
+    keepdims : bool, default False
+        Keep the reduced axes with size 1.
+
+    Returns
+    -------
+    Tensor
+        The maxima.
+
+    Raises
+    ------
+    ValueError
+        If the tensor is empty or an axis is out of range.
+
+    Notes
+    -----
+    The gradient goes to the maximum; tied maxima share it equally (PyTorch's ``amax``).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.tensor([[1.0, 5.0], [3.0, 2.0]]).max(axis=1).data
+    array([5., 3.], dtype=float32)
+    """
     return _extreme(a, axis, keepdims, np.max, "max")
 
 
 def min(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Smallest value over ``axis``. Notes: the gradient goes to the minimum; ties share it."""
+    """Smallest value over ``axis`` (all axes by default).
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    axis : int or tuple of int, optional
+        Axes to reduce.
+    keepdims : bool, default False
+        Keep the reduced axes with size 1.
+
+    Returns
+    -------
+    Tensor
+        The minima.
+
+    Raises
+    ------
+    ValueError
+        If the tensor is empty or an axis is out of range.
+
+    Notes
+    -----
+    The gradient goes to the minimum; tied minima share it equally (PyTorch's ``amin``).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.tensor([[1.0, 5.0], [3.0, 2.0]]).min().data
+    array(1., dtype=float32)
+    """
     return _extreme(a, axis, keepdims, np.min, "min")

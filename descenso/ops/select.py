@@ -14,10 +14,33 @@ from descenso.tensor import Tensor
 def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     """Limit values to ``[min, max]`` (either bound may be None).
 
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    min, max : float or None
+        Bounds; at least one is needed.
+
+    Returns
+    -------
+    Tensor
+        The clipped values.
+
+    Raises
+    ------
+    ValueError
+        If both bounds are None or ``min > max``.
+
     Notes
     -----
     The derivative is 1 where ``min <= a <= max`` and 0 where the value was cut
     (PyTorch's ``clamp`` convention).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.clip(ds.tensor([-2.0, 0.5, 2.0]), -1.0, 1.0).data
+    array([-1. ,  0.5,  1. ], dtype=float32)
     """
     if min is None and max is None:
         raise ValueError("clip needs at least one of min= or max=")
@@ -54,21 +77,100 @@ def _extremum(a: Any, b: Any, pick_a: np.ufunc, name: str) -> Tensor:
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise larger of ``a`` and ``b``. Notes: the gradient goes to the larger; ties split."""
+    """Elementwise larger of ``a`` and ``b``.
+
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands; broadcast together like NumPy. A plain number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The larger values, of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together (the message shows both).
+
+    Notes
+    -----
+    The gradient goes to the larger operand; where they tie, each gets half (as PyTorch).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.maximum(ds.tensor([1.0, 5.0]), 3.0).data
+    array([3., 5.], dtype=float32)
+    """
     return _extremum(a, b, np.maximum, "maximum")
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise smaller of ``a`` and ``b``. Notes: the gradient goes to the smaller; ties split."""
+    """Elementwise smaller of ``a`` and ``b``.
+
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Operands; broadcast together like NumPy. A plain number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The smaller values, of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If the shapes cannot be broadcast together (the message shows both).
+
+    Notes
+    -----
+    The gradient goes to the smaller operand; where they tie, each gets half (as PyTorch).
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.minimum(ds.tensor([1.0, 5.0]), 3.0).data
+    array([1., 3.], dtype=float32)
+    """
     return _extremum(a, b, np.minimum, "minimum")
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` is true, else ``b`` (all three broadcast together).
 
+    Parameters
+    ----------
+    condition : Tensor or array_like of bool
+        Which operand to take, elementwise (e.g. ``x > 0``).
+    a, b : Tensor or array_like
+        The two choices.
+
+    Returns
+    -------
+    Tensor
+        The chosen values, of the broadcast shape.
+
+    Raises
+    ------
+    TypeError
+        If ``condition`` is not boolean.
+    ValueError
+        If the shapes cannot be broadcast together.
+
     Notes
     -----
-    The gradient flows to ``a`` where the condition holds and to ``b`` elsewhere.
+    The gradient flows to ``a`` where the condition holds and to ``b`` elsewhere; none flows
+    through the condition.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> x = ds.tensor([-1.0, 2.0])
+    >>> ds.where(x > 0, x, 0.0).data
+    array([0., 2.], dtype=float32)
     """
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition)
     if cond.dtype != bool:

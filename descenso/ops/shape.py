@@ -14,7 +14,36 @@ from descenso.tensor import Tensor
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
-    """The same values in a new shape (one dimension may be -1)."""
+    """The same values in a new shape (one dimension may be -1).
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    *shape : int or one tuple of int
+        The new shape.
+
+    Returns
+    -------
+    Tensor
+        A tensor of the new shape.
+
+    Raises
+    ------
+    ValueError
+        If the number of elements differs (the message shows both shapes).
+
+    Notes
+    -----
+    The gradient is reshaped back.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, -1).data
+    array([[1., 2.],
+           [3., 4.]], dtype=float32)
+    """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     try:
@@ -32,7 +61,35 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
 
 
 def transpose(a: Tensor, *axes: Any) -> Tensor:
-    """Permute the axes (reverse them when none are given)."""
+    """Permute the axes (reverse them when none are given; ``t.T`` does that).
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    *axes : int or one tuple of int
+        A permutation of ``range(a.ndim)``; negative values allowed.
+
+    Returns
+    -------
+    Tensor
+        The permuted tensor.
+
+    Raises
+    ------
+    ValueError
+        If ``axes`` is not a permutation of the tensor's axes.
+
+    Notes
+    -----
+    The gradient is permuted back with the inverse permutation.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.ones(2, 3, 4).transpose(2, 0, 1).shape
+    (4, 2, 3)
+    """
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
     if any(not -a.ndim <= int(x) < a.ndim for x in axes):
@@ -49,7 +106,35 @@ def transpose(a: Tensor, *axes: Any) -> Tensor:
 
 
 def squeeze(a: Tensor, axis: Any = None) -> Tensor:
-    """Remove size-1 axes (all of them, or the ones named)."""
+    """Remove size-1 axes (all of them, or the ones named).
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    axis : int or tuple of int, optional
+        Axes to remove; each must have size 1.
+
+    Returns
+    -------
+    Tensor
+        The tensor without those axes.
+
+    Raises
+    ------
+    ValueError
+        If a named axis does not have size 1.
+
+    Notes
+    -----
+    The gradient is reshaped back.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.ones(1, 3, 1).squeeze().shape
+    (3,)
+    """
     if axis is None:
         axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
     else:
@@ -61,7 +146,35 @@ def squeeze(a: Tensor, axis: Any = None) -> Tensor:
 
 
 def unsqueeze(a: Tensor, axis: int) -> Tensor:
-    """Insert a size-1 axis at position ``axis`` (``-1`` appends)."""
+    """Insert a size-1 axis at position ``axis`` (``-1`` appends).
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    axis : int
+        Position of the new axis in the result.
+
+    Returns
+    -------
+    Tensor
+        The tensor with one more axis.
+
+    Raises
+    ------
+    ValueError
+        If ``axis`` is out of range.
+
+    Notes
+    -----
+    The gradient is reshaped back.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.ones(3).unsqueeze(0).shape
+    (1, 3)
+    """
     ndim = a.ndim + 1
     if not -ndim <= axis < ndim:
         raise ValueError(f"unsqueeze: axis {axis} is out of range for a result with {ndim} dimensions")
@@ -71,7 +184,36 @@ def unsqueeze(a: Tensor, axis: int) -> Tensor:
 
 
 def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
-    """Repeat ``a`` along new or size-1 axes to ``shape``. Notes: the gradient is summed back."""
+    """Repeat ``a`` along new or size-1 axes to ``shape``.
+
+    Parameters
+    ----------
+    a : Tensor
+        Input.
+    shape : tuple of int
+        The target shape.
+
+    Returns
+    -------
+    Tensor
+        A tensor of ``shape``.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` cannot be broadcast to ``shape``.
+
+    Notes
+    -----
+    The gradient is summed back over the repeated axes.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.broadcast_to(ds.tensor([1.0, 2.0]), (2, 2)).data
+    array([[1., 2.],
+           [1., 2.]], dtype=float32)
+    """
     shape = tuple(int(n) for n in shape)
     try:
         data = np.broadcast_to(a.data, shape)
@@ -85,7 +227,35 @@ def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis. Notes: the gradient is split back by sizes."""
+    """Join tensors along an existing axis.
+
+    Parameters
+    ----------
+    tensors : sequence of Tensor
+        Tensors whose shapes agree except along ``axis``.
+    axis : int, default 0
+        The axis to join along.
+
+    Returns
+    -------
+    Tensor
+        The joined tensor.
+
+    Raises
+    ------
+    ValueError
+        If the list is empty or the shapes do not fit (the message shows them).
+
+    Notes
+    -----
+    The gradient is split back by sizes.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.concatenate([ds.tensor([1.0]), ds.tensor([2.0, 3.0])]).data
+    array([1., 2., 3.], dtype=float32)
+    """
     tensors = _as_tensors(tensors, "concatenate")
     try:
         data = np.concatenate([t.data for t in tensors], axis=axis)
@@ -101,7 +271,36 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join equal-shaped tensors along a new axis. Notes: each gets its slice of the gradient."""
+    """Join equal-shaped tensors along a new axis.
+
+    Parameters
+    ----------
+    tensors : sequence of Tensor
+        Tensors of one shape.
+    axis : int, default 0
+        Position of the new axis.
+
+    Returns
+    -------
+    Tensor
+        The stacked tensor.
+
+    Raises
+    ------
+    ValueError
+        If the list is empty or the shapes differ.
+
+    Notes
+    -----
+    Each input gets its slice of the gradient.
+
+    Examples
+    --------
+    >>> import descenso as ds
+    >>> ds.stack([ds.tensor([1.0, 2.0]), ds.tensor([3.0, 4.0])], axis=1).data
+    array([[1., 3.],
+           [2., 4.]], dtype=float32)
+    """
     tensors = _as_tensors(tensors, "stack")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
