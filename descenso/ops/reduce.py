@@ -110,7 +110,9 @@ def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
         raise ValueError(f"mean of an empty selection: shape {shape}, axis={axis}")
     kept_shape = _kept_shape(shape, axes)
     # What np.mean does (a sum in the input's dtype, then one division), without its Python wrapper.
-    data = a.data.sum(axis=axes, keepdims=keepdims) / a.data.dtype.type(count)
+    total = a.data.sum(axis=axes, keepdims=keepdims)
+    # float stays float32/float64; a boolean mask (x > 0) averages in float64, as np.mean does.
+    data = total / np.asarray(count, dtype=total.dtype if total.dtype.kind == "f" else np.float64)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (_spread(grad / grad.dtype.type(count), kept_shape, shape),)

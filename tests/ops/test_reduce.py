@@ -115,3 +115,12 @@ def test_float32_in_float32_out(name, axis):
     assert out.dtype == np.float32
     out.sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_mean_of_a_boolean_mask_is_a_fraction():
+    # Regression: dividing by the input dtype's count turned count into True for a mask, so the
+    # "mean" of (x > 0) was the number of hits instead of their fraction.
+    x = ds.tensor([1.0, -1.0, 2.0])
+    assert (x > 0).mean().item() == pytest.approx(2 / 3)
+    mask = ds.tensor([[1.0, -1.0], [2.0, 3.0]]) > 0
+    np.testing.assert_allclose(mask.mean(axis=1).data, [0.5, 1.0])
