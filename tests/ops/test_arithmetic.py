@@ -189,7 +189,17 @@ def test_linear_errors():
 
 
 # ----------------------------------------------------------------------------- dtypes
-BINARY = [ds.add, ds.sub, ds.mul, ds.div, ds.pow, lambda a, b: a @ b.T, lambda a, b: ds.linear(a, b, b[0])]
+BINARY = [
+    ds.add,
+    ds.sub,
+    ds.mul,
+    ds.div,
+    ds.pow,
+    lambda a, b: a @ b.T,
+    lambda a, b: ds.linear(a, b, b[0]),
+    lambda a, b: -a + b,
+    lambda a, b: a**2 + 3.0**b - 1 / b,
+]
 
 
 @pytest.mark.parametrize("op", BINARY)
