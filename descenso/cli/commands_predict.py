@@ -80,7 +80,7 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
                 "(it was trained on unnamed columns, so they are taken by position)",
                 fix=f"pass a file with exactly {estimator.n_features_in_} feature columns",
             )
-        check_complete(frame[columns], source)
+        check_complete(estimator, frame[columns], source)
         return frame[columns].to_numpy(dtype=np.float32)
     expected = [str(name) for name in expected]
     missing = [name for name in expected if name not in frame.columns]
@@ -91,20 +91,23 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
         )
         raise CLIError(f"{source} does not match the model's columns; {'; '.join(parts)}",
                        fix=f"the model expects the columns: {', '.join(expected)}")  # fmt: skip
-    check_complete(frame[expected], source)
+    check_complete(estimator, frame[expected], source)
     return frame[expected]
 
 
-def check_complete(frame: Any, source: str) -> None:
-    """A data error naming the columns with missing values and the first rows (counted from 1)."""
+def check_complete(estimator: Any, frame: Any, source: str) -> None:
+    """A data error naming the columns with missing values and the first rows (counted from 1).
+
+    A model trained with ``--missing mean`` fills them itself, with its training means.
+    """
     missing = frame.isna()
-    if not missing.to_numpy().any():
+    if not missing.to_numpy().any() or hasattr(estimator, "fill_values_"):
         return
     columns = [f"{name} ({int(count)} rows)" for name, count in missing.sum().items() if count]
     rows = [str(int(i) + 1) for i in missing.any(axis=1).to_numpy().nonzero()[0][:5]]
     raise CLIError(
         f"{source} has missing values in {', '.join(columns)}; first data rows: {', '.join(rows)}",
-        fix="fill or remove those rows first; a model predicts complete rows only",
+        fix="fill or remove those rows first, or train with --missing mean: such a model fills them itself",
     )
 
 

@@ -84,8 +84,7 @@ def saved_network(
     estimator = load_model(model_path)
     X_raw, y_raw = _model_data(estimator, model_path, data, dataset)
     with user_errors(ExitCode.DATA):
-        schema = getattr(estimator, "schema_", None)
-        X = schema.transform(X_raw) if schema is not None else np.asarray(X_raw, dtype=np.float32)
+        X = estimator._input_array(X_raw)  # the columns encoded and gaps filled, as predict does
         Z = estimator.representation_.transform(X).astype(estimator.model_.dtype)
         if hasattr(estimator, "classes_"):
             y = encode_labels(y_raw, estimator.classes_)

@@ -125,15 +125,6 @@ def _rows_to_keep(frame: Any, table: Any, target: str) -> np.ndarray:
     return keep
 
 
-def _fill_missing(frame: Any, table: Any) -> Any:
-    """Fill missing feature values with the fill values ``data.read(missing="mean")`` computed."""
-    frame = frame.copy()
-    for column in table.schema.columns:
-        if column.get("fill") is not None and frame[column["name"]].isna().any():
-            frame[column["name"]] = frame[column["name"]].fillna(column["fill"])
-    return frame
-
-
 def from_file(settings: TrainSettings) -> TrainingData:
     """Read, validate and split a CSV/Parquet file."""
     from descenso import data
@@ -151,9 +142,9 @@ def from_file(settings: TrainSettings) -> TrainingData:
             raise CLIError(as_flags(error.message), fix=error.fix, code=error.code) from None
     show_warnings(caught)
     keep = _rows_to_keep(frame, table, settings.target)
+    # With --missing mean the gaps stay: the estimator learns the fill values from its training rows
+    # only (never the test rows), keeps them in the model file and fills new data the same way.
     frame = frame.loc[keep].reset_index(drop=True)
-    if settings.missing == "mean":
-        frame = _fill_missing(frame, table)
     if len(frame) != len(table.y):  # both come from the same rules; a mismatch is a bug here
         raise RuntimeError(f"kept {len(frame)} rows but descenso.data kept {len(table.y)}")
     train, test = _indices(len(frame), table.y, settings)

@@ -63,6 +63,7 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "n_iter_no_change": settings.patience,
         "alpha": settings.alpha,
         "features": list(settings.features) or None,
+        "missing": None if settings.missing == "error" else settings.missing,
         "dtype": settings.dtype,
         "random_state": settings.seed,
     }

@@ -134,15 +134,18 @@ class TableSchema:
         )
 
     # ------------------------------------------------------------------ applying it
-    def transform(self, source: Any) -> np.ndarray:
+    def transform(self, source: Any, on_missing: str | None = None) -> np.ndarray:
         """Encode new data (a path, a DataFrame or a 2-D array) into ``X`` like the training data.
 
         The target column may be present (it is ignored); other unknown columns and missing
-        ones raise :class:`DataError`. Missing values are filled as in training when the
-        schema was made with ``missing="mean"``, and are errors otherwise.
+        ones raise :class:`DataError`. By default missing values are filled as in training
+        when the schema was made with ``missing="mean"``, and are errors otherwise;
+        ``on_missing`` overrides that (``"error"``, ``"fill"`` or ``"nan"``, see :meth:`encode`).
         """
         cols = self._load(source)
-        X, _ = self.encode(cols, on_missing="fill" if self.missing == "mean" else "error")
+        if on_missing is None:
+            on_missing = "fill" if self.missing == "mean" else "error"
+        X, _ = self.encode(cols, on_missing=on_missing)
         return X
 
     def transform_target(self, source: Any) -> np.ndarray:
@@ -193,8 +196,11 @@ class TableSchema:
         """Encode feature columns into float32 ``X``; return it with the mask of kept rows.
 
         ``on_missing``: ``"error"`` (DataError naming columns and rows), ``"drop"`` (leave those
-        rows out) or ``"fill"`` (use each column's ``fill`` value).
+        rows out), ``"fill"`` (use each column's ``fill`` value) or ``"nan"`` (keep them as NaN:
+        every column of a categorical block is NaN, for the caller to fill).
         """
+        if on_missing not in ("error", "drop", "fill", "nan"):
+            raise ValueError(f"on_missing must be 'error', 'drop', 'fill' or 'nan'; got {on_missing!r}")
         self.check_columns(cols)
         n = cols.n_rows
         blocks, masks = [], {}
@@ -206,7 +212,10 @@ class TableSchema:
                 if on_missing == "fill":
                     values = values.copy()
                     values[mask] = column.get("fill")
-            blocks.append(_encode_column(column, values, n))
+            block = _encode_column(column, values, n)
+            if on_missing == "nan" and mask.any():
+                block[mask] = np.nan  # also inf in a numeric column: missing, as in read()
+            blocks.append(block)
         keep = np.ones(n, dtype=bool)
         if masks and on_missing == "error":
             fix = (

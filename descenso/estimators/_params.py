@@ -87,6 +87,7 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
         "dtype": (p["dtype"] in ("float32", "float64", np.float32, np.float64), "'float32' or 'float64'"),
         "warm_start": (isinstance(p["warm_start"], (bool, np.bool_)), "True or False"),
         "verbose": (_is_int(p["verbose"]) or isinstance(p["verbose"], bool), "an int (0 is silent)"),
+        "missing": (p["missing"] in (None, "drop", "mean"), "None (refuse NaN), 'drop' or 'mean'"),
     }
     for name, (ok, allowed) in checks.items():
         if not ok:

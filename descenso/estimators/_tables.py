@@ -51,13 +51,20 @@ def _is_numeric_frame(frame: Any) -> bool:
 
 
 def to_array(
-    estimator: Any, X: Any, reset: bool, dtype: Any, target_name: str | None = None
+    estimator: Any,
+    X: Any,
+    reset: bool,
+    dtype: Any,
+    target_name: str | None = None,
+    allow_nan: bool = False,
 ) -> tuple[np.ndarray, list[Any] | None, int]:
     """``(float array, column names or None, number of input columns)`` for ``X``.
 
     Tables with text or categorical columns are encoded by a schema fitted in ``fit``
     (so the array may have more columns than the table). At predict time a table that
-    still holds the training table's target column has it dropped.
+    still holds the training table's target column has it dropped. With ``allow_nan``
+    missing values come back as NaN (a missing text value: NaN in its whole one-hot block)
+    for the estimator to drop or fill; otherwise they are refused, naming them.
     """
     columns = frame_columns(X)
     if reset:  # forget the previous fit's table layout, whatever this data is
@@ -65,12 +72,12 @@ def to_array(
         if hasattr(estimator, "schema_"):
             del estimator.schema_
     if columns is None:
-        array = to_float_array(X, dtype)
+        array = to_float_array(X, dtype, allow_nan=allow_nan)
         return array, None, array.shape[1]
     if reset:
         frame = _narwhals(X)
         if not _is_numeric_frame(frame):
-            estimator.schema_ = _fit_schema(frame.to_native(), len(frame))
+            estimator.schema_ = _fit_schema(frame.to_native(), len(frame), estimator.missing)
     else:
         fitted_target = getattr(estimator, "target_name_", None)
         if fitted_target is not None and fitted_target in columns:
@@ -78,8 +85,9 @@ def to_array(
             columns = [c for c in columns if c != fitted_target]
     schema = getattr(estimator, "schema_", None)
     if schema is not None:
-        return to_float_array(schema.transform(X), dtype), columns, len(columns)
-    return to_float_array(_narwhals(X).to_numpy(), dtype), columns, len(columns)
+        encoded = schema.transform(X, on_missing="nan" if allow_nan else "error")
+        return to_float_array(encoded, dtype, allow_nan=allow_nan), columns, len(columns)
+    return to_float_array(_narwhals(X).to_numpy(), dtype, allow_nan=allow_nan), columns, len(columns)
 
 
 def _placeholder_name(columns: list[str]) -> str:
@@ -90,12 +98,13 @@ def _placeholder_name(columns: list[str]) -> str:
     return name
 
 
-def _fit_schema(frame: Any, n_rows: int) -> Any:
+def _fit_schema(frame: Any, n_rows: int, missing: str | None) -> Any:
     """Learn the columns' encoding (one-hot for text and categorical columns) with ``descenso.data``.
 
     The target is validated by the estimator, so the schema is fitted with a placeholder one, under
-    a name no column has. All of read()'s remarks (constant columns, identifiers ...) become one
-    ``DataWarning``.
+    a name no column has. ``missing`` other than None lets columns with gaps through (the estimator
+    drops or fills them itself, from its training rows); read()'s fill values are not kept. All of
+    read()'s remarks (constant columns, identifiers ...) become one ``DataWarning``.
     """
     from descenso import data
 
@@ -106,6 +115,7 @@ def _fit_schema(frame: Any, n_rows: int) -> Any:
             (frame, np.zeros(n_rows)),
             target=placeholder,
             task="regression",
+            missing=None if missing is None else "mean",
         ).schema
     remarks = [str(w.message) for w in caught if issubclass(w.category, data.DataWarning)]
     for other in caught:  # anything else read() warns about is passed on unchanged
@@ -113,5 +123,7 @@ def _fit_schema(frame: Any, n_rows: int) -> Any:
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     if remarks:
         warnings.warn("; ".join(remarks), data.DataWarning, stacklevel=6)  # at the caller of fit()
-    schema.target = None
+    for column in schema.columns:
+        column.pop("fill", None)
+    schema.target, schema.missing = None, missing
     return schema

@@ -62,8 +62,8 @@ def _is_sparse(X: Any) -> bool:
     return type(X).__module__.startswith("scipy.sparse") or hasattr(X, "tocsr")
 
 
-def to_float_array(X: Any, dtype: np.dtype, name: str = "X") -> np.ndarray:
-    """Turn ``X`` into a C-contiguous 2-D ``dtype`` array of finite numbers.
+def to_float_array(X: Any, dtype: np.dtype, name: str = "X", allow_nan: bool = False) -> np.ndarray:
+    """Turn ``X`` into a C-contiguous 2-D ``dtype`` array of finite numbers (or NaN, with ``allow_nan``).
 
     Raises
     ------
@@ -95,7 +95,7 @@ def to_float_array(X: Any, dtype: np.dtype, name: str = "X") -> np.ndarray:
             f"Found array with 0 feature(s) (shape={raw.shape}) while a minimum of 1 is required."
         )
     array = np.ascontiguousarray(raw, dtype=dtype)
-    _check_finite(array, name)
+    _check_finite(array, name, allow_nan)
     return array
 
 
@@ -124,21 +124,28 @@ def _raise_dimension_error(raw: np.ndarray, name: str) -> None:
     )
 
 
-def _check_finite(array: np.ndarray, name: str) -> None:
+def _check_finite(array: np.ndarray, name: str, allow_nan: bool = False) -> None:
+    """Refuse infinity, and NaN unless ``allow_nan`` (the estimator then drops or fills it)."""
     if np.isfinite(array).all():  # the common, fast path
         return
-    if np.isnan(array).any():
+    if np.isnan(array).any() and not allow_nan:
         where = np.argwhere(np.isnan(array))[0]
+        fix = (
+            "fit with missing='drop' (leave incomplete training rows out) or missing='mean' (fill "
+            "with the training means, also when predicting), or impute them first"
+            if name == "X"
+            else "drop those rows first"
+        )
         raise ValueError(
             f"Input {name} contains NaN (first at index {tuple(int(i) for i in where)}). descenso's "
-            "networks need finite numbers: drop or impute the missing values first, e.g. "
-            "descenso.data.read(..., missing='mean') or sklearn.impute.SimpleImputer"
+            f"networks need finite numbers: {fix}"
         )
-    where = np.argwhere(~np.isfinite(array))[0]
-    raise ValueError(
-        f"Input {name} contains infinity or a value too large for {array.dtype!r} (first at index "
-        f"{tuple(int(i) for i in where)}). Replace or drop those values before fitting"
-    )
+    if np.isinf(array).any():
+        where = np.argwhere(np.isinf(array))[0]
+        raise ValueError(
+            f"Input {name} contains infinity or a value too large for {array.dtype!r} (first at index "
+            f"{tuple(int(i) for i in where)}). Replace or drop those values before fitting"
+        )
 
 
 def check_features(estimator: Any, n_columns: int, names: list[Any] | None, reset: bool) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from descenso.estimators import _tables, _training
+from descenso.estimators import _missing, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
 from descenso.estimators._validation import (
@@ -100,10 +100,11 @@ class NetworkEstimator(BaseEstimator):
 
         Notes
         -----
-        The representation and the target scaling are fitted on the training split only;
-        the validation split (``validation_fraction``, stratified for classifiers) drives
-        early stopping. With ``warm_start=True`` a fitted estimator continues from its
-        weights (with a fresh optimizer); otherwise every fit starts afresh.
+        The representation, the target scaling and (``missing="mean"``) the fill values are
+        fitted on the training split only; the validation split (``validation_fraction``,
+        stratified for classifiers) drives early stopping. With ``warm_start=True`` a fitted
+        estimator continues from its weights (with a fresh optimizer); otherwise every fit
+        starts afresh.
 
         Examples
         --------
@@ -138,10 +139,15 @@ class NetworkEstimator(BaseEstimator):
     ) -> None:
         X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
-        X_array = self._validate_x(X, reset=reset, dtype=params["dtype"], target_name=target_name)
+        missing = params["missing"]
+        X_array = self._validate_x(
+            X, reset=reset, dtype=params["dtype"], target_name=target_name, allow_nan=missing is not None
+        )
         target = self._encode_target(y, reset=reset, classes=classes)
         check_lengths(X_array, target)
         weights = check_sample_weight(sample_weight, len(target), params["dtype"])
+        if missing == "drop":
+            X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
         weights = self._combine_weights(target, weights)
         if reset or not hasattr(self, "_rng"):  # a loaded model continues with a fresh generator
             self._rng = _training.seed_generator(params["random_state"])
@@ -153,9 +159,17 @@ class NetworkEstimator(BaseEstimator):
             )
         else:
             train, val = np.arange(len(target)), None
+        # Fitted on the training rows that count: a zero weight drops a row everywhere.
+        kept = train if weights is None else train[weights[train] > 0]
+        fill_values = None if reset else getattr(self, "fill_values_", None)
+        if missing == "mean" and fill_values is None:
+            fill_values = _missing.fit_fill_values(X_array[kept], getattr(self, "schema_", None))
+        if fill_values is not None:
+            self.fill_values_ = fill_values
+            X_array = _missing.fill(X_array, fill_values)
+        elif hasattr(self, "fill_values_"):  # a refit without missing="mean" forgets the old fill
+            del self.fill_values_
         if reset:
-            # Fitted on the training rows that count: a zero weight drops a row everywhere.
-            kept = train if weights is None else train[weights[train] > 0]
             self.representation_ = _training.make_representation(params["features"], X_array[kept])
             self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
@@ -240,13 +254,26 @@ class NetworkEstimator(BaseEstimator):
 
     # ------------------------------------------------------------------ predict
     def _validate_x(
-        self, X: Any, reset: bool, dtype: Any = None, target_name: str | None = None
+        self,
+        X: Any,
+        reset: bool,
+        dtype: Any = None,
+        target_name: str | None = None,
+        allow_nan: bool = False,
     ) -> np.ndarray:
         if dtype is None:
             dtype = self.model_.dtype
-        array, names, n_columns = _tables.to_array(self, X, reset=reset, dtype=dtype, target_name=target_name)
+        array, names, n_columns = _tables.to_array(
+            self, X, reset=reset, dtype=dtype, target_name=target_name, allow_nan=allow_nan
+        )
         check_features(self, n_columns, names, reset=reset)
         return array
+
+    def _input_array(self, X: Any) -> np.ndarray:
+        """``X`` checked and encoded as in ``fit``, its gaps filled (``missing="mean"``)."""
+        fill_values = getattr(self, "fill_values_", None)
+        X = self._validate_x(X, reset=False, allow_nan=fill_values is not None)
+        return X if fill_values is None else _missing.fill(X, fill_values)
 
     def _network_output(self, X: Any) -> np.ndarray:
         """The network's output for ``X``, shape (n,), float64 (the representation applied first)."""
@@ -254,8 +281,7 @@ class NetworkEstimator(BaseEstimator):
         from descenso.tensor import Tensor
 
         check_is_fitted(self)
-        X = self._validate_x(X, reset=False)
-        Z = self.representation_.transform(X).astype(self.model_.dtype, copy=False)
+        Z = self.representation_.transform(self._input_array(X)).astype(self.model_.dtype, copy=False)
         with no_grad():
             out = self.model_(Tensor(Z)).data  # (n, 1)
         return out[:, 0].astype(np.float64)
@@ -297,7 +323,7 @@ class NetworkEstimator(BaseEstimator):
 
         def __sklearn_tags__(self) -> Any:
             tags = super().__sklearn_tags__()
-            tags.input_tags.allow_nan = False
+            tags.input_tags.allow_nan = self.missing is not None
             tags.non_deterministic = False
             return tags
 

@@ -36,7 +36,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         Binary cross-entropy on the logit (log-loss), or the hinge loss ``max(0, 1 - s z)``
         with ``s = ±1`` (probabilities are then uncalibrated scores).
     optimizer, lr, batch_size, max_epochs, early_stopping, validation_fraction, tol, n_iter_no_change, alpha,
-    features, dtype, random_state, warm_start, verbose
+    features, missing, dtype, random_state, warm_start, verbose
         As in :class:`descenso.estimators.Regressor`. The validation split is stratified.
     class_weight : None, "balanced" or dict, default None
         Weights per class, multiplied into ``sample_weight``. "balanced" gives class ``c``
@@ -48,7 +48,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
     ----------
     classes_ : ndarray of shape (2,)
         The two labels, sorted; ``classes_[1]`` is the positive class.
-    n_features_in_, feature_names_in_, representation_, model_, history_, stop_reason_, n_iter_
+    n_features_in_, feature_names_in_, representation_, fill_values_, model_, history_, stop_reason_, n_iter_
         As in :class:`descenso.estimators.Regressor`.
 
     Raises
@@ -95,6 +95,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         n_iter_no_change: int = 10,
         alpha: float = 1e-4,
         features: Any = None,
+        missing: str | None = None,
         dtype: str = "float32",
         random_state: Any = None,
         warm_start: bool = False,
@@ -115,6 +116,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.alpha = alpha
         self.features = features
+        self.missing = missing
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start

@@ -1,7 +1,7 @@
 """ONNX export of a fitted estimator's whole prediction path.
 
-input (batch, n_features) -> representation (standardisation and the other fitted
-transforms) -> network -> output: the prediction in the target's units for
+input (batch, n_features) -> NaN filled (``missing="mean"``) -> representation (standardisation
+and the other fitted transforms) -> network -> output: the prediction in the target's units for
 ``Regressor`` (named "variable", shape (batch,)), or ``[P(classes_[0]), P(classes_[1])]``
 for ``BinaryClassifier`` (named "probabilities", shape (batch, 2)). Built on
 :mod:`descenso.export.onnx`; class labels, threshold and feature names travel as
@@ -57,7 +57,11 @@ def to_onnx(estimator: Any, path: Any, opset: int | None = None) -> Any:
     model = estimator.model_
     graph = export.OnnxGraph(dtype=str(model.dtype), opset=export.DEFAULT_OPSET if opset is None else opset)
     graph.reserve(INPUT_NAME)
-    x = _representation(graph, estimator.representation_, INPUT_NAME)
+    x = INPUT_NAME
+    if getattr(estimator, "fill_values_", None) is not None:  # missing="mean": fill NaN as predict does
+        fill = graph.add_initializer("fill_values", estimator.fill_values_.reshape(1, -1))
+        x = graph.op("Where", graph.op("IsNaN", x), fill, x)
+    x = _representation(graph, estimator.representation_, x)
     x = export.export_sequential(graph, _network_spec(model), x)
     if hasattr(estimator, "classes_"):
         out = export.export_sequential(graph, [{"type": "sigmoid"}, {"type": "binary_proba"}], x)

@@ -19,6 +19,7 @@ from descenso.estimators._validation import check_is_fitted
 __all__ = ["save", "load"]
 
 _KIND = "estimator"
+_FILL = "missing.fill"
 
 
 def _classes(name: str) -> Any:
@@ -57,6 +58,8 @@ def save(estimator: Any, path: Any) -> None:
     check_is_fitted(estimator)
     arrays = {f"model.{k}": v for k, v in estimator.model_.state_dict().items()}
     arrays.update({f"representation.{k}": v for k, v in estimator.representation_.state_dict().items()})
+    if hasattr(estimator, "fill_values_"):  # missing="mean": new data is filled as in training
+        arrays[_FILL] = np.asarray(estimator.fill_values_, dtype=np.float64)
     history = estimator.history_.to_dict()
     config = estimator.explain_config()
     names = getattr(estimator, "feature_names_in_", None)
@@ -165,6 +168,7 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     encoded = n_features if schema is None else schema.n_features  # one-hot columns widen the input
     if not representation.is_fitted or representation.n_features_in_ != encoded:
         raise ValueError(f"the representation does not take the {encoded} input features")
+    _restore_fill(estimator, arrays, encoded)
     width = len(representation.get_feature_names_out())
     if width != model.in_features:
         raise ValueError(
@@ -247,3 +251,17 @@ def _restore_target(estimator: Any, meta: dict[str, Any]) -> None:
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (mean, scale)) or not scale > 0:
         raise ValueError(f"target_scaling must hold a finite mean and a positive scale; got {scaling}")
     estimator.y_mean_, estimator.y_scale_ = float(mean), float(scale)
+
+
+def _restore_fill(estimator: Any, arrays: dict[str, np.ndarray], encoded: int) -> None:
+    """``fill_values_`` for a model fitted with missing="mean": one finite value per encoded column."""
+    fill = arrays.get(_FILL)
+    if (estimator.missing == "mean") != (fill is not None):
+        raise ValueError(
+            f"missing={estimator.missing!r} but the fill values are {'absent' if fill is None else 'present'}"
+        )
+    if fill is None:
+        return
+    if fill.shape != (encoded,) or fill.dtype.kind != "f" or not np.isfinite(fill).all():
+        raise ValueError(f"the fill values must be {encoded} finite floats; got {fill.dtype}{fill.shape}")
+    estimator.fill_values_ = fill.astype(np.float64)

@@ -46,6 +46,12 @@ class Regressor(RegressorMixin, NetworkEstimator):
         Representations applied before the network (e.g. ``["polar"]``, ``["polynomial"]``),
         fitted on the training split only. Inputs are always standardised last (unless the
         last step already is "standardize" or "minmax"), and that scaling is part of the model.
+    missing : None, "drop" or "mean", default None
+        Missing values in ``X`` (NaN; None or NA in a DataFrame, including empty text cells):
+        ``None`` refuses them with an error naming where they are; ``"drop"`` leaves incomplete
+        rows out of training (``predict`` still needs complete rows); ``"mean"`` fills each
+        column with its mean over the training split (a text column with its most frequent
+        value), learned in ``fill_values_``, saved with the model and applied by ``predict``.
     dtype : {"float32", "float64"}, default "float32"
     random_state : None or int, default None
         Seed for the initial weights, the validation split and the batches: the same seed
@@ -65,6 +71,8 @@ class Regressor(RegressorMixin, NetworkEstimator):
         The fitted representation (ending in the input standardisation).
     model_ : descenso.nn.MLP
         The trained network.
+    fill_values_ : ndarray of shape (n_encoded_columns,)
+        With ``missing="mean"``: the value each (one-hot encoded) input column's gaps are filled with.
     y_mean_, y_scale_ : float
         The (weighted) mean and standard deviation of the target over the training split
         (the rows not held out for early stopping); the network predicts
@@ -110,6 +118,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         n_iter_no_change: int = 10,
         alpha: float = 1e-4,
         features: Any = None,
+        missing: str | None = None,
         dtype: str = "float32",
         random_state: Any = None,
         warm_start: bool = False,
@@ -128,6 +137,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.alpha = alpha
         self.features = features
+        self.missing = missing
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start

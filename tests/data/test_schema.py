@@ -87,3 +87,12 @@ def test_decode_and_unknown_labels(table, tmp_path):
     regression = data.read(pd.DataFrame({"x": [1.0, 2.0, 3.0], "t": [1.0, 2.0, 4.0]}), target="t").schema
     with pytest.raises(ValueError, match=r"decode\(\) is for binary targets"):
         regression.decode([1.0])
+
+
+def test_transform_can_keep_missing_values_as_nan_for_the_caller(table):
+    new = pd.DataFrame({"area": [np.nan, 60.0, np.inf], "city": ["Quito", None, "Lima"]})
+    X = table.schema.transform(new, on_missing="nan")
+    expected = [[np.nan, 0, 0, 1], [60.0, np.nan, np.nan, np.nan], [np.nan, 0, 1, 0]]
+    np.testing.assert_array_equal(X, np.array(expected, dtype=np.float32))  # a gap: its whole block
+    with pytest.raises(ValueError, match="on_missing must be"):
+        table.schema.transform(new, on_missing="zero")

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from descenso import losses
-from descenso.estimators import BinaryClassifier, Regressor
-from descenso.estimators import _training
+from descenso.estimators import BinaryClassifier, Regressor, _training
 from descenso.grad_mode import no_grad
 from descenso.tensor import Tensor
 
@@ -79,7 +78,7 @@ def test_fit_passes_callbacks_and_metrics_to_the_training_loop(binary):
 
 
 def test_callbacks_and_metrics_are_fit_arguments_not_parameters(binary):
-    X, y = binary
+    X, _y = binary
     model = Regressor(hidden=(4,), max_epochs=3, early_stopping=False, random_state=0)
     assert "callbacks" not in model.get_params() and "metrics" not in model.get_params()
     recorder = Recorder()
