@@ -108,11 +108,21 @@ def check_path(source: Any) -> Path:
     return path
 
 
-def csv_options(path: Path) -> dict[str, Any]:
-    """pyarrow CSV parse options: tab-separated for .tsv, commas otherwise."""
+def csv_options(path: Path, **convert: Any) -> dict[str, Any]:
+    """pyarrow CSV options: tab-separated for .tsv, commas otherwise; empty cells are missing.
+
+    pyarrow reads an empty cell of a text column as the string ``""`` unless
+    ``strings_can_be_null``; descenso wants it missing in every column, so the missing-value
+    rules (refuse, drop, fill) apply to text as to numbers. With it, pyarrow's usual null
+    spellings ("NA", "null", "NaN" ...) are missing in text columns too, as they already were in
+    number columns (and as pandas reads them). ``convert`` adds ``ConvertOptions`` arguments.
+    """
     pacsv = _import("pyarrow.csv")
     delimiter = "\t" if ".tsv" in path.name.lower() else ","
-    return {"parse_options": pacsv.ParseOptions(delimiter=delimiter)}
+    return {
+        "parse_options": pacsv.ParseOptions(delimiter=delimiter),
+        "convert_options": pacsv.ConvertOptions(strings_can_be_null=True, **convert),
+    }
 
 
 def read_arrow(path: Path) -> Any:

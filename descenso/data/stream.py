@@ -47,8 +47,8 @@ def _record_batches(
         with pacsv.open_csv(path, read_options=read, **csv_options(path)) as probe:
             names = probe.schema.names
         _check_names(path, names, columns)
-        convert = pacsv.ConvertOptions(column_types=types, include_columns=columns)
-        with pacsv.open_csv(path, read_options=read, convert_options=convert, **csv_options(path)) as reader:
+        options = csv_options(path, column_types=types, include_columns=columns)
+        with pacsv.open_csv(path, read_options=read, **options) as reader:
             yield from reader
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
         raise DataError(f"could not read '{path}' as {kind.upper()}: {error}") from None

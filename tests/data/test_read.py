@@ -244,3 +244,14 @@ def test_unusable_types_and_bad_arguments():
         data.read(frame(), target="sold", task="multiclass")
     with pytest.raises(TypeError, match=r"cannot read data from dict"):
         data.read({"a": [1]}, target="a")
+
+
+def test_an_empty_text_cell_in_a_csv_is_missing_not_a_category(tmp_path):
+    path = tmp_path / "gap.csv"
+    path.write_text("area,city,sold\n50,Lima,no\n80,,yes\n65,Lima,yes\n70,Cusco,no\n")
+    with pytest.raises(DataError, match=r"column 'city': 1 row \(row 1 \(file line 3\)\)"):
+        data.read(path, target="sold")
+    filled = data.read(path, target="sold", missing="mean")
+    assert filled.feature_names == ["area", "city=Cusco", "city=Lima"]  # no "city=" category
+    np.testing.assert_array_equal(filled.X[1], [80.0, 0.0, 1.0])  # the most frequent city, Lima
+    assert data.read(path, target="sold", missing="drop").n_dropped == 1

@@ -170,3 +170,12 @@ def test_millions_of_rows_stream_with_bounded_memory(tmp_path, kind, n):
     assert stats["streamed_mib"] < stats["in_memory_mib"] / 4, stats
     # ... while loading it whole does not (so the measurement does see such growth).
     assert stats["loaded_mib"] > stats["in_memory_mib"] * 0.8, stats
+
+
+def test_an_empty_text_cell_is_missing_in_streamed_csv_too(tmp_path):
+    path = tmp_path / "gap.csv"
+    path.write_text("a,city,y\n1,Lima,0\n2,,1\n3,Quito,0\n4,Lima,1\n")
+    with pytest.raises(DataError, match=r"column 'city': 1 row \(row 1"):
+        list(data.batches(path, target="y", batch_size=2))
+    sizes = [len(y) for _, y in data.batches(path, target="y", batch_size=2, missing="drop")]
+    assert sizes == [2, 1]
