@@ -250,3 +250,86 @@ def test_graph_misuse_errors():
         graph.to_model("X", ["nobody_makes_this"])
     with pytest.raises(TypeError, match="OnnxGraph"):
         export_sequential(None, [], "X")
+
+
+# ---------------------------------------------------------------------------- representations
+
+
+def run_transform(transform, X: np.ndarray, emit) -> np.ndarray:
+    """The fitted ``transform`` exported with ``emit`` and run by onnxruntime on ``X``."""
+    graph = OnnxGraph(dtype=str(X.dtype))
+    graph.reserve("X")
+    out = emit(graph, transform, "X")
+    model = graph.to_model("X", [out], n_features=X.shape[1])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {"X": X})[0]
+
+
+def points_with_axes(dtype: str, columns: int = 2) -> np.ndarray:
+    """Random points plus every axis direction, the origin and signed zeros (atan2's hard cases)."""
+    rng = np.random.default_rng(7)
+    special = [[0.0, 0.0], [-0.0, 0.0], [0.0, -0.0], [-0.0, -0.0], [2.0, 0.0], [-2.0, 0.0], [-2.0, -0.0],
+               [0.0, 3.0], [0.0, -3.0], [-0.0, 3.0], [1e-30, 1.0], [-1e-30, -1.0], [5.0, 5.0], [-5.0, 5.0],
+               [-5.0, -5.0], [5.0, -5.0]]  # fmt: skip
+    X = np.concatenate([np.array(special), rng.normal(size=(200, 2)) * rng.choice([0.01, 1, 100], (200, 1))])
+    if columns > 2:
+        X = np.concatenate([X, rng.normal(size=(len(X), columns - 2))], axis=1)
+    return X.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_atan2_matches_numpy_in_all_four_quadrants_and_on_the_axes(dtype):
+    from descenso.export.onnx_features import atan2
+
+    X = points_with_axes(dtype)
+
+    def emit(graph, transform, x):
+        return atan2(graph, graph.op("Gather", x, graph.add_initializer("i", np.array([1])), axis=1),
+                     graph.op("Gather", x, graph.add_initializer("i", np.array([0])), axis=1))  # fmt: skip
+
+    angle = run_transform(None, X, emit)[:, 0]
+    expected = np.arctan2(X[:, 1], X[:, 0])
+    tolerance = 1e-6 if dtype == "float32" else 1e-14  # float64: the Newton step restores full precision
+    np.testing.assert_allclose(angle, expected, rtol=tolerance, atol=tolerance)
+    assert np.array_equal(np.signbit(angle[:4]), np.signbit(expected[:4]))  # +-0 and +-pi at the origin
+    assert set(np.sign(expected)) == {-1.0, 0.0, 1.0}
+
+
+@pytest.mark.parametrize(
+    ("settings", "columns"),
+    [({}, 2), ({"center": "mean"}, 2), ({"center": [0.5, -1.0]}, 2), ({"columns": (2, 0)}, 3),
+     ({"columns": (-1, 1), "center": "mean"}, 4)],
+)  # fmt: skip
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_polar_export_matches_the_transform(settings, columns, dtype):
+    from descenso.export.onnx_features import polar
+    from descenso.features import Polar
+
+    X = points_with_axes(dtype, columns)
+    transform = Polar(**settings).fit(X)
+    exported = run_transform(transform, X, polar)
+    expected = transform.transform(X)
+    assert exported.shape == expected.shape == (len(X), columns + 2)
+    np.testing.assert_allclose(exported, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "formulas",
+    [
+        ["x1 + x2 - x3", "x1 * x2 / (x3 + 10)", "-x1 ** 2", "x2 ** 3 - 2 * x1"],
+        ["sin(x1) + cos(x2)", "tan(x3 / 4)", "exp(x1 / 3)", "log(abs(x2) + 1)", "sqrt(abs(x3))"],
+        ["tanh(x1 * x2)", "abs(x1) ** 0.5", "2 * 3", "-(x1 - x3) * +x2"],
+    ],
+)
+@pytest.mark.parametrize("keep_input", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_expression_export_matches_the_transform(formulas, keep_input, dtype):
+    from descenso.export.onnx_features import expression
+    from descenso.features import Expression
+
+    X = points_with_axes(dtype, 3)
+    transform = Expression(formulas, keep_input=keep_input).fit(X)
+    exported = run_transform(transform, X, expression)
+    expected = transform.transform(X)
+    assert exported.shape == expected.shape == (len(X), 3 * keep_input + len(formulas))
+    np.testing.assert_allclose(exported, expected, rtol=1e-5, atol=1e-5)

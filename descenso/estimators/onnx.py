@@ -106,6 +106,8 @@ def _network_spec(model: Any) -> list[dict[str, Any]]:
 
 def _representation(graph: Any, transform: Any, x: str) -> str:
     """Emit one fitted transform (recursively for a Pipeline); return the output's name."""
+    from descenso.export import onnx_features
+
     kind = transform.name
     if kind == "pipeline":
         for step in transform.steps:
@@ -129,9 +131,14 @@ def _representation(graph: Any, transform: Any, x: str) -> str:
         return _onehot(graph, transform, x)
     if kind == "radial":
         return _radial(graph, transform, x)
+    if kind == "polar":
+        return onnx_features.polar(graph, transform, x)
+    if kind == "expression":
+        return onnx_features.expression(graph, transform, x)
     raise NotImplementedError(
         f"the representation {type(transform).__name__} ({kind!r}) has no ONNX translation yet; "
-        "exportable steps are: standardize, minmax, polynomial, log, onehot, radial, identity"
+        "exportable steps are: standardize, minmax, polynomial, log, onehot, radial, polar, "
+        "expression, identity"
     )
 
 

@@ -42,6 +42,9 @@ def _run(path, X):
         {"features": [features.Radial(columns=[0, 1], keep_input=True)]},
         {"features": [features.OneHot(columns=[2])], "dtype": "float64"},
         {"hidden": ()},
+        {"features": ["polar"]},
+        {"features": [features.Polar(columns=(2, 0), center="mean")], "dtype": "float64"},
+        {"features": [features.Expression(["x1 * x2", "sin(x1) + log(x3 + 1)", "x2 ** 2 / 10"])]},
     ],
 )
 def test_regressor_onnx_equals_predict(tmp_path, data, settings):
@@ -68,12 +71,15 @@ def test_classifier_onnx_equals_predict_proba(tmp_path, data):
     assert np.mean(decided == model.predict(X)) > 0.99  # equal but for probabilities within 1e-5 of 0.7
 
 
-def test_representations_without_a_translation_are_named(tmp_path, data):
-    X, y = data
-    model = Regressor(**FAST, features=["polar"]).fit(X, y)
-    with pytest.raises(NotImplementedError, match=r"Polar \('polar'\) has no ONNX translation"):
-        model.to_onnx(tmp_path / "polar.onnx")
-    assert not (tmp_path / "polar.onnx").exists()
+def test_representations_without_a_translation_are_named():
+    from descenso.estimators.onnx import _representation
+    from descenso.export.onnx import OnnxGraph
+
+    class Cube:  # a user's own transform: descenso cannot know its ONNX form
+        name = "cube"
+
+    with pytest.raises(NotImplementedError, match=r"Cube \('cube'\) has no ONNX translation.*polar"):
+        _representation(OnnxGraph(), Cube(), "X")
 
 
 def test_categorical_tables_are_refused_with_the_fix(tmp_path):
