@@ -2,20 +2,33 @@
 
 While recording is off, ops compute values only: no parents and no backward
 closures are kept, so inference and weight updates cost no memory for a graph.
+
+The switch is per thread, as in PyTorch: a ``no_grad()`` in one thread (say, a
+web handler drawing predictions) never turns off recording in another thread's
+training step. Every thread starts with recording on.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradMode:
-    """Process-wide flag read by every op (a plain attribute: the cheapest read)."""
+class _GradState(threading.local):
+    """One flag per thread, read by every op.
+
+    The class attribute is the default each new thread sees until it sets its
+    own, so the read in ``Tensor.from_op`` is one attribute lookup on a
+    thread-local object (no function call, no ``getattr`` default).
+    """
 
     enabled = True
+
+
+_grad_state = _GradState()
 
 
 def is_grad_enabled() -> bool:
@@ -28,7 +41,7 @@ def is_grad_enabled() -> bool:
     ...     ds.is_grad_enabled()
     False
     """
-    return _GradMode.enabled
+    return _grad_state.enabled
 
 
 class _SetGradMode:
@@ -37,11 +50,11 @@ class _SetGradMode:
         self.previous = True
 
     def __enter__(self) -> None:
-        self.previous = _GradMode.enabled
-        _GradMode.enabled = self.mode
+        self.previous = _grad_state.enabled
+        _grad_state.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self.previous
+        _grad_state.enabled = self.previous
 
     def __call__(self, fn: F) -> F:
         mode = self.mode

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from descenso.grad_mode import _GradMode
+from descenso.grad_mode import _grad_state
 
 BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
 
@@ -140,7 +140,7 @@ class Tensor:
         out.grad = None
         out.name = name
         out._retain = False
-        if _GradMode.enabled:
+        if _grad_state.enabled:
             for parent in parents:  # a plain loop: any() over a generator costs more per op
                 if parent.requires_grad:
                     out.requires_grad = True

@@ -77,6 +77,58 @@ def test_grad_mode_is_restored_after_an_exception():
     assert ds.is_grad_enabled()
 
 
+def test_no_grad_in_one_thread_leaves_recording_on_in_another():
+    # A no_grad() held open in thread A while thread B runs a training step: B must still record
+    # its graph (the switch is per thread, as in PyTorch), and each thread gets its own mode back.
+    import threading
+
+    inside_a, b_done = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def thread_a():
+        with ds.no_grad():
+            inside_a.set()
+            b_done.wait(5)
+            seen["a_enabled_inside"] = ds.is_grad_enabled()
+        seen["a_enabled_after"] = ds.is_grad_enabled()
+
+    def thread_b():
+        inside_a.wait(5)
+        w = ds.tensor([1.0, 2.0], requires_grad=True)
+        y = (w * w).sum()
+        seen["b_enabled"] = ds.is_grad_enabled()
+        seen["b_records"] = y.requires_grad
+        y.backward()
+        seen["b_grad"] = w.grad.tolist()
+        b_done.set()
+
+    threads = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == {
+        "a_enabled_inside": False,
+        "a_enabled_after": True,
+        "b_enabled": True,
+        "b_records": True,
+        "b_grad": [2.0, 4.0],
+    }
+    assert ds.is_grad_enabled()  # the main thread was never touched
+
+
+def test_a_new_thread_starts_with_recording_on_even_under_no_grad_here():
+    import threading
+
+    result = {}
+    with ds.no_grad():
+        t = threading.Thread(target=lambda: result.setdefault("on", ds.is_grad_enabled()))
+        t.start()
+        t.join(5)
+        assert not ds.is_grad_enabled()
+    assert result == {"on": True}
+
+
 def test_retain_graph_allows_a_second_backward():
     x = ds.tensor(2.0, requires_grad=True)
     y = x * x
