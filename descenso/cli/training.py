@@ -16,6 +16,7 @@ from descenso.cli.errors import CLIError, ExitCode, user_errors
 from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
 from descenso.cli.settings import TrainSettings
+from descenso.data.errors import DataWarning
 
 
 def build_estimator(settings: TrainSettings, task: str) -> Any:
@@ -91,7 +92,9 @@ def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, sho
         finally:
             progress.close()
     if show:
-        inputs.show_warnings([w for w in caught if "interrupted" not in str(w.message)])
+        # The file's remarks (a constant column ...) were shown when it was read; fit's repeat them.
+        shown = [w for w in caught if "interrupted" not in str(w.message) and w.category is not DataWarning]
+        inputs.show_warnings(shown)
     return estimator
 
 

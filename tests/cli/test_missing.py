@@ -44,3 +44,14 @@ def test_missing_mean_fills_new_data_with_the_training_means(tmp_path, houses):
     assert again.returncode == 0, again.stderr
     probabilities = _column(tmp_path / "p.csv", "probability")
     assert probabilities[gap - 1] == _column(tmp_path / "f.csv", "probability")[0]
+
+
+def test_a_constant_column_is_reported_once(tmp_path, houses):
+    lines = houses.read_text().splitlines()
+    constant = tmp_path / "constant.csv"
+    constant.write_text("\n".join([lines[0] + ",k"] + [line + ",1" for line in lines[1:]]) + "\n")
+    args = ["--target", "sold", "--missing", "drop", "--epochs", "3", "--name", "c"]
+    result = descenso("train", str(constant), *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("is constant") == 1, result.stderr
+    assert "warning: column 'k' in 'constant.csv' is constant (every value is 1.0)" in result.stderr
