@@ -14,9 +14,9 @@ array([ 0., -6.], dtype=float32)
 """
 
 from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
+from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.history import History
 from descenso.lab import compare_representations
-from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.ops import (
     abs,
     add,
@@ -87,6 +87,7 @@ def __getattr__(name: str) -> object:
 
         return importlib.import_module(f"descenso.{name}")
     raise AttributeError(f"module 'descenso' has no attribute {name!r}")
+
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "randn", "rand", "no_grad", "enable_grad",

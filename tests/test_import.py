@@ -3,15 +3,28 @@
 import subprocess
 import sys
 
-OPTIONAL = ("pandas", "pyarrow", "polars", "narwhals", "sklearn", "torch", "jax", "matplotlib",
-            "safetensors", "onnx", "onnxruntime", "click", "rich", "fastapi", "uvicorn", "scipy")
+OPTIONAL = (
+    "pandas",
+    "pyarrow",
+    "polars",
+    "narwhals",
+    "sklearn",
+    "torch",
+    "jax",
+    "matplotlib",
+    "safetensors",
+    "onnx",
+    "onnxruntime",
+    "click",
+    "rich",
+    "fastapi",
+    "uvicorn",
+    "scipy",
+)
 
 
 def test_import_descenso_loads_only_numpy():
-    code = (
-        "import sys, descenso\n"
-        f"print(','.join(m for m in {OPTIONAL!r} if m in sys.modules))"
-    )
+    code = f"import sys, descenso\nprint(','.join(m for m in {OPTIONAL!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
 
@@ -19,6 +32,5 @@ def test_import_descenso_loads_only_numpy():
 def test_public_names_are_documented():
     import descenso
 
-    missing = [name for name in descenso.__all__
-               if not (getattr(descenso, name).__doc__ or "").strip()]
+    missing = [name for name in descenso.__all__ if not (getattr(descenso, name).__doc__ or "").strip()]
     assert missing == []
