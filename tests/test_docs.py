@@ -91,7 +91,10 @@ def run_blocks(filename: str, blocks: list[Block]) -> dict[str, object]:
 # ---------------------------------------------------------------------------- the docs themselves
 
 
-@pytest.mark.parametrize("path", [p for p in DOC_FILES if python_blocks(p.read_text("utf-8"))], ids=str)
+RUNNABLE = [p for p in (*DOC_FILES, ROOT / "README.md") if python_blocks(p.read_text("utf-8"))]
+
+
+@pytest.mark.parametrize("path", RUNNABLE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_python_block_runs(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     blocks = python_blocks(path.read_text("utf-8"))
