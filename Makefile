@@ -30,10 +30,13 @@ test: $(VENV)/.test-installed
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check descenso tests benchmarks examples
+	$(BIN)/ruff format --check descenso tests benchmarks examples
 	$(BIN)/mypy
 
+# JAX is a peer in the benchmarks only, so it is installed here and not by `make test`.
 bench: $(VENV)/.test-installed
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/pip install --quiet 'jax>=0.4' threadpoolctl
+	$(BIN)/python -m benchmarks.run
 
 size:
 	@wc -l descenso/tensor.py descenso/ops/*.py | tail -n 1 | awk '{print "core engine size:", $$1, "lines"}'
