@@ -8,7 +8,9 @@ where gradients are accumulated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+import itertools
+from heapq import heappop, heappush
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -17,6 +19,10 @@ from descenso.grad_mode import _grad_state
 BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+# Numbers the recorded nodes in creation order. An op's inputs always exist before its output, so
+# visiting nodes from the highest number down is a topological order of any graph (see backward).
+_node_numbers = itertools.count(1)
 
 
 def _freed_backward(grad: np.ndarray) -> Sequence[np.ndarray | None]:
@@ -89,7 +95,7 @@ class Tensor:
     array([2., 4., 6.], dtype=float32)
     """
 
-    __slots__ = ("_backward", "_parents", "_retain", "data", "grad", "name", "requires_grad")
+    __slots__ = ("_backward", "_parents", "_pending", "_retain", "_seq", "data", "grad", "name", "requires_grad")
     # Makes ``ndarray + Tensor`` call ``Tensor.__radd__`` instead of NumPy's loop.
     __array_priority__ = 1000.0
 
@@ -101,6 +107,8 @@ class Tensor:
         self._backward: BackwardFn | None = None
         self.name: str = "leaf"
         self._retain: bool = False
+        self._seq: int = 0  # creation number of a recorded node (0 for leaves)
+        self._pending: np.ndarray | None = None  # the gradient gathered so far, during backward only
 
     @staticmethod
     def from_op(data: np.ndarray, parents: tuple[Tensor, ...], backward: BackwardFn, name: str) -> Tensor:
@@ -140,16 +148,19 @@ class Tensor:
         out.grad = None
         out.name = name
         out._retain = False
+        out._pending = None
         if _grad_state.enabled:
             for parent in parents:  # a plain loop: any() over a generator costs more per op
                 if parent.requires_grad:
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
+                    out._seq = next(_node_numbers)
                     return out
         out.requires_grad = False
         out._parents = ()
         out._backward = None
+        out._seq = 0
         return out
 
     # ------------------------------------------------------------------ properties
@@ -256,6 +267,7 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data, out.grad, out.requires_grad = self.data, None, False
         out._parents, out._backward, out.name, out._retain = (), None, "leaf", False
+        out._seq, out._pending = 0, None
         return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -320,7 +332,12 @@ class Tensor:
         -----
         Reverse-mode accumulation: for every node ``v`` in reverse topological
         order, ``dL/dparent += backward_v(dL/dv)``. Each node is visited once, and
-        the order is found without recursion, so graphs of any depth work.
+        without recursion, so graphs of any depth work. The order comes for free:
+        nodes are numbered as ops create them, and an op's inputs always exist
+        before its output, so a node popped from a max-heap of numbers has already
+        received the gradient of every consumer. Each node holds its partial
+        gradient while it waits (no dictionary, no separate sorting pass), and a
+        leaf's gradient is accumulated as soon as it arrives.
 
         Examples
         --------
@@ -349,27 +366,36 @@ class Tensor:
                     f"backward(grad=...): grad has shape {seed.shape} but the tensor has "
                     f"shape {self.shape}; they must be equal"
                 )
-        grads: dict[int, np.ndarray] = {id(self): seed}
-        for node in reversed(self._topological_order()):
-            node_grad = grads.pop(id(node), None)
-            if node_grad is None:
-                continue
-            backward_fn = node._backward
-            if backward_fn is None or node._retain:
-                node._accumulate(node_grad)
-                if backward_fn is None:
-                    continue
-            parent_grads = backward_fn(node_grad)
-            for parent, parent_grad in zip(node._parents, parent_grads, strict=True):
-                if parent_grad is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                previous = grads.get(key)
-                # Out of place: the same array may have been handed to two parents.
-                grads[key] = parent_grad if previous is None else previous + parent_grad
-            if not retain_graph:
-                node._parents = ()
-                node._backward = _freed_backward
+        if self._backward is None:  # a leaf: the seed is its gradient
+            self._accumulate(seed)
+            return
+        self._pending = seed
+        heap = [(-self._seq, self)]  # numbers are unique, so two nodes are never compared
+        try:
+            while heap:
+                node = heappop(heap)[1]
+                node_grad = node._pending
+                node._pending = None
+                if node._retain:
+                    node._accumulate(node_grad)
+                parent_grads = node._backward(node_grad)  # type: ignore[misc]
+                for parent, parent_grad in zip(node._parents, parent_grads, strict=True):
+                    if parent_grad is None or not parent.requires_grad:
+                        continue
+                    if parent._backward is None:  # a leaf
+                        parent._accumulate(parent_grad)
+                    elif parent._pending is None:  # first gradient to reach this node
+                        parent._pending = parent_grad
+                        heappush(heap, (-parent._seq, parent))
+                    else:  # out of place: the same array may have been handed to two parents
+                        parent._pending = parent._pending + parent_grad
+                if not retain_graph:
+                    node._parents = ()
+                    node._backward = _freed_backward
+        except BaseException:
+            for _, waiting in heap:  # a later backward() must not see these partial gradients
+                waiting._pending = None
+            raise
 
     def _accumulate(self, grad: np.ndarray) -> None:
         if self.grad is None:
@@ -377,23 +403,6 @@ class Tensor:
             self.grad = np.array(grad, dtype=self.dtype, copy=True)
         else:
             self.grad += grad
-
-    def _topological_order(self) -> list[Tensor]:
-        """Nodes that require grad, each after all of its parents (iterative DFS)."""
-        order: list[Tensor] = []
-        visited: set[int] = {id(self)}
-        stack: list[tuple[Tensor, Iterable[Tensor]]] = [(self, iter(self._parents))]
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    visited.add(id(parent))
-                    stack.append((parent, iter(parent._parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-        return order
 
     # ------------------------------------------------------------------ operators
     # Bound at import time by descenso.ops (see the end of descenso/ops/__init__.py).

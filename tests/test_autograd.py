@@ -129,6 +129,33 @@ def test_a_new_thread_starts_with_recording_on_even_under_no_grad_here():
     assert result == {"on": True}
 
 
+def test_an_error_inside_backward_leaves_no_partial_gradient_behind():
+    # backward() keeps each waiting node's partial gradient on the node; an error half-way must clear
+    # them, or the next backward through the same (retained) graph would add stale numbers.
+    from descenso.tensor import Tensor
+
+    fail = [True]
+
+    def flaky(a):
+        def backward(grad):
+            if fail[0]:
+                raise ZeroDivisionError("boom")
+            return (grad * 3,)
+
+        return Tensor.from_op(a.data * 3, (a,), backward, "flaky")
+
+    x = ds.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    loss = (flaky(a) + a).sum()  # d/dx = 2 * (3 + 1) = 8
+    with pytest.raises(ZeroDivisionError):
+        loss.backward(retain_graph=True)
+    assert a._pending is None
+    fail[0] = False
+    x.grad = None
+    loss.backward()
+    assert x.grad.tolist() == [8.0, 8.0]
+
+
 def test_retain_graph_allows_a_second_backward():
     x = ds.tensor(2.0, requires_grad=True)
     y = x * x
