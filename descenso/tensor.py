@@ -95,7 +95,9 @@ class Tensor:
     array([2., 4., 6.], dtype=float32)
     """
 
-    __slots__ = ("_backward", "_parents", "_pending", "_retain", "_seq", "data", "grad", "name", "requires_grad")
+    __slots__ = (
+        "_backward", "_parents", "_pending", "_retain", "_seq", "data", "grad", "name", "requires_grad",
+    )  # fmt: skip
     # Makes ``ndarray + Tensor`` call ``Tensor.__radd__`` instead of NumPy's loop.
     __array_priority__ = 1000.0
 
@@ -374,11 +376,11 @@ class Tensor:
         try:
             while heap:
                 node = heappop(heap)[1]
-                node_grad = node._pending
+                node_grad: np.ndarray = node._pending  # type: ignore[assignment]  # set when pushed
                 node._pending = None
                 if node._retain:
                     node._accumulate(node_grad)
-                parent_grads = node._backward(node_grad)  # type: ignore[misc]
+                parent_grads = node._backward(node_grad)  # type: ignore[misc]  # not None: not a leaf
                 for parent, parent_grad in zip(node._parents, parent_grads, strict=True):
                     if parent_grad is None or not parent.requires_grad:
                         continue
