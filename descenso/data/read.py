@@ -172,6 +172,11 @@ def _rows_to_keep(
 ) -> np.ndarray:
     """Rows with a target and, unless filled, complete features; DataError naming the gaps otherwise."""
     keep = ~missing_mask(y_values)
+    if not keep.any():
+        raise DataError(
+            f"target '{target}' in {cols.label} has no values at all (it is missing in every row); "
+            "check that it is the column to predict"
+        )
     if not keep.all() and missing is None:
         raise DataError(
             f"target '{target}' is missing in {_rows(int((~keep).sum()))} of {cols.label} "

@@ -168,7 +168,12 @@ def columns_from_frame(frame: Any, label: str, header_lines: int = 0) -> Columns
     for name in df.columns:
         series = df.get_column(name)
         kind = _dtype_kind(series.dtype)
-        values = series.to_numpy()
+        if kind not in ("numeric", "text", "boolean") and series.null_count() == len(series):
+            # pyarrow and polars type a column without a single value (an empty CSV column) as
+            # null: it is an all-missing column, which the readers warn about and ignore.
+            kind, values = "numeric", np.full(len(series), np.nan)
+        else:
+            values = series.to_numpy()
         if kind in ("text", "boolean") and values.dtype == object:
             values = np.array([None if _is_null(v) else v for v in values], dtype=object)
         data[str(name)], dtypes[str(name)] = values, kind

@@ -184,6 +184,26 @@ def test_constant_and_all_missing_columns_warn():
     assert all(w.filename == __file__ for w in record)  # the warning points at the caller's line
 
 
+def test_a_column_without_any_value_is_ignored_with_a_warning(tmp_path):
+    # pyarrow (an empty CSV column) and polars type such a column as null, not as a number or text.
+    path = tmp_path / "gaps.csv"
+    path.write_text("x,gone,y\n1.0,,0\n2.0,,1\n3.0,,0\n")
+    sources = [path, pl.DataFrame({"x": [1.0, 2.0, 3.0], "gone": [None] * 3, "y": [0, 1, 0]})]
+    for source in sources:
+        with pytest.warns(DataWarning, match=r"column 'gone' in .* is entirely missing; it is ignored"):
+            table = data.read(source, target="y")
+        assert table.feature_names == ["x"] and table.schema.ignored == ["gone"]
+        np.testing.assert_array_equal(table.X[:, 0], [1.0, 2.0, 3.0])
+
+
+def test_a_target_without_any_value_is_an_error(tmp_path):
+    path = tmp_path / "unlabelled.csv"
+    path.write_text("x,y\n1.0,\n2.0,\n")
+    for missing in (None, "drop"):
+        with pytest.raises(DataError, match=r"target 'y' in 'unlabelled.csv' has no values at all"):
+            data.read(path, target="y", missing=missing)
+
+
 def test_a_clean_table_does_not_warn(houses):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
