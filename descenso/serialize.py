@@ -162,9 +162,9 @@ def _file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def _save_error(error: OSError, path: Path, note: str = "") -> OSError:
-    """The same kind of OSError, with a message that names the model file."""
-    message = f"cannot save the model to '{path}': {error.strerror or error}{note}"
+def _save_error(error: OSError, path: Path, what: str, note: str = "") -> OSError:
+    """The same kind of OSError, with a message that names the file being saved."""
+    message = f"cannot save {what} to '{path}': {error.strerror or error}{note}"
     return type(error)(error.errno, message) if error.errno is not None else type(error)(message)
 
 
@@ -218,7 +218,7 @@ def write_model_file(
     return atomic_write_bytes(path, data)
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, what: str = "the model") -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
 
     Parameters
@@ -226,6 +226,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     path : str or os.PathLike
         The file to create or replace; its directory must exist.
     data : bytes
+    what : str, default "the model"
+        What the file holds, for error messages: "cannot save {what} to '{path}': ...".
 
     Returns
     -------
@@ -253,15 +255,15 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(21, f"cannot save the model to '{path}': it is a directory; give a file name")
+        raise IsADirectoryError(21, f"cannot save {what} to '{path}': it is a directory; give a file name")
     directory = path.parent
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as error:
-        raise _save_error(error, path) from error
+        raise _save_error(error, path, what) from error
     try:
         with os.fdopen(fd, "wb") as file:
-            os.chmod(temporary, _file_mode(path))  # mkstemp makes 0600; a saved model gets the usual mode
+            os.chmod(temporary, _file_mode(path))  # mkstemp makes 0600; a saved file gets the usual mode
             _write_all(file, data)
             file.flush()
             os.fsync(file.fileno())
@@ -270,7 +272,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError):
-            raise _save_error(error, path, "; any existing file is unchanged") from error
+            raise _save_error(error, path, what, "; any existing file is unchanged") from error
         raise
     _fsync_directory(directory)
     return path

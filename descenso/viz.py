@@ -16,8 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -41,12 +41,6 @@ def _figure(width: float = 6.4, height: float = 4.4) -> Figure:
     return fig
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write ``fig`` as a PNG to ``path`` atomically, then release the figure.
 
@@ -63,6 +57,13 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     pathlib.Path
         The path written.
 
+    Raises
+    ------
+    OSError
+        When the folder is missing or unwritable or the disk is full; the message names the path,
+        any existing file there is unchanged and no temporary file is left (see
+        :func:`descenso.serialize.atomic_write_bytes`).
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -72,21 +73,14 @@ def save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     >>> out.read_bytes()[:4] == b"\\x89PNG"
     True
     """
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from descenso.serialize import atomic_write_bytes
+
+    buffer = io.BytesIO()
     try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a report is as readable as any file
-        with os.fdopen(handle, "wb") as stream:
-            fig.savefig(stream, format="png", dpi=_DPI)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        fig.savefig(buffer, format="png", dpi=_DPI)
     finally:
         fig.clear()
-    return path
+    return atomic_write_bytes(path, buffer.getvalue(), what="the figure")
 
 
 def _history_columns(history: Any) -> Mapping[str, Any]:

@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -99,29 +98,14 @@ def point_latest(run_dir: Path) -> None:
         os.replace(temporary, link)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(
-            temporary, 0o666 & ~_umask()
-        )  # mkstemp makes 0600; the user's umask decides, as for any file
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``data`` to ``path`` through a temporary file in the same folder, fsync and a rename.
+
+    See :func:`descenso.serialize.atomic_write_bytes`; an OSError names the report file.
+    """
+    from descenso.serialize import atomic_write_bytes
+
+    return atomic_write_bytes(path, data, what="the report file")
 
 
 def jsonable(value: Any) -> Any:

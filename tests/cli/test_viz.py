@@ -89,3 +89,13 @@ def test_figures_refuse_bad_input():
         viz.loss_curves({"train_loss": []})
     with pytest.raises(TypeError, match="History or a mapping"):
         viz.loss_curves([0.1, 0.2])
+
+
+def test_save_replaces_a_file_whole_or_not_at_all(tmp_path):
+    path = tmp_path / "loss.png"
+    path.write_bytes(b"the old figure")
+    with pytest.raises(FileNotFoundError, match=r"cannot save the figure to .*nowhere"):
+        viz.save(viz.loss_curves({"train_loss": [1.0, 0.5]}), tmp_path / "nowhere" / "loss.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]  # no temporary left behind
+    assert saved_size(viz.loss_curves({"train_loss": [1.0, 0.5]}), path) == (640, 440)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
