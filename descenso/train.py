@@ -46,8 +46,9 @@ from descenso.stopping import (
     check_finite_loss,
     check_finite_weights,
 )
+from descenso.tensor import tensor
 
-__all__ = ["Callback", "fit"]
+__all__ = ["Callback", "fit", "penalty"]
 
 
 class Callback:
@@ -75,6 +76,63 @@ class Callback:
 
     def on_train_end(self, history: History, model: Any) -> None:
         """Once at the end, however training ended (not after a DivergenceError)."""
+
+
+def penalty(model: Any, l1: float = 0.0, l2: float = 0.0) -> Any:
+    """The regularisation term of :func:`fit`'s objective, ``l2/2 sum_W ||W||^2 + l1 sum_W |W|``.
+
+    Parameters
+    ----------
+    model : nn.Module or iterable of Tensor
+        The model, or its parameters (collected once, as ``fit`` does, to save walking the
+        module tree every step). Only parameters with two or more dimensions, the weight
+        matrices ``W``, are penalised: biases only shift a unit's output and do not make the
+        function any less smooth.
+    l1, l2 : float, default 0
+        Non-negative strengths of the lasso (``|W|``) and ridge (``W^2``) terms.
+
+    Returns
+    -------
+    Tensor
+        A 0-d tensor in the weights' dtype, differentiable with respect to them; a constant 0
+        when ``l1 = l2 = 0`` or there is no weight matrix.
+
+    Raises
+    ------
+    ValueError
+        For a negative or non-finite ``l1`` or ``l2``.
+
+    Notes
+    -----
+    ``d/dW = l2 W + l1 sign(W)``, with ``sign(0) = 0``. The ``1/2`` makes weight decay's rate
+    ``lr * l2`` under plain gradient descent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descenso.nn import Linear
+    >>> layer = Linear(2, 1, rng=0)
+    >>> layer.weight.data[:] = [[3.0, -4.0]]
+    >>> term = penalty(layer, l1=0.1, l2=0.5)   # 0.5/2 * (9 + 16) + 0.1 * (3 + 4)
+    >>> round(term.item(), 4), term.dtype
+    (6.95, dtype('float32'))
+    >>> term.backward()
+    >>> layer.weight.grad                          # l2 W + l1 sign(W); the bias is not penalised
+    array([[ 1.6, -2.1]], dtype=float32)
+    """
+    for name, value in (("l1", l1), ("l2", l2)):
+        if not 0 <= value < math.inf:
+            raise ValueError(f"penalty: {name} must be a non-negative finite number; got {value!r}")
+    params = model.parameters() if hasattr(model, "parameters") else model
+    weights = [p for p in params if p.ndim >= 2]
+    terms = []
+    if weights and l2:
+        terms.append((l2 / 2) * sum((w * w).sum() for w in weights))
+    if weights and l1:
+        terms.append(l1 * sum(w.abs().sum() for w in weights))
+    if not terms:
+        return tensor(0.0, dtype=weights[0].dtype if weights else np.float32)
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
 def fit(
@@ -202,11 +260,7 @@ def fit(
     def objective(Xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None) -> tuple[Any, Any, Any]:
         output = model(Xb)
         data_loss = loss_fn(output, yb) if wb is None else loss_fn(output, yb, sample_weight=wb)
-        total = data_loss
-        if l2:
-            total = total + (l2 / 2) * sum((w * w).sum() for w in penalized)
-        if l1:
-            total = total + l1 * sum(w.abs().sum() for w in penalized)
+        total = data_loss + penalty(penalized, l1, l2) if (l1 or l2) else data_loss
         return output, data_loss, total
 
     history = History()

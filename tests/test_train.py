@@ -21,7 +21,7 @@ from descenso.stopping import (
     Tolerance,
     TrainingInterrupted,
 )
-from descenso.train import Callback, fit
+from descenso.train import Callback, fit, penalty
 
 
 def line_data(n=64, seed=0, dtype=np.float64):
@@ -69,6 +69,32 @@ def test_objective_adds_l2_and_l1_on_weight_matrices_only():
     history = fit(model, X, y, optimizer="sgd", lr=1e-9, epochs=1, batch_size=None, l2=0.5, l1=0.25)
     penalty = 0.5 / 2 * 14 + 0.25 * 6  # l2/2 * sum(w^2) + l1 * sum|w|
     assert history.objective[0] - history.train_loss[0] == pytest.approx(penalty, rel=1e-9)
+
+
+def test_penalty_value_and_gradient_by_hand_on_an_mlp():
+    model = MLP(3, hidden=(4,), out_features=1, rng=0, dtype=np.float64)
+    weights = [p.data.copy() for p in model.parameters() if p.ndim == 2]
+    term = penalty(model, l1=0.3, l2=0.2)
+    assert term.shape == () and term.dtype == np.float64
+    expected = sum(0.2 / 2 * (w**2).sum() + 0.3 * np.abs(w).sum() for w in weights)
+    assert term.item() == pytest.approx(expected, rel=1e-12)
+    term.backward()
+    for p in model.parameters():
+        if p.ndim == 2:
+            np.testing.assert_allclose(p.grad, 0.2 * p.data + 0.3 * np.sign(p.data), rtol=1e-12)
+        else:
+            assert p.grad is None or not p.grad.any()  # biases are not penalised
+    # A list of parameters (what fit passes) gives the same term; no strength gives a constant 0.
+    assert penalty(list(model.parameters()), l1=0.3, l2=0.2).item() == pytest.approx(expected, rel=1e-12)
+    zero = penalty(model)
+    assert zero.item() == 0.0 and not zero.requires_grad and zero.dtype == np.float64
+
+
+@pytest.mark.parametrize("bad", [{"l1": -0.1}, {"l2": float("nan")}, {"l2": float("inf")}])
+def test_penalty_refuses_negative_or_non_finite_strengths(bad):
+    name = next(iter(bad))
+    with pytest.raises(ValueError, match=f"penalty: {name} must be a non-negative finite number"):
+        penalty(zero_linear(), **bad)
 
 
 def test_grad_norm_is_the_norm_of_the_full_gradient_in_full_batch():

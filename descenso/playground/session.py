@@ -28,6 +28,7 @@ from descenso.stopping import (
     check_finite_loss,
     check_finite_weights,
 )
+from descenso.train import penalty
 
 
 def make_optimizer(name: str, params: list[Any], lr: float) -> Any:
@@ -211,17 +212,13 @@ class Session:
         -------
         data_loss, total : Tensor
             ``total = data_loss + l2/2 sum ||W||^2 + l1 sum |W|`` over the weight matrices,
-            the objective of :func:`descenso.train.fit` (biases are not penalised).
+            the objective of :func:`descenso.train.fit` (see :func:`descenso.train.penalty`).
         """
         output = self.model(Z)
         data_loss = self.loss_fn(output, y)
-        total = data_loss
-        weights = [p for p in self.model.parameters() if p.ndim >= 2]
-        if self.config.l2:
-            total = total + (self.config.l2 / 2) * sum((w * w).sum() for w in weights)
-        if self.config.l1:
-            total = total + self.config.l1 * sum(w.abs().sum() for w in weights)
-        return data_loss, total
+        if not (self.config.l1 or self.config.l2):
+            return data_loss, data_loss
+        return data_loss, data_loss + penalty(self.model, self.config.l1, self.config.l2)
 
     def step(self) -> str | None:
         """One mini-batch update; at the end of an epoch, record it and ask the stop rules.

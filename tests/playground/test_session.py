@@ -72,6 +72,19 @@ def test_l2_pulls_the_weights_towards_zero() -> None:
     assert norms[1] < 0.6 * norms[0]
 
 
+def test_the_objective_adds_fits_penalty_on_the_weight_matrices() -> None:
+    session = Session(Config(**{**BASE, "l1": 0.01, "l2": 0.5}))
+    Z, y = session.Z_train[:20], session.data.y_train[:20]
+    data_loss, total = session.objective(Z, y)
+    weights = [w for name, w in session.model.state_dict().items() if name.endswith("weight")]
+    expected = sum(0.5 / 2 * float((w.astype(np.float64) ** 2).sum()) + 0.01 * float(np.abs(w).sum())
+                   for w in weights)  # fmt: skip
+    assert total.item() - data_loss.item() == pytest.approx(expected, rel=1e-5)
+    plain = Session(Config(**BASE))
+    data_loss, total = plain.objective(Z, y)
+    assert total is data_loss  # no penalty: the data loss itself is differentiated
+
+
 def test_live_settings_change_the_next_step_only() -> None:
     session = Session(Config(**BASE))
     train(session, 3)
