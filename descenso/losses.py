@@ -21,10 +21,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from descenso.ops._buffers import empty
 from descenso.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
-Derivative = Callable[[bool], "tuple[np.ndarray, np.ndarray | None]"]
+# derivative(need_target) or, for scaled=True, derivative(need_target, scale)
+Derivative = Callable[..., "tuple[np.ndarray, np.ndarray | None]"]
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -92,8 +94,13 @@ def _reduced(
     derivative: Derivative,
     reduction: str,
     weight: np.ndarray | None,
+    scaled: bool = False,
 ) -> Tensor:
-    """Wrap elementwise ``loss`` and its derivative into one node that also reduces and weighs."""
+    """Wrap elementwise ``loss`` and its derivative into one node that also reduces and weighs.
+
+    With ``scaled=True``, ``derivative(need_target, scale)`` multiplies by ``scale`` itself
+    (the reduction's and the weights' factor), so it can fold it into a pass it makes anyway.
+    """
     weighted = loss if weight is None else loss * weight
     if reduction == "none":
         data, total = weighted, 1.0
@@ -105,10 +112,12 @@ def _reduced(
             data = np.asarray(data / total, dtype=loss.dtype)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        d_prediction, d_target = derivative(target.requires_grad)
         scale = grad if total == 1.0 else grad / total
         if weight is not None:
             scale = scale * weight
+        if scaled:
+            return derivative(target.requires_grad, scale)
+        d_prediction, d_target = derivative(target.requires_grad)
         return d_prediction * scale, None if d_target is None else d_target * scale
 
     return Tensor.from_op(data, (prediction, target), backward, name)
@@ -146,15 +155,15 @@ def mse(prediction: Tensor, target: Any, reduction: str = "mean", sample_weight:
     2.5
     """
     p, y = _prepare("mse", prediction, target, reduction)
-    residual = p.data - y.data
+    residual = np.subtract(p.data, y.data, out=empty(p.data.shape, p.data.dtype))
+    squares = np.multiply(residual, residual, out=empty(p.data.shape, p.data.dtype))
 
-    def derivative(need_target: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        d = 2 * residual
+    def derivative(need_target: bool, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        d = np.multiply(residual, 2 * scale, out=empty(residual.shape, residual.dtype))  # one pass
         return d, -d if need_target else None
 
-    return _reduced(
-        "mse", p, y, residual * residual, derivative, reduction, _weights("mse", sample_weight, p)
-    )
+    weight = _weights("mse", sample_weight, p)
+    return _reduced("mse", p, y, squares, derivative, reduction, weight, scaled=True)
 
 
 def mae(prediction: Tensor, target: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
@@ -274,15 +283,19 @@ def bce_with_logits(
         softplus_neg = log_term + np.maximum(-zd, 0)  # log(1 + e^-z)
         loss = (1 - yd) * zd + scale * softplus_neg
 
-    def derivative(need_target: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    def derivative(need_target: bool, factor: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         # sigmoid(z) from the kept e = exp(-|z|), without a second exp.
         s = np.where(zd >= 0, 1 / (1 + e), e / (1 + e)).astype(zd.dtype, copy=False)
         if scale is None:
-            return s - yd, -zd if need_target else None
+            s -= yd  # s is this call's own array: in place, no more temporaries
+            s *= factor
+            return s, -zd * factor if need_target else None
         d_target = -zd + (pw - 1) * softplus_neg if need_target else None
-        return (1 - yd) - scale * (1 - s), d_target
+        d = (1 - yd) - scale * (1 - s)
+        return d * factor, None if d_target is None else d_target * factor
 
-    return _reduced(name, z, y, loss, derivative, reduction, _weights(name, sample_weight, z))
+    weight = _weights(name, sample_weight, z)
+    return _reduced(name, z, y, loss, derivative, reduction, weight, scaled=True)
 
 
 def bce(

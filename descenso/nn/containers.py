@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from descenso.nn.activations import ReLU
+from descenso.nn.linear import Linear
 from descenso.nn.module import Module
 from descenso.tensor import Tensor
 
@@ -45,8 +47,25 @@ class Sequential(Module):
         self.layers: list[Module] = list(modules)
 
     def forward(self, x: Any) -> Tensor:
-        for layer in self.layers:
-            x = layer(x)
+        """Each layer in turn; a ``Linear`` directly followed by a ``ReLU`` runs as one fused node.
+
+        Notes
+        -----
+        The pair becomes :func:`descenso.ops.linear_relu`, which gives the same
+        values and gradients in one graph node with the ReLU applied in place
+        (exact classes only: a subclass of either keeps its own ``forward``).
+        """
+        layers = self.layers
+        last = len(layers) - 1
+        i = 0
+        while i <= last:
+            layer = layers[i]
+            if i < last and type(layer) is Linear and type(layers[i + 1]) is ReLU:
+                x = layer._forward_relu(x)
+                i += 2
+            else:
+                x = layer(x)
+                i += 1
         return x
 
     def __len__(self) -> int:

@@ -9,6 +9,7 @@ import numpy as np
 from descenso.nn import init as initializers
 from descenso.nn.module import Module, Parameter
 from descenso.ops.arithmetic import linear
+from descenso.ops.fused import linear_relu
 from descenso.tensor import Tensor, _dtype
 
 
@@ -97,6 +98,10 @@ class Linear(Module):
     def forward(self, x: Any) -> Tensor:
         """``x @ weight.T + bias`` for ``x`` of shape ``(..., in_features)``."""
         return linear(as_input(x, self.dtype), self.weight, self.bias)
+
+    def _forward_relu(self, x: Any) -> Tensor:
+        """``relu(self(x))`` as one fused node (what ``Sequential`` calls for ``Linear, ReLU``)."""
+        return linear_relu(as_input(x, self.dtype), self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (

@@ -25,6 +25,7 @@ from descenso.ops.elementwise import (
     sqrt,
     tanh,
 )
+from descenso.ops.fused import linear_relu
 from descenso.ops.index import getitem
 from descenso.ops.reduce import max, mean, min, sum  # noqa: A004
 from descenso.ops.select import clip, maximum, minimum, where
@@ -33,7 +34,7 @@ from descenso.tensor import Tensor
 
 __all__ = [
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "getitem", "leaky_relu", "linear",
-    "log", "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",
+    "linear_relu", "log", "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg",
     "pow", "relu", "reshape", "sigmoid", "softplus", "sqrt", "squeeze", "stack", "sub", "sum",
     "tanh", "transpose", "unsqueeze", "where",
 ]  # fmt: skip

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from descenso.ops._buffers import empty
 from descenso.ops._util import as_tensor, broadcast_error, unbroadcast
 from descenso.tensor import Tensor
 
@@ -379,31 +380,55 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> ds.linear(ds.tensor([[1.0, 2.0]]), ds.tensor([[1.0, 1.0], [0.0, -1.0]]), ds.tensor([0.5, 0.0])).data
     array([[ 3.5, -2. ]], dtype=float32)
     """
+    x, w_shape = check_linear("linear", x, weight, bias)
+    data = affine(x.data, weight.data, None if bias is None else bias.data)
+    parents = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        return linear_backward(grad, x, weight, bias, w_shape)
+
+    return Tensor.from_op(data, parents, backward, "linear")
+
+
+def check_linear(name: str, x: Any, weight: Tensor, bias: Tensor | None) -> tuple[Tensor, tuple[int, ...]]:
+    """``x`` as a Tensor of the weight's dtype, and the weight's shape, after checking they fit together."""
     x = as_tensor(x, like=weight)
     x_shape, w_shape = x.data.shape, weight.data.shape  # arrays' shapes: cheaper than the properties
     if len(w_shape) != 2:
-        raise ValueError(f"linear: weight must be 2-d (out_features, in_features); got shape {w_shape}")
+        raise ValueError(f"{name}: weight must be 2-d (out_features, in_features); got shape {w_shape}")
     if not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(
-            f"linear: input of shape {x_shape} does not fit a weight of shape {w_shape}: "
+            f"{name}: input of shape {x_shape} does not fit a weight of shape {w_shape}: "
             f"expected input.shape[-1] == {w_shape[1]} (in_features)"
         )
     if bias is not None and bias.data.shape != w_shape[:1]:
         raise ValueError(
-            f"linear: bias of shape {bias.shape} does not fit a weight of shape {w_shape}: "
+            f"{name}: bias of shape {bias.shape} does not fit a weight of shape {w_shape}: "
             f"expected bias.shape == ({w_shape[0]},) (out_features,)"
         )
-    data = x.data @ weight.data.T
+    return x, w_shape
+
+
+def affine(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """``x @ weight.T + bias`` into a reused buffer (see :mod:`descenso.ops._buffers`)."""
+    out = empty((*x.shape[:-1], weight.shape[0]), np.result_type(x, weight))
+    np.matmul(x, weight.T, out=out)
     if bias is not None:
-        data += bias.data
-    parents = (x, weight) if bias is None else (x, weight, bias)
+        out += bias
+    return out
 
-    def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        grad_x = grad @ weight.data if x.requires_grad else None
-        grad2 = grad.reshape(-1, w_shape[0])  # (batch, out_features)
-        grad_w = grad2.T @ x.data.reshape(-1, w_shape[1]) if weight.requires_grad else None
-        if bias is None:
-            return grad_x, grad_w
-        return grad_x, grad_w, grad2.sum(axis=0) if bias.requires_grad else None
 
-    return Tensor.from_op(data, parents, backward, "linear")
+def linear_backward(
+    grad: np.ndarray, x: Tensor, weight: Tensor, bias: Tensor | None, w_shape: tuple[int, ...]
+) -> tuple[np.ndarray | None, ...]:
+    """Gradients of ``y = x W^T + b`` for ``x``, ``W`` (and ``b``) from ``dL/dy`` (shared with fused ops)."""
+    grad_x = grad_w = None
+    if x.requires_grad:
+        grad_x = np.matmul(grad, weight.data, out=empty(x.data.shape, np.result_type(grad, weight.data)))
+    grad2 = grad.reshape(-1, w_shape[0])  # (batch, out_features)
+    if weight.requires_grad:
+        x2 = x.data.reshape(-1, w_shape[1])  # (batch, in_features)
+        grad_w = np.matmul(grad2.T, x2, out=empty(w_shape, np.result_type(grad2, x2)))
+    if bias is None:
+        return grad_x, grad_w
+    return grad_x, grad_w, grad2.sum(axis=0) if bias.requires_grad else None

@@ -151,3 +151,33 @@ def test_from_config_errors():
         from_config({"in_features": 2})
     with pytest.raises(ValueError, match="bad arguments for Linear"):
         from_config({"type": "Linear", "in_features": 2, "out_features": 1, "colour": "red"})
+
+
+# ----------------------------------------------------------------------------- Linear + ReLU fusion
+def test_sequential_runs_linear_then_relu_as_one_fused_node_with_identical_numbers():
+    class PlainReLU(ReLU):  # a subclass is never fused: it keeps its own forward
+        pass
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 3)).astype(np.float32)
+    fused = MLP(3, hidden=(5, 4), out_features=1, rng=0)
+    plain = Sequential(Linear(3, 5), PlainReLU(), Linear(5, 4), PlainReLU(), Linear(4, 1))
+    plain.load_state_dict(fused.state_dict())
+    out_fused, out_plain = fused(x), plain(x)
+    assert out_fused._parents[0].name == "linear_relu"
+    assert out_plain._parents[0].name == "relu"
+    np.testing.assert_array_equal(out_fused.data, out_plain.data)
+    out_fused.sum().backward()
+    out_plain.sum().backward()
+    for (name, a), b in zip(fused.named_parameters(), plain.parameters(), strict=True):
+        np.testing.assert_array_equal(a.grad, b.grad, err_msg=name)
+
+
+def test_sequential_fuses_only_adjacent_linear_relu_pairs():
+    net = Sequential(ReLU(), Linear(2, 2, rng=0), Tanh(), Linear(2, 2, rng=1), ReLU())
+    x = ds.tensor([[1.0, -2.0]], requires_grad=True)
+    out = net(x)
+    expected = ds.relu(ds.linear(ds.tanh(ds.linear(ds.relu(x), net[1].weight, net[1].bias)), net[3].weight,
+                                 net[3].bias))  # fmt: skip
+    np.testing.assert_allclose(out.data, expected.data, rtol=1e-6)
+    assert out.name == "linear_relu"  # the last pair; ReLU first and Linear+Tanh stay unfused

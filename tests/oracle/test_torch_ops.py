@@ -138,6 +138,15 @@ def test_linear_against_torch(x_shape):
     builder.check((ds.linear(x[0], w[0], b[0]), F.linear(x[1], w[1], b[1])), "linear")
 
 
+@pytest.mark.parametrize("x_shape", [(3,), (5, 3), (2, 5, 3)])
+def test_linear_relu_against_torch(x_shape):
+    from descenso.ops import linear_relu
+
+    builder = Builder(seed=14)
+    x, w, b = builder.leaf(x_shape), builder.leaf((4, 3)), builder.leaf((4,))
+    builder.check((linear_relu(x[0], w[0], b[0]), F.relu(F.linear(x[1], w[1], b[1]))), "linear_relu")
+
+
 def test_concatenate_and_stack_against_torch():
     builder = Builder(seed=5)
     a, b = builder.leaf((2, 3)), builder.leaf((2, 1))
