@@ -286,7 +286,7 @@ def fit(
                 # Full batch needs no shuffle (the sum is the same); mini-batches are a fresh permutation
                 # each epoch, drawn from rng only, so the same seed gives the same batches.
                 order = rng.permutation(n) if batch < n else None
-                seen, loss_sum, objective_sum, grad_norm = 0, 0.0, 0.0, 0.0
+                seen, loss_sum, objective_sum = 0, 0.0, 0.0
                 metric_sums = dict.fromkeys(metric_fns, 0.0)
                 for step in range(steps_per_epoch):
                     rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
@@ -297,7 +297,6 @@ def fit(
                     output, data_loss, total = objective(Xb, yb, wb)
                     check_finite_loss(total.item(), epoch, optimizer.lr)  # diverged: stop before stepping
                     total.backward()
-                    grad_norm = _global_norm(params)
                     optimizer.step()
 
                     history.n_steps += 1
@@ -313,6 +312,8 @@ def fit(
                         break
 
                 # 4. Record the epoch: training numbers averaged over its steps, validation at its end.
+                #    The gradient norm is the last step's: step() reads .grad and leaves it as it was.
+                grad_norm = _global_norm(params)
                 check_finite_weights(model, epoch, optimizer.lr)
                 row: dict[str, Any] = {name: total / seen for name, total in metric_sums.items()}
                 val_loss = None
