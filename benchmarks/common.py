@@ -8,6 +8,7 @@ epochs visiting the batches in ``batch_order(epoch)``, starting from
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -32,19 +33,68 @@ class Workload:
 
 
 WORKLOADS = {
-    "W1": Workload("W1", "two spirals 2,000x2, MLP 2-16-16-1 ReLU, BCE-with-logits, Adam 1e-2, batch 32",
-                   2000, 2, (16, 16), "bce_with_logits", "adam", 1e-2, 32, epochs=5),
-    "W2": Workload("W2", "100,000x32 binary, MLP 32-128-128-1, Adam 1e-3, batch 256",
-                   100_000, 32, (128, 128), "bce_with_logits", "adam", 1e-3, 256, epochs=1),
-    "W3": Workload("W3", "50,000x256 regression, MLP 256-1024-1024-1, MSE, SGD momentum 0.9, batch 1024",
-                   50_000, 256, (1024, 1024), "mse", "sgd_momentum", 1e-3, 1024, epochs=1),
-    "W4": Workload("W4", "1,000,000x20 linear regression, full-batch gradient descent (20 steps)",
-                   1_000_000, 20, (), "mse", "gd", 0.1, None, epochs=20,
-                   impls=("numpy", "descenso", "descenso_fit", "torch", "jax", "closed_form")),
+    "W1": Workload(
+        "W1",
+        "two spirals 2,000x2, MLP 2-16-16-1 ReLU, BCE-with-logits, Adam 1e-2, batch 32",
+        2000,
+        2,
+        (16, 16),
+        "bce_with_logits",
+        "adam",
+        1e-2,
+        32,
+        epochs=20,
+    ),
+    "W2": Workload(
+        "W2",
+        "100,000x32 binary, MLP 32-128-128-1, Adam 1e-3, batch 256",
+        100_000,
+        32,
+        (128, 128),
+        "bce_with_logits",
+        "adam",
+        1e-3,
+        256,
+        epochs=1,
+    ),
+    "W3": Workload(
+        "W3",
+        "50,000x256 regression, MLP 256-1024-1024-1, MSE, SGD momentum 0.9, batch 1024",
+        50_000,
+        256,
+        (1024, 1024),
+        "mse",
+        "sgd_momentum",
+        1e-3,
+        1024,
+        epochs=1,
+    ),
+    "W4": Workload(
+        "W4",
+        "1,000,000x20 linear regression, full-batch gradient descent (20 steps)",
+        1_000_000,
+        20,
+        (),
+        "mse",
+        "gd",
+        0.1,
+        None,
+        epochs=20,
+        impls=("numpy", "descenso", "descenso_fit", "torch", "jax", "closed_form"),
+    ),
 }
-TINY = {name: Workload(**{**w.__dict__, "n": min(w.n, 512), "d": min(w.d, 8),
-                          "hidden": tuple(min(h, 8) for h in w.hidden), "epochs": 1})
-        for name, w in WORKLOADS.items()}
+TINY = {
+    name: Workload(
+        **{
+            **w.__dict__,
+            "n": min(w.n, 512),
+            "d": min(w.d, 8),
+            "hidden": tuple(min(h, 8) for h in w.hidden),
+            "epochs": 1,
+        }
+    )
+    for name, w in WORKLOADS.items()
+}
 
 
 def make_data(w: Workload) -> tuple[np.ndarray, np.ndarray]:
@@ -72,17 +122,28 @@ def initial_weights(w: Workload) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(99)
     sizes = (w.d, *w.hidden, 1)
     layers = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in pairwise(sizes):
         weight = rng.standard_normal((fan_out, fan_in)) * np.sqrt(2.0 / fan_in)
         layers.append((weight.astype(np.float32), np.zeros(fan_out, dtype=np.float32)))
     return layers
 
 
+ORDER_SEED = 1000
+
+
 def batch_order(w: Workload, epoch: int) -> list[np.ndarray]:
-    """The index arrays of each batch of an epoch (identical for every implementation)."""
-    if w.batch_size is None:
+    """The index arrays of each batch of an epoch (identical for every implementation).
+
+    Epoch ``e`` uses the ``e``-th permutation drawn from one generator seeded with
+    ``ORDER_SEED``: exactly what ``descenso.fit(..., rng=np.random.default_rng(ORDER_SEED))``
+    draws, so ``fit`` visits the same batches as the hand-written loops.
+    """
+    if w.batch_size is None or w.batch_size >= w.n:
         return [np.arange(w.n)]
-    perm = np.random.default_rng(1000 + epoch).permutation(w.n)
+    rng = np.random.default_rng(ORDER_SEED)
+    for _ in range(epoch):
+        rng.permutation(w.n)
+    perm = rng.permutation(w.n)
     return [perm[i : i + w.batch_size] for i in range(0, w.n, w.batch_size)]
 
 

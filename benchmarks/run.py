@@ -2,9 +2,12 @@
 
 Every (workload, implementation) pair runs in a fresh process, in rounds; the
 order of implementations is shuffled each round, and ratios are taken within a
-round so machine noise cancels as far as it can. Usage::
+round so machine noise cancels as far as it can. Every fresh process gets the
+same thread settings (``--threads``: the OMP/OpenBLAS/MKL environment variables,
+threadpoolctl's BLAS limit, ``torch.set_num_threads`` and JAX's XLA flags), and
+the table records them. Usage::
 
-    python -m benchmarks.run                      # W1-W5, 3 rounds, writes benchmarks/results.md
+    python -m benchmarks.run                      # W1-W5 and the memory check, 3 rounds
     python -m benchmarks.run --workloads W1 --rounds 5
     python -m benchmarks.run --tiny --rounds 1    # seconds; what the test suite runs
 
@@ -14,24 +17,21 @@ Not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib.util
 import json
 import os
-import platform
 import random
-import statistics
 import subprocess
 import sys
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import TINY, WORKLOADS, make_data  # noqa: E402
+from benchmarks.report import summarize  # noqa: E402
 
 IMPLEMENTATIONS = {
     "numpy": ("benchmarks.impls.numpy_ref", "train", None),
@@ -41,6 +41,10 @@ IMPLEMENTATIONS = {
     "jax": ("benchmarks.impls.jax_impl", "train", "jax"),
     "closed_form": ("benchmarks.impls.closed_form", "train", None),
 }
+W5_IMPLS = ("sklearn", "descenso")  # sklearn first: its score is descenso's target in the same round
+W5_DATASETS = ("breast_cancer", "diabetes")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")  # fmt: skip
 
 
 def available(impl: str) -> bool:
@@ -49,88 +53,110 @@ def available(impl: str) -> bool:
     return needs is None or importlib.util.find_spec(needs) is not None
 
 
-def worker(workload: str, impl: str, tiny: bool) -> dict:
+def pin_threads(threads: int) -> dict[str, Any]:
+    """Limit BLAS (threadpoolctl) and torch to ``threads`` in this process; return what is in force."""
+    settings: dict[str, Any] = {"threads": threads}
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+
+        threadpool_limits(limits=threads)
+        settings["blas"] = sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+    except ImportError:
+        settings["blas"] = "threadpoolctl not installed"
+    if "torch" in sys.modules:  # only where the implementation imported it
+        import torch
+
+        torch.set_num_threads(threads)
+        settings["torch"] = torch.get_num_threads()
+    return settings
+
+
+def worker(workload: str, impl: str, tiny: bool, threads: int, target: float | None) -> dict:
     """Run one implementation once in this process and return its measurements."""
-    module_name, function, _ = IMPLEMENTATIONS[impl]
+    if workload == "W5":
+        from benchmarks.w5 import run_w5
+
+        pin_threads(threads)
+        kind, dataset = impl.split(":")
+        result = run_w5(kind, dataset, tiny, target)
+        result["threads"] = pin_threads(threads)
+        return result
     w = (TINY if tiny else WORKLOADS)[workload]
     X, y = make_data(w)
+    if impl == "fit_memory":
+        from benchmarks.memory import fit_peak_memory
+
+        return fit_peak_memory(w, X, y)
+    module_name, function, needs = IMPLEMENTATIONS[impl]
+    if needs:
+        __import__(needs)
+    pin_threads(threads)
     train = getattr(__import__(module_name, fromlist=[function]), function)
     loss, seconds = train(w, X, y)
-    return {"loss": loss, "seconds": seconds, "epochs": w.epochs, "n": w.n}
+    return {"loss": loss, "seconds": seconds, "epochs": w.epochs, "n": w.n, "threads": pin_threads(threads)}
 
 
-def run_in_fresh_process(workload: str, impl: str, tiny: bool) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", workload, impl]
-    if tiny:
+def child_environment(threads: int) -> dict[str, str]:
+    """The environment of every fresh process: the same thread limits for every library."""
+    env = dict(os.environ)
+    for name in THREAD_VARIABLES:
+        env[name] = str(threads)
+    xla = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" if threads == 1 else ""
+    env["XLA_FLAGS"] = xla
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def run_in_fresh_process(
+    workload: str, impl: str, args: argparse.Namespace, target: float | None = None
+) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", workload, impl, "--threads", str(args.threads)]
+    if args.tiny:
         cmd.append("--tiny")
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    if target is not None:
+        cmd += ["--target", repr(target)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=3600,
+                          env=child_environment(args.threads))  # fmt: skip
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    blas = "unknown BLAS"
-    try:
-        from threadpoolctl import threadpool_info
-
-        info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-        if info:
-            blas = f"{info[0].get('internal_api')} {info[0].get('version')} ({info[0].get('num_threads')} threads)"
-    except ImportError:
-        pass
-    return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"NumPy {np.__version__}, {blas}")
-
-
-def summarize(results: dict, workloads: list[str], tiny: bool) -> str:
-    lines = [
-        f"# Benchmark results ({dt.date.today().isoformat()})",
-        "",
-        f"Machine: {machine()}.",
-        "Each cell: median over rounds (min-max in brackets). Ratios are taken within a round against the",
-        "hand-written NumPy implementation (lower is faster); quality is the final full-data training loss",
-        "(same data, initial weights and batch order for every implementation except `descenso_fit`,",
-        "which shuffles with its own seeded rng).",
-        "",
-    ]
-    for name in workloads:
-        w = (TINY if tiny else WORKLOADS)[name]
-        lines += [f"## {name}: {w.description}" + (" (tiny)" if tiny else ""), "",
-                  "| implementation | time / epoch (s) | samples / s | ratio to numpy | final loss |",
-                  "| --- | --- | --- | --- | --- |"]
-        rounds = results[name]
-        for impl in w.impls:
-            runs = [r[impl] for r in rounds if impl in r]
-            errors = [r["error"] for r in runs if "error" in r]
-            good = [r for r in runs if "error" not in r]
-            if not good:
-                reason = errors[0] if errors else "not run (not installed or not selected)"
-                lines.append(f"| {impl} | — | — | — | {reason[:80]} |")
-                continue
-            per_epoch = [r["seconds"] / r["epochs"] for r in good]
-            ratios = [r[impl]["seconds"] / r["numpy"]["seconds"] for r in rounds
-                      if "seconds" in r.get(impl, {}) and "seconds" in r.get("numpy", {})]
-            ratio = (f"{statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]"
-                     if ratios else "—")
-            med = statistics.median(per_epoch)
-            lines.append(f"| {impl} | {med:.4f} [{min(per_epoch):.4f}-{max(per_epoch):.4f}] | "
-                         f"{good[0]['n'] / med:,.0f} | {ratio} | {good[-1]['loss']:.5f} |")
-        lines.append("")
-    return "\n".join(lines)
+def run_round(name: str, args: argparse.Namespace, chosen: set[str] | None, order_rng: random.Random) -> dict:
+    """One round of one workload: every implementation once, each in a fresh process."""
+    if name == "W5":
+        row: dict[str, Any] = {}
+        for dataset in W5_DATASETS:
+            theirs = row[f"sklearn:{dataset}"] = run_in_fresh_process("W5", f"sklearn:{dataset}", args)
+            row[f"descenso:{dataset}"] = run_in_fresh_process(
+                "W5", f"descenso:{dataset}", args, theirs.get("score")
+            )
+        return row
+    if name == "memory":
+        return {"fit_memory": run_in_fresh_process("W2", "fit_memory", args)}
+    w = (TINY if args.tiny else WORKLOADS)[name]
+    impls = [i for i in w.impls if available(i) and (chosen is None or i in chosen or i == "numpy")]
+    order_rng.shuffle(impls)
+    return {impl: run_in_fresh_process(name, impl, args) for impl in impls}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "IMPL"), help=argparse.SUPPRESS)
-    parser.add_argument("--workloads", default="W1,W2,W3,W4")
+    parser.add_argument("--target", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,memory",
+                        help="comma-separated: W1-W5 and 'memory' (peak memory of fit on W2)")  # fmt: skip
     parser.add_argument("--impls", default=None, help="comma-separated subset of implementations")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for BLAS, torch and XLA in every process (default 1)")  # fmt: skip
     parser.add_argument("--tiny", action="store_true", help="tiny sizes, to check the harness works")
     parser.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.worker[0], args.worker[1], args.tiny)))
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.tiny, args.threads, args.target)))
         return
     workloads = args.workloads.split(",")
     chosen = set(args.impls.split(",")) if args.impls else None
@@ -138,15 +164,11 @@ def main(argv: list[str] | None = None) -> None:
     order_rng = random.Random(0)
     for round_index in range(args.rounds):
         for name in workloads:
-            w = (TINY if args.tiny else WORKLOADS)[name]
-            impls = [i for i in w.impls if available(i) and (chosen is None or i in chosen or i == "numpy")]
-            order_rng.shuffle(impls)
-            row = {}
-            for impl in impls:
-                row[impl] = run_in_fresh_process(name, impl, args.tiny)
-                print(f"round {round_index + 1} {name} {impl}: {row[impl]}", file=sys.stderr, flush=True)
+            row = run_round(name, args, chosen, order_rng)
+            for impl, value in row.items():
+                print(f"round {round_index + 1} {name} {impl}: {value}", file=sys.stderr, flush=True)
             results[name].append(row)
-    table = summarize(results, workloads, args.tiny)
+    table = summarize(results, workloads, args.tiny, args.threads)
     Path(args.out).write_text(table + "\n")
     print(table)
 

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from benchmarks.common import Workload, batch_order, full_loss, initial_weights
+from benchmarks.common import ORDER_SEED, Workload, batch_order, full_loss, initial_weights
 
 
 def build(w: Workload):
@@ -15,11 +15,13 @@ def build(w: Workload):
 
     model = nn.MLP(w.d, hidden=w.hidden, out_features=1, activation="relu", rng=0)
     arrays = [a for pair in initial_weights(w) for a in pair]
-    model.load_state_dict(dict(zip(model.state_dict().keys(), arrays)))
+    model.load_state_dict(dict(zip(model.state_dict().keys(), arrays, strict=True)))
     if w.optimizer == "adam":
         opt = optim.Adam(model.parameters(), lr=w.lr)
     else:
-        opt = optim.SGD(model.parameters(), lr=w.lr, momentum=w.momentum if w.optimizer == "sgd_momentum" else 0.0)
+        opt = optim.SGD(
+            model.parameters(), lr=w.lr, momentum=w.momentum if w.optimizer == "sgd_momentum" else 0.0
+        )
     loss_fn = losses.get(w.loss)
     return ds, model, opt, loss_fn
 
@@ -31,7 +33,7 @@ def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     for epoch in range(w.epochs):
         for index in batch_order(w, epoch):
             Xb, yb = (X, y) if w.batch_size is None else (X[index], y[index])
-            loss = loss_fn(model(ds.tensor(Xb)), yb)
+            loss = loss_fn(model(Xb), yb)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -41,12 +43,12 @@ def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def train_fit(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """``descenso.fit`` with its own shuffling (same seed each run; batch order differs from the others)."""
+    """``descenso.fit``, whose ``rng`` draws the same batch order as :func:`benchmarks.common.batch_order`."""
     from descenso.train import fit
 
-    ds, model, opt, loss_fn = build(w)
+    ds, model, opt, _ = build(w)
     start = time.perf_counter()
-    fit(model, X, y, loss=w.loss, optimizer=opt, epochs=w.epochs, batch_size=w.batch_size, rng=0)
+    fit(model, X, y, loss=w.loss, optimizer=opt, epochs=w.epochs, batch_size=w.batch_size, rng=ORDER_SEED)
     seconds = time.perf_counter() - start
     with ds.no_grad():
         return full_loss(w, model(ds.tensor(X)).data, y), seconds

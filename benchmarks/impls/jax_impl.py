@@ -29,7 +29,11 @@ def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return jnp.mean(jnp.maximum(z, 0) - z * t + jnp.log1p(jnp.exp(-jnp.abs(z))))
 
     if w.optimizer == "adam":
-        state = (jax.tree_util.tree_map(jnp.zeros_like, params), jax.tree_util.tree_map(jnp.zeros_like, params), 0)
+        state = (
+            jax.tree_util.tree_map(jnp.zeros_like, params),
+            jax.tree_util.tree_map(jnp.zeros_like, params),
+            0,
+        )
 
         @jax.jit
         def step(params, state, x, t):
@@ -39,7 +43,11 @@ def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
             m = jax.tree_util.tree_map(lambda m, g: 0.9 * m + 0.1 * g, m, grads)
             v = jax.tree_util.tree_map(lambda v, g: 0.999 * v + 0.001 * g * g, v, grads)
             params = jax.tree_util.tree_map(
-                lambda p, m, v: p - w.lr * (m / (1 - 0.9**k)) / (jnp.sqrt(v / (1 - 0.999**k)) + 1e-8), params, m, v)
+                lambda p, m, v: p - w.lr * (m / (1 - 0.9**k)) / (jnp.sqrt(v / (1 - 0.999**k)) + 1e-8),
+                params,
+                m,
+                v,
+            )
             return params, (m, v, k)
     else:
         momentum = w.momentum if w.optimizer == "sgd_momentum" else 0.0

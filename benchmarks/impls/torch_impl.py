@@ -1,4 +1,4 @@
-"""PyTorch eager on the CPU with 2 threads: the tool most users would pick instead."""
+"""PyTorch eager on the CPU: the tool most users would pick instead (threads set by the harness)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from benchmarks.common import Workload, batch_order, full_loss, initial_weights
 def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     import torch
 
-    torch.set_num_threads(2)
     layers: list[torch.nn.Module] = []
     for i, (W, b) in enumerate(initial_weights(w)):
         linear = torch.nn.Linear(W.shape[1], W.shape[0])
@@ -26,7 +25,9 @@ def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     if w.optimizer == "adam":
         opt: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=w.lr)
     else:
-        opt = torch.optim.SGD(model.parameters(), lr=w.lr, momentum=w.momentum if w.optimizer == "sgd_momentum" else 0)
+        opt = torch.optim.SGD(
+            model.parameters(), lr=w.lr, momentum=w.momentum if w.optimizer == "sgd_momentum" else 0
+        )
     loss_fn = torch.nn.MSELoss() if w.loss == "mse" else torch.nn.BCEWithLogitsLoss()
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     start = time.perf_counter()
