@@ -53,14 +53,20 @@ class Sequential(Module):
         -----
         The pair becomes :func:`descenso.ops.linear_relu`, which gives the same
         values and gradients in one graph node with the ReLU applied in place
-        (exact classes only: a subclass of either keeps its own ``forward``).
+        (exact classes only, and only while neither has its ``forward`` replaced
+        on the instance, as ``descenso.trace_step`` does to watch each layer).
         """
         layers = self.layers
         last = len(layers) - 1
         i = 0
         while i <= last:
             layer = layers[i]
-            if i < last and type(layer) is Linear and type(layers[i + 1]) is ReLU:
+            if (
+                i < last
+                and type(layer) is Linear
+                and type(layers[i + 1]) is ReLU
+                and _plain(layer, layers[i + 1])
+            ):
                 x = layer._forward_relu(x)
                 i += 2
             else:
@@ -80,3 +86,8 @@ class Sequential(Module):
     def get_config(self) -> dict[str, Any]:
         """``{"type": "Sequential", "layers": [each layer's config]}``."""
         return {"type": "Sequential", "layers": [layer.get_config() for layer in self.layers]}
+
+
+def _plain(*modules: Module) -> bool:
+    """No instance-level ``forward`` override (a tracer or a user's hook) on any of ``modules``."""
+    return all("forward" not in vars(module) for module in modules)

@@ -181,3 +181,15 @@ def test_sequential_fuses_only_adjacent_linear_relu_pairs():
                                  net[3].bias))  # fmt: skip
     np.testing.assert_allclose(out.data, expected.data, rtol=1e-6)
     assert out.name == "linear_relu"  # the last pair; ReLU first and Linear+Tanh stay unfused
+
+
+def test_a_layer_whose_forward_is_replaced_on_the_instance_is_not_fused():
+    # descenso.trace_step watches each layer by replacing its forward; fusion must not skip it.
+    net = MLP(2, hidden=(3,), out_features=1, rng=0)
+    seen = []
+    original = net[1].forward
+    net[1].forward = lambda x: seen.append(x.name) or original(x)
+    out = net(ds.ones(4, 2))
+    assert seen == ["linear"] and out._parents[0].name == "relu"
+    del net[1].forward
+    assert net(ds.ones(4, 2))._parents[0].name == "linear_relu"
