@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from descenso.ops._buffers import empty
+from descenso.ops._buffers import MIN_BYTES, empty
 from descenso.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -155,11 +155,13 @@ def mse(prediction: Tensor, target: Any, reduction: str = "mean", sample_weight:
     2.5
     """
     p, y = _prepare("mse", prediction, target, reduction)
-    residual = np.subtract(p.data, y.data, out=empty(p.data.shape, p.data.dtype))
-    squares = np.multiply(residual, residual, out=empty(p.data.shape, p.data.dtype))
+    big = p.data.nbytes >= MIN_BYTES  # large arrays go into reused buffers, small ones are plain
+    residual = np.subtract(p.data, y.data, out=empty(p.data.shape, p.data.dtype) if big else None)
+    squares = np.multiply(residual, residual, out=empty(p.data.shape, p.data.dtype) if big else None)
 
     def derivative(need_target: bool, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        d = np.multiply(residual, 2 * scale, out=empty(residual.shape, residual.dtype))  # one pass
+        out = empty(residual.shape, residual.dtype) if big else None
+        d = np.multiply(residual, 2 * scale, out=out)  # one pass: 2 * scale is a number (or weights)
         return d, -d if need_target else None
 
     weight = _weights("mse", sample_weight, p)

@@ -88,6 +88,6 @@ class Sequential(Module):
         return {"type": "Sequential", "layers": [layer.get_config() for layer in self.layers]}
 
 
-def _plain(*modules: Module) -> bool:
-    """No instance-level ``forward`` override (a tracer or a user's hook) on any of ``modules``."""
-    return all("forward" not in vars(module) for module in modules)
+def _plain(first: Module, second: Module) -> bool:
+    """No instance-level ``forward`` override (a tracer or a user's hook) on either module."""
+    return "forward" not in first.__dict__ and "forward" not in second.__dict__

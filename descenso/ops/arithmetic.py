@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from descenso.ops._buffers import empty
+from descenso.ops._buffers import MIN_BYTES, empty
 from descenso.ops._util import as_tensor, broadcast_error, unbroadcast
 from descenso.tensor import Tensor
 
@@ -410,9 +410,11 @@ def check_linear(name: str, x: Any, weight: Tensor, bias: Tensor | None) -> tupl
 
 
 def affine(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
-    """``x @ weight.T + bias`` into a reused buffer (see :mod:`descenso.ops._buffers`)."""
-    out = empty((*x.shape[:-1], weight.shape[0]), np.result_type(x, weight))
-    np.matmul(x, weight.T, out=out)
+    """``x @ weight.T + bias``; a large result goes into a reused buffer (:mod:`descenso.ops._buffers`)."""
+    if x.size * weight.shape[0] * x.itemsize < MIN_BYTES * weight.shape[1]:  # small: plain, fewer calls
+        out = x @ weight.T
+    else:
+        out = np.matmul(x, weight.T, out=empty((*x.shape[:-1], weight.shape[0]), np.result_type(x, weight)))
     if bias is not None:
         out += bias
     return out
@@ -423,12 +425,14 @@ def linear_backward(
 ) -> tuple[np.ndarray | None, ...]:
     """Gradients of ``y = x W^T + b`` for ``x``, ``W`` (and ``b``) from ``dL/dy`` (shared with fused ops)."""
     grad_x = grad_w = None
+    big = x.data.nbytes >= MIN_BYTES  # large arrays go into reused buffers, small ones are plain
     if x.requires_grad:
-        grad_x = np.matmul(grad, weight.data, out=empty(x.data.shape, np.result_type(grad, weight.data)))
+        out = empty(x.data.shape, np.result_type(grad, weight.data)) if big else None
+        grad_x = np.matmul(grad, weight.data, out=out)
     grad2 = grad.reshape(-1, w_shape[0])  # (batch, out_features)
     if weight.requires_grad:
         x2 = x.data.reshape(-1, w_shape[1])  # (batch, in_features)
-        grad_w = np.matmul(grad2.T, x2, out=empty(w_shape, np.result_type(grad2, x2)))
+        grad_w = np.matmul(grad2.T, x2, out=empty(w_shape, np.result_type(grad2, x2)) if big else None)
     if bias is None:
         return grad_x, grad_w
     return grad_x, grad_w, grad2.sum(axis=0) if bias.requires_grad else None

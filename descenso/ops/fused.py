@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from descenso.ops._buffers import empty
+from descenso.ops._buffers import MIN_BYTES, empty
 from descenso.ops.arithmetic import affine, check_linear, linear_backward
 from descenso.tensor import Tensor
 
@@ -65,8 +65,10 @@ def linear_relu(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        grad_z = np.greater(data, 0, out=empty(data.shape, np.dtype(bool)))
-        grad_z = np.multiply(grad, grad_z, out=empty(data.shape, np.result_type(grad, data)))
+        if data.nbytes < MIN_BYTES:
+            return linear_backward(grad * (data > 0), x, weight, bias, w_shape)
+        mask = np.greater(data, 0, out=empty(data.shape, np.dtype(bool)))  # large: reused buffers
+        grad_z = np.multiply(grad, mask, out=empty(data.shape, np.result_type(grad, data)))
         return linear_backward(grad_z, x, weight, bias, w_shape)
 
     return Tensor.from_op(data, parents, backward, "linear_relu")

@@ -61,3 +61,22 @@ def test_linear_relu_under_no_grad_builds_no_graph():
     with ds.no_grad():
         y = linear_relu(ds.tensor([[2.0]]), w)
     assert not y.requires_grad and y.is_leaf
+
+
+def test_large_arrays_take_the_reused_buffer_path_with_the_same_numbers():
+    from descenso.ops import _buffers
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2100, 40)).astype(np.float32)
+    w = rng.standard_normal((130, 40)).astype(np.float32)  # output 2100 x 130 floats: over 1 MiB
+    assert 2100 * 130 * 4 >= _buffers.MIN_BYTES
+    for _ in range(2):  # the second round runs on buffers handed back by the first
+        xs = [ds.tensor(x, requires_grad=True), ds.tensor(x, requires_grad=True)]
+        ws = [ds.tensor(w, requires_grad=True), ds.tensor(w, requires_grad=True)]
+        fused = linear_relu(xs[0], ws[0])
+        plain = ds.relu(ds.linear(xs[1], ws[1]))
+        np.testing.assert_array_equal(fused.data, plain.data)
+        ((fused - 0.5) ** 2).mean().backward()
+        ((plain - 0.5) ** 2).mean().backward()
+        np.testing.assert_array_equal(xs[0].grad, xs[1].grad)
+        np.testing.assert_array_equal(ws[0].grad, ws[1].grad)
