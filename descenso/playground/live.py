@@ -5,11 +5,11 @@ tenth of a second, so the event loop stays free for other tabs and for this
 tab's next message (pause, a new learning rate) between slices. A lock keeps a
 message from changing the session while a slice runs.
 
-All engine work, of every tab, runs under one process-wide lock (``ENGINE_LOCK``):
-descenso's ``no_grad`` switch is a process-wide flag, so a snapshot drawn under
-``no_grad`` in one thread would otherwise switch off the gradients of a training
-step in another; and a slice whose task was cancelled (pause) finishes in its
-thread before anything else touches the session.
+A tab's engine work runs under that tab's own thread lock (``LiveSession.work``):
+a slice whose task was cancelled (pause) still finishes in its thread, and must
+do so before anything else touches the session. Tabs do not wait for each other:
+descenso's ``no_grad`` switch is per thread, so a snapshot drawn under ``no_grad``
+for one tab never switches off the gradients of another tab's training step.
 """
 
 from __future__ import annotations
@@ -40,31 +40,8 @@ from descenso.playground.snapshot import data_message, snapshot_message
 from descenso.playground.uploads import UploadStore
 
 T = TypeVar("T")
-ENGINE_LOCK = threading.Lock()
 SLICE_SECONDS = 0.1  # training time between two snapshots: about 8 pictures a second with drawing
 PAUSE_SECONDS = 0.02
-
-
-def _locked(function: Callable[..., T], *args: Any) -> T:
-    with ENGINE_LOCK:
-        return function(*args)
-
-
-async def work(function: Callable[..., T], *args: Any) -> T:
-    """Run engine work in a worker thread, one piece at a time across the whole server.
-
-    Parameters
-    ----------
-    function : callable
-    *args
-        Passed to ``function``.
-
-    Returns
-    -------
-    object
-        What ``function`` returns.
-    """
-    return await asyncio.to_thread(_locked, function, *args)
 
 
 class ClosedError(Exception):
@@ -88,6 +65,28 @@ class LiveSession:
         self.session: Session | None = None
         self.player: asyncio.Task[None] | None = None
         self.lock = asyncio.Lock()
+        self.engine = threading.Lock()
+
+    async def work(self, function: Callable[..., T], *args: Any) -> T:
+        """Run this tab's engine work in a worker thread, one piece at a time.
+
+        Parameters
+        ----------
+        function : callable
+        *args
+            Passed to ``function``.
+
+        Returns
+        -------
+        object
+            What ``function`` returns.
+        """
+
+        def locked() -> T:
+            with self.engine:
+                return function(*args)
+
+        return await asyncio.to_thread(locked)
 
     async def send(self, message: dict[str, Any]) -> None:
         """Send one JSON message (NaN is a bug here: snapshot replaces it by null)."""
@@ -124,27 +123,27 @@ class LiveSession:
             self.player = None
         self.session = None
         # A cancelled slice still runs to its end in its thread (up to SLICE_SECONDS), holding the
-        # session; once the engine lock is free again, nothing refers to it any more.
-        await work(lambda: None)
+        # session; once this tab's engine lock is free again, nothing refers to it any more.
+        await self.work(lambda: None)
 
     # ------------------------------------------------------------------ messages
     async def handle(self, message: Any) -> None:
         """Act on one validated message (see :mod:`descenso.playground.protocol`)."""
         if isinstance(message, ConfigMessage):
             await self.pause()
-            session = await work(self.build, message.config)
+            session = await self.work(self.build, message.config)
             await self.replace(session)
             return
         if isinstance(message, LoadModelMessage):
             await self.pause()
-            await self.replace(await work(self.open_model, message.token))
+            await self.replace(await self.work(self.open_model, message.token))
             return
         if self.session is None:
             raise ProtocolError("send a 'config' message first: there is no run to control yet")
         session = self.session
         if isinstance(message, SetMessage):
             async with self.lock:
-                await work(session.apply, message.settings)
+                await self.work(session.apply, message.settings)
             return
         assert isinstance(message, ControlMessage)
         if message.type == "play":
@@ -156,18 +155,18 @@ class LiveSession:
         await self.pause()
         async with self.lock:
             if message.type == "step":
-                event = await work(session.step)
+                event = await self.work(session.step)
                 if event:
                     await self.send_status(session)
             elif message.type == "reset":
-                await work(session.reset)
+                await self.work(session.reset)
             elif message.type == "reinit":
-                await work(session.reinitialize, secrets.randbelow(MAX_SEED) + 1)
-                await self.send(await work(data_message, session))
+                await self.work(session.reinitialize, secrets.randbelow(MAX_SEED) + 1)
+                await self.send(await self.work(data_message, session))
             elif message.type == "export":
                 await self.send_export(session)
                 return
-            await self.send(await work(snapshot_message, session))
+            await self.send(await self.work(snapshot_message, session))
 
     def build(self, config: Config) -> Session:
         """A new session for ``config`` (runs in a worker thread: drawing data takes a moment)."""
@@ -199,8 +198,8 @@ class LiveSession:
         """Make ``session`` this page's run and send its data and first snapshot."""
         async with self.lock:
             self.session = session
-            await self.send(await work(data_message, session))
-            await self.send(await work(snapshot_message, session))
+            await self.send(await self.work(data_message, session))
+            await self.send(await self.work(snapshot_message, session))
 
     async def pause(self) -> None:
         """Stop the play loop, if it runs."""
@@ -219,10 +218,10 @@ class LiveSession:
         try:
             while True:
                 async with self.lock:
-                    event = await work(session.run_for, SLICE_SECONDS)
+                    event = await self.work(session.run_for, SLICE_SECONDS)
                     if session.state == "paused":  # step() clears a previous stop when going on
                         session.state = "playing"
-                    snapshot = await work(snapshot_message, session)
+                    snapshot = await self.work(snapshot_message, session)
                 await self.send(snapshot)
                 if event:
                     await self.send_status(session)
@@ -245,7 +244,7 @@ class LiveSession:
 
     async def send_export(self, session: Session) -> None:
         """Send the model file (base64), the equivalent command and a Python snippet."""
-        body = await work(export.export_model, session)
+        body = await self.work(export.export_model, session)
         filename = f"playground-{session.config.dataset}-epoch{session.epoch}.descenso"
         await self.send({
             "type": "export",

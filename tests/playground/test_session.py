@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import numpy as np
 import pytest
 
 from descenso.playground.inputs import builtin_points, representation
 from descenso.playground.protocol import Config, Settings, StopRules
 from descenso.playground.session import Session
+from descenso.playground.snapshot import snapshot_message
 
 BASE = {"dataset": "circles", "points": 200, "features": ["r", "theta"], "batch_size": 20,
         "layers": [{"neurons": 4, "activation": "tanh"}], "init_seed": 5, "data_seed": 2}  # fmt: skip
@@ -115,3 +119,46 @@ def test_the_librarys_stop_rules_say_why(stop: StopRules, start: str) -> None:
     assert session.reason is not None and start in session.reason
     if stop.patience:
         assert "restored the best weights" in session.reason
+
+
+def test_tabs_train_in_threads_at_once_exactly_as_alone() -> None:
+    # The server runs each tab's work in worker threads, and tabs do not wait for each other: a
+    # snapshot drawn under no_grad for one tab must not switch off another tab's gradients.
+    alone = Session(Config(**BASE))
+    train(alone, 150)
+    tab, other, viewer = (Session(Config(**{**BASE, "init_seed": seed})) for seed in (5, 9, 11))
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def guarded(work):
+        def run():
+            try:
+                work()
+            except BaseException as error:  # re-raised below, in the test's thread
+                errors.append(error)
+
+        return run
+
+    def draw() -> None:
+        while not done.is_set():
+            snapshot_message(viewer)
+
+    def train_tab() -> None:
+        try:
+            train(tab, 150)
+        finally:
+            done.set()
+
+    threads = [threading.Thread(target=guarded(w)) for w in (draw, train_tab, lambda: train(other, 150))]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so steps and snapshots interleave
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors
+    for name, value in alone.model.state_dict().items():
+        assert np.array_equal(tab.model.state_dict()[name], value), name
