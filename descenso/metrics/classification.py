@@ -1,13 +1,7 @@
-"""Regression and binary-classification metrics, with scikit-learn's names and semantics.
+"""Binary-classification metrics, from labels and from scores.
 
-Every function here returns the same number as its scikit-learn namesake (checked to 1e-12 in the
-tests) but needs only NumPy. Values are computed in float64. Inputs are checked once, up front:
-lengths must match, numbers must be finite, and the classification metrics that are defined for two
-classes refuse three or more labels with a message saying so.
-
-Where scikit-learn returns an undefined value with a warning (R² of one sample, ROC AUC with one class,
-precision with no predicted positives, ...), descenso does the same, with
-:class:`UndefinedMetricWarning`.
+From predicted labels: accuracy, precision, recall, F1 and the confusion matrix; from scores or
+probabilities of the positive class: ROC AUC and log-loss.
 """
 
 from __future__ import annotations
@@ -18,291 +12,29 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from descenso.metrics._checks import (
+    UndefinedMetricWarning,
+    _average,
+    _binary_targets,
+    _check_lengths,
+    _divide,
+    _label_pair,
+    _labels,
+    _numbers,
+    _require_binary,
+    _scores,
+    _weights,
+)
+
 __all__ = [
-    "UndefinedMetricWarning",
-    "mean_squared_error",
-    "root_mean_squared_error",
-    "mean_absolute_error",
-    "r2_score",
     "accuracy_score",
     "precision_score",
     "recall_score",
     "f1_score",
+    "confusion_matrix",
     "roc_auc_score",
     "log_loss",
-    "confusion_matrix",
 ]
-
-
-class UndefinedMetricWarning(UserWarning):
-    """A metric is undefined for this input; a conventional value (0, 1 or NaN) was returned."""
-
-
-# ---------------------------------------------------------------------------- input checks
-
-
-def _numbers(name: str, values: ArrayLike) -> np.ndarray:
-    """``values`` as a finite float64 array of shape (n,) or (n, k), n >= 1."""
-    array = np.asarray(values)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers; got an array of dtype {array.dtype}")
-    array = array.astype(np.float64, copy=False)
-    if array.ndim not in (1, 2):
-        raise ValueError(f"{name} must be 1-D (n,) or 2-D (n, outputs); got shape {array.shape}")
-    if array.shape[0] == 0:
-        raise ValueError(f"{name} is empty; metrics need at least one sample")
-    _check_finite(name, array)
-    return array
-
-
-def _check_finite(name: str, array: np.ndarray) -> None:
-    bad = ~np.isfinite(array)
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = index[0] if len(index) == 1 else index
-        raise ValueError(f"{name} contains {array[index]} at index {where}; metrics need finite numbers")
-
-
-def _check_lengths(**arrays: np.ndarray) -> None:
-    lengths = {name: len(array) for name, array in arrays.items() if array is not None}
-    if len(set(lengths.values())) > 1:
-        listed = ", ".join(f"{name} has {n}" for name, n in lengths.items())
-        raise ValueError(f"inconsistent numbers of samples: {listed}; they must have the same length")
-
-
-def _weights(sample_weight: ArrayLike | None, n: int) -> np.ndarray | None:
-    """Validated float64 weights of shape (n,), or None."""
-    if sample_weight is None:
-        return None
-    weights = np.asarray(sample_weight)
-    if weights.dtype.kind not in "biuf":
-        raise TypeError(f"sample_weight must hold numbers; got an array of dtype {weights.dtype}")
-    weights = weights.astype(np.float64, copy=False)
-    if weights.ndim != 1:
-        raise ValueError(f"sample_weight must be 1-D (n_samples,); got shape {weights.shape}")
-    _check_lengths(samples=np.empty(n), sample_weight=weights)
-    _check_finite("sample_weight", weights)
-    if not weights.any():
-        raise ValueError("sample_weight is all zeros; at least one sample needs a non-zero weight")
-    return weights
-
-
-def _average(values: np.ndarray, weights: np.ndarray | None, normalize: bool = True) -> Any:
-    """Mean (or sum when ``normalize`` is False) over axis 0, weighted by ``weights``."""
-    if weights is None:
-        return values.mean(axis=0) if normalize else values.sum(axis=0)
-    shaped = weights.reshape((-1,) + (1,) * (values.ndim - 1))
-    total = np.sum(values * shaped, axis=0)
-    if not normalize:
-        return total
-    scale = weights.sum()
-    if scale == 0:
-        raise ValueError("sample_weight sums to zero; the weighted mean is undefined")
-    return total / scale
-
-
-def _labels(name: str, values: ArrayLike) -> np.ndarray:
-    """Class labels as a 1-D array: numbers with integer values, booleans or strings."""
-    array = np.asarray(values)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]  # a column vector (n, 1) holds one label per row
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be 1-D class labels (n_samples,); got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty; metrics need at least one sample")
-    if array.dtype.kind == "f":
-        _check_finite(name, array)
-        if np.any(array != np.round(array)):
-            raise ValueError(
-                f"{name} holds continuous values (e.g. {array[array != np.round(array)][0]}); "
-                "classification metrics need class labels. Threshold scores first, e.g. proba >= 0.5"
-            )
-    elif array.dtype.kind not in "biuUSO":
-        raise TypeError(f"{name} must hold class labels; got an array of dtype {array.dtype}")
-    return array
-
-
-def _label_pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Checked labels and the sorted labels present in either."""
-    true, pred = _labels("y_true", y_true), _labels("y_pred", y_pred)
-    _check_lengths(y_true=true, y_pred=pred)
-    if (true.dtype.kind in "biuf") != (pred.dtype.kind in "biuf"):
-        raise ValueError(
-            f"y_true holds {true.dtype} labels and y_pred holds {pred.dtype} labels; "
-            "use the same kind of labels (both numbers or both strings)"
-        )
-    try:
-        present = np.unique(np.concatenate([true, pred]))
-    except TypeError as error:  # object arrays mixing strings and numbers
-        raise ValueError(f"labels must be all numbers or all strings: {error}") from None
-    return true, pred, present
-
-
-def _require_binary(present: np.ndarray, where: str) -> None:
-    if len(present) > 2:
-        raise ValueError(
-            f"{where} holds {len(present)} distinct labels {present.tolist()}; this metric is for "
-            "binary classification (at most two labels)"
-        )
-
-
-def _divide(numerator: float, denominator: float, zero_division: Any, message: str) -> float:
-    """``numerator / denominator``; on 0/0 return ``zero_division`` (0.0 with a warning for "warn")."""
-    if denominator != 0:
-        return float(numerator / denominator)
-    if isinstance(zero_division, str):
-        if zero_division != "warn":
-            raise ValueError(f'zero_division must be "warn", 0.0, 1.0 or np.nan; got {zero_division!r}')
-        warnings.warn(
-            f"{message}; returning 0.0. Pass zero_division to choose the value", UndefinedMetricWarning, 2
-        )
-        return 0.0
-    if zero_division in (0, 1) or np.isnan(zero_division):
-        return float(zero_division)
-    raise ValueError(f'zero_division must be "warn", 0.0, 1.0 or np.nan; got {zero_division!r}')
-
-
-# ---------------------------------------------------------------------------- regression
-
-
-def _regression_inputs(y_true: ArrayLike, y_pred: ArrayLike, sample_weight: ArrayLike | None):
-    true, pred = _numbers("y_true", y_true), _numbers("y_pred", y_pred)
-    _check_lengths(y_true=true, y_pred=pred)
-    true, pred = true.reshape(len(true), -1), pred.reshape(len(pred), -1)  # (n, outputs)
-    if true.shape != pred.shape:
-        raise ValueError(
-            f"y_true has {true.shape[1]} outputs and y_pred has {pred.shape[1]}; they must match"
-        )
-    return true, pred, _weights(sample_weight, len(true))
-
-
-def _combine(per_output: np.ndarray, multioutput: str) -> Any:
-    if multioutput == "raw_values":
-        return per_output
-    if multioutput == "uniform_average":
-        return float(np.mean(per_output))
-    raise ValueError(f'multioutput must be "uniform_average" or "raw_values"; got {multioutput!r}')
-
-
-def mean_squared_error(
-    y_true: ArrayLike,
-    y_pred: ArrayLike,
-    *,
-    sample_weight: ArrayLike | None = None,
-    multioutput: str = "uniform_average",
-) -> Any:
-    """Mean squared error, ``sum_i w_i (y_i - p_i)**2 / sum_i w_i``.
-
-    Parameters
-    ----------
-    y_true, y_pred : array_like of shape (n_samples,) or (n_samples, n_outputs)
-        Targets and predictions; (n,) and (n, 1) are interchangeable.
-    sample_weight : array_like of shape (n_samples,), optional
-        Weights ``w_i`` (default all ones).
-    multioutput : {"uniform_average", "raw_values"}
-        Average the per-output errors, or return them as an array.
-
-    Returns
-    -------
-    float or numpy.ndarray
-
-    Raises
-    ------
-    ValueError
-        For different lengths, NaN or infinite values, an empty input, or weights summing to zero.
-
-    Examples
-    --------
-    >>> mean_squared_error([3.0, -0.5, 2.0, 7.0], [2.5, 0.0, 2.0, 8.0])
-    0.375
-    """
-    true, pred, weights = _regression_inputs(y_true, y_pred, sample_weight)
-    return _combine(_average((true - pred) ** 2, weights), multioutput)
-
-
-def root_mean_squared_error(
-    y_true: ArrayLike,
-    y_pred: ArrayLike,
-    *,
-    sample_weight: ArrayLike | None = None,
-    multioutput: str = "uniform_average",
-) -> Any:
-    """Root mean squared error: the square root of :func:`mean_squared_error`, per output.
-
-    Parameters, Returns and Raises are those of :func:`mean_squared_error`.
-
-    Notes
-    -----
-    With several outputs the square root is taken per output, then averaged (as scikit-learn).
-
-    Examples
-    --------
-    >>> root_mean_squared_error([3.0, -0.5, 2.0, 7.0], [2.5, 0.0, 2.0, 8.0])
-    0.6123724356957945
-    """
-    true, pred, weights = _regression_inputs(y_true, y_pred, sample_weight)
-    return _combine(np.sqrt(_average((true - pred) ** 2, weights)), multioutput)
-
-
-def mean_absolute_error(
-    y_true: ArrayLike,
-    y_pred: ArrayLike,
-    *,
-    sample_weight: ArrayLike | None = None,
-    multioutput: str = "uniform_average",
-) -> Any:
-    """Mean absolute error, ``sum_i w_i |y_i - p_i| / sum_i w_i``.
-
-    Parameters, Returns and Raises are those of :func:`mean_squared_error`.
-
-    Examples
-    --------
-    >>> mean_absolute_error([3.0, -0.5, 2.0, 7.0], [2.5, 0.0, 2.0, 8.0])
-    0.5
-    """
-    true, pred, weights = _regression_inputs(y_true, y_pred, sample_weight)
-    return _combine(_average(np.abs(true - pred), weights), multioutput)
-
-
-def r2_score(
-    y_true: ArrayLike,
-    y_pred: ArrayLike,
-    *,
-    sample_weight: ArrayLike | None = None,
-    multioutput: str = "uniform_average",
-) -> Any:
-    """Coefficient of determination R², ``1 - SS_res / SS_tot``.
-
-    Parameters, Returns and Raises are those of :func:`mean_squared_error`.
-
-    Notes
-    -----
-    ``SS_res = sum_i w_i (y_i - p_i)**2`` and ``SS_tot = sum_i w_i (y_i - ybar)**2`` with ``ybar`` the
-    weighted mean of ``y``. As scikit-learn (``force_finite=True``): a constant ``y`` (``SS_tot = 0``)
-    scores 1.0 when predicted perfectly and 0.0 otherwise; fewer than two samples give NaN with an
-    :class:`UndefinedMetricWarning`.
-
-    Examples
-    --------
-    >>> r2_score([3.0, -0.5, 2.0, 7.0], [2.5, 0.0, 2.0, 8.0])
-    0.9486081370449679
-    """
-    true, pred, weights = _regression_inputs(y_true, y_pred, sample_weight)
-    if len(true) < 2:
-        warnings.warn(
-            "R² is not defined for fewer than two samples; returning NaN", UndefinedMetricWarning, 2
-        )
-        return float("nan")
-    w = np.ones(len(true)) if weights is None else weights
-    residual = np.sum(w[:, None] * (true - pred) ** 2, axis=0)
-    total = np.sum(w[:, None] * (true - _average(true, weights)) ** 2, axis=0)
-    safe = np.where(total == 0, 1.0, total)
-    scores = np.where(total == 0, np.where(residual == 0, 1.0, 0.0), 1.0 - residual / safe)
-    return _combine(scores, multioutput)
-
-
-# ---------------------------------------------------------------------------- classification
-# Probabilistic metrics (ROC AUC, log-loss) live in descenso/metrics.py's second half, below.
 
 
 def accuracy_score(
@@ -517,24 +249,6 @@ def confusion_matrix(
 
 
 # ---------------------------------------------------------------------------- scores and probabilities
-
-
-def _binary_targets(y_true: ArrayLike, name: str = "y_true") -> tuple[np.ndarray, np.ndarray]:
-    """``(is_positive (n,) bool, classes)`` with the larger label positive (as scikit-learn)."""
-    true = _labels(name, y_true)
-    classes = np.unique(true)
-    _require_binary(classes, name)
-    return true == classes[-1], classes
-
-
-def _scores(name: str, values: ArrayLike) -> np.ndarray:
-    """Scores of the positive class as a finite float64 (n,) array; (n, 1) is accepted."""
-    array = _numbers(name, values)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"{name} must have shape (n_samples,) for a binary task; got {array.shape}")
-    return array
 
 
 def roc_auc_score(y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: ArrayLike | None = None) -> float:
