@@ -36,6 +36,8 @@ def parse_hidden(text: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
     """
     if isinstance(text, (tuple, list)):
         text = ",".join(str(width) for width in text)
+    if not isinstance(text, str):  # a config.json may hold any JSON value
+        raise click.BadParameter(f"expected comma-separated positive integers such as 64,64; got {text!r}")
     cleaned = text.strip().lower()
     if cleaned in ("", "none", "0", "linear"):
         return ()
@@ -65,6 +67,8 @@ def parse_names(
     """
     if text is None:
         return []
+    if not isinstance(text, (str, list, tuple)):  # a config.json may hold any JSON value
+        raise click.BadParameter(f"expected comma-separated names such as polar,standardize; got {text!r}")
     items = list(text) if isinstance(text, (list, tuple)) else text.split(",")
     names = [str(item).strip().lower() for item in items if str(item).strip()]
     if known is not None:
@@ -104,6 +108,24 @@ def positive_int(value: Any, what: str) -> int:
     return value
 
 
+def number(value: Any, what: str) -> float:
+    """Check a real number (``bool`` and text are refused: a config.json may hold either).
+
+    Examples
+    --------
+    >>> from descenso.cli.options import number
+    >>> number(3, "alpha")
+    3.0
+    >>> number("fast", "learning rate")
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: learning rate must be a number; got 'fast'
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise click.BadParameter(f"{what} must be a number; got {value!r}")
+    return float(value)
+
+
 def fraction(value: float, what: str, allow_zero: bool = False) -> float:
     """Check a fraction in (0, 1) (or [0, 1) with ``allow_zero``).
 
@@ -117,6 +139,7 @@ def fraction(value: float, what: str, allow_zero: bool = False) -> float:
     ...
     click.exceptions.BadParameter: test fraction must be between 0 and 1 (exclusive); got 1.5
     """
+    value = number(value, what)
     low_ok = value >= 0 if allow_zero else value > 0
     if not (low_ok and value < 1):
         bound = "[0, 1)" if allow_zero else "between 0 and 1 (exclusive)"
@@ -126,6 +149,7 @@ def fraction(value: float, what: str, allow_zero: bool = False) -> float:
 
 def positive_float(value: float, what: str) -> float:
     """Check a finite number > 0 (a learning rate, a time budget)."""
+    value = number(value, what)
     if not (value > 0 and value < float("inf")):
         raise click.BadParameter(f"{what} must be a positive number such as 0.01; got {value!r}")
     return float(value)

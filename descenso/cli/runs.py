@@ -101,11 +101,11 @@ def point_latest(run_dir: Path) -> None:
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, fsync and a rename.
 
-    See :func:`descenso.serialize.atomic_write_bytes`; an OSError names the report file.
+    See :func:`descenso.serialize.atomic_write_bytes`; an OSError names the file.
     """
     from descenso.serialize import atomic_write_bytes
 
-    return atomic_write_bytes(path, data, what="the report file")
+    return atomic_write_bytes(path, data, what="the file")
 
 
 def jsonable(value: Any) -> Any:

@@ -59,6 +59,10 @@ class TrainSettings:
 
     def validate(self) -> TrainSettings:
         """Check every value; raise ``click.BadParameter`` naming the setting and the fix."""
+        for name in ("data", "dataset", "target", "task", "out"):
+            value = getattr(self, name)
+            if (value is not None or name == "out") and not isinstance(value, str):
+                raise click.BadParameter(f"{name} must be text; got {value!r}")
         if self.data is not None and self.dataset is not None:
             raise click.BadParameter("give either a DATA file or --dataset, not both")
         if self.data is not None and not self.target:
@@ -95,8 +99,14 @@ class TrainSettings:
         options.fraction(self.val_fraction, "validation fraction")
         if self.test_fraction + self.val_fraction >= 0.9:
             raise click.BadParameter("test and validation fractions leave under 10% of the data to train on")
-        if not (self.alpha >= 0) or not (self.tol >= 0):
-            raise click.BadParameter("alpha and tol must be numbers >= 0")
+        for name in ("alpha", "tol", "noise"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= options.number(value, name) < float("inf"):
+                raise click.BadParameter(f"{name} must be a finite number >= 0; got {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise click.BadParameter(f"seed must be an integer >= 0; got {self.seed!r}")
+        if not isinstance(self.early_stopping, bool):
+            raise click.BadParameter(f"early_stopping must be true or false; got {self.early_stopping!r}")
         return self
 
     def source_name(self) -> str:

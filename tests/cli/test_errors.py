@@ -141,3 +141,10 @@ def test_unwritable_out_folder_is_refused_before_training(tmp_path, capsys, monk
     assert run(["train", "--dataset", "xor", "--out", "afile/runs", "--epochs", "100000"]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert "afile/runs" in err and "--out" in err and "epoch" not in err  # no training was started
+
+
+def test_a_config_with_a_value_of_the_wrong_kind_names_the_setting(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text('{"settings": {"lr": "fast", "features": 5}}')
+    result = descenso("train", "--config", str(config), cwd=tmp_path)
+    assert_user_error(result, 2, "learning rate must be a number; got 'fast'")

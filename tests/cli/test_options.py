@@ -62,6 +62,22 @@ def test_settings_validation_messages():
         TrainSettings(test_fraction=0.5, val_fraction=0.45).validate()
     with pytest.raises(click.BadParameter, match="unknown optimizer 'adamm'"):
         TrainSettings(optimizer="adamm").validate()
+    # A config.json can hold any JSON value: each is refused by name, not with a Python TypeError.
+    for bad, match in [
+        ({"lr": "fast"}, "learning rate must be a number; got 'fast'"),
+        ({"test_fraction": None}, "test fraction must be a number; got None"),
+        ({"alpha": "0.1"}, "alpha must be a number"),
+        ({"noise": -0.5}, "noise must be a finite number >= 0; got -0.5"),
+        ({"tol": float("nan")}, "tol must be a finite number >= 0"),
+        ({"seed": 1.5}, "seed must be an integer >= 0; got 1.5"),
+        ({"early_stopping": "yes"}, "early_stopping must be true or false; got 'yes'"),
+        ({"features": 5}, "expected comma-separated names such as polar,standardize; got 5"),
+        ({"hidden": 5}, "expected comma-separated positive integers such as 64,64; got 5"),
+        ({"data": 5, "target": "y"}, "data must be text; got 5"),
+        ({"out": None}, "out must be text; got None"),
+    ]:
+        with pytest.raises(click.BadParameter, match=match):
+            TrainSettings(**bad).validate()
 
 
 def test_data_path_in_config_is_absolute(tmp_path, monkeypatch):
