@@ -145,6 +145,6 @@ def test_unwritable_out_folder_is_refused_before_training(tmp_path, capsys, monk
 
 def test_a_config_with_a_value_of_the_wrong_kind_names_the_setting(tmp_path):
     config = tmp_path / "config.json"
-    config.write_text('{"settings": {"lr": "fast", "features": 5}}')
+    config.write_text('{"settings": {"lr": "fast"}}')
     result = descenso("train", "--config", str(config), cwd=tmp_path)
     assert_user_error(result, 2, "learning rate must be a number; got 'fast'")
