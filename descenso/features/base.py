@@ -12,7 +12,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["NotFittedError", "Transform", "Pipeline", "Identity", "from_config", "get", "check_array"]
+__all__ = [
+    "NotFittedError",
+    "Transform",
+    "Pipeline",
+    "Identity",
+    "from_config",
+    "get",
+    "check_array",
+    "column_indices",
+]
 
 # type name -> class; filled by ``Transform.__init_subclass__`` as each family is defined.
 _REGISTRY: dict[str, type[Transform]] = {}
@@ -59,6 +68,39 @@ def check_array(X: Any, n_features: int | None = None, who: str = "transform") -
             "e.g. descenso.data.read(..., missing='mean')"
         )
     return X
+
+
+def column_indices(columns: list[int] | None, n_features: int, who: str) -> list[int]:
+    """The chosen columns as indices in ``[0, n_features)``: all of them when ``columns`` is None.
+
+    Parameters
+    ----------
+    columns : list of int or None
+        Column indices; negative ones count from the end, as in NumPy.
+    n_features : int
+        The number of columns of X.
+    who : str
+        The transform's name, for the error message.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    ValueError
+        For an index X does not have.
+
+    Examples
+    --------
+    >>> column_indices([0, -1], 3, "Log"), column_indices(None, 2, "Log")
+    ([0, 2], [0, 1])
+    """
+    if columns is None:
+        return list(range(n_features))
+    if any(c >= n_features or c < -n_features for c in columns):
+        raise ValueError(f"{who}: columns {columns} do not exist in X with {n_features} columns")
+    return [c % n_features for c in columns]
 
 
 class Transform:

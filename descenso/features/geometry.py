@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from descenso.features.base import Transform
+from descenso.features.base import Transform, column_indices
 
 __all__ = ["Polar", "Radial"]
 
@@ -69,8 +69,7 @@ class Polar(Transform):
         return {"columns": list(self.columns), "center": self.center}
 
     def _fit(self, X: np.ndarray) -> None:
-        if max(self.columns) >= X.shape[1] or min(self.columns) < -X.shape[1]:
-            raise ValueError(f"Polar: columns {self.columns} do not exist in X with {X.shape[1]} columns")
+        column_indices(self.columns, X.shape[1], "Polar")
         if self.center is None:
             self.center_ = np.zeros(2)
         elif self.center == "mean":
@@ -143,12 +142,12 @@ class Radial(Transform):
         return {"columns": self.columns, "center": self.center, "keep_input": self.keep_input}
 
     def _cols(self, d: int) -> list[int]:
-        return list(range(d)) if self.columns is None else self.columns
+        return column_indices(self.columns, d, "Radial")
 
     def _fit(self, X: np.ndarray) -> None:
         cols = self._cols(X.shape[1])
-        if not cols or max(cols) >= X.shape[1] or min(cols) < -X.shape[1]:
-            raise ValueError(f"Radial: columns {cols} do not exist in X with {X.shape[1]} columns")
+        if not cols:
+            raise ValueError("Radial: columns is empty; give at least one column, or None for all")
         if self.center is None:
             self.center_ = X[:, cols].mean(axis=0, dtype=np.float64)
         elif len(self.center) != len(cols):

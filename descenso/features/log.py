@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from descenso.features.base import Transform
+from descenso.features.base import Transform, column_indices
 
 __all__ = ["Log"]
 
@@ -48,11 +48,9 @@ class Log(Transform):
         return {"columns": self.columns}
 
     def _cols(self, d: int) -> list[int]:
-        return list(range(d)) if self.columns is None else [c % d for c in self.columns]
+        return column_indices(self.columns, d, "Log")
 
     def _check(self, X: np.ndarray) -> None:
-        if any(c >= X.shape[1] or c < -X.shape[1] for c in self.columns or []):
-            raise ValueError(f"Log: columns {self.columns} do not exist in X with {X.shape[1]} columns")
         for c in self._cols(X.shape[1]):
             negative = np.flatnonzero(X[:, c] < 0)
             if negative.size:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from descenso.features.base import Transform
+from descenso.features.base import Transform, column_indices
 
 __all__ = ["OneHot"]
 
@@ -53,12 +53,9 @@ class OneHot(Transform):
         return {"columns": self.columns}
 
     def _cols(self, d: int) -> list[int]:
-        return list(range(d)) if self.columns is None else [c % d for c in self.columns]
+        return column_indices(self.columns, d, "OneHot")
 
     def _fit(self, X: np.ndarray) -> None:
-        cols = self.columns or []
-        if any(c >= X.shape[1] or c < -X.shape[1] for c in cols):
-            raise ValueError(f"OneHot: columns {cols} do not exist in X with {X.shape[1]} columns")
         self.categories_ = [np.unique(X[:, c]).astype(np.float64) for c in self._cols(X.shape[1])]
 
     def _transform(self, X: np.ndarray) -> np.ndarray:

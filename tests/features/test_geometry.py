@@ -77,3 +77,14 @@ def test_radial_subset_of_columns():
     np.testing.assert_allclose(radial.transform(X), [[5.0]])
     with pytest.raises(ValueError, match=r"center has 3 numbers but there are 2 columns"):
         features.Radial(columns=None, center=[0, 0, 0]).fit(X[:, :2])
+
+
+def test_radial_columns_are_checked_and_may_count_from_the_end():
+    with pytest.raises(ValueError, match=r"Radial: columns \[0, 4\] do not exist in X with 3 columns"):
+        features.Radial(columns=[0, 4]).fit(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"Radial: columns is empty"):
+        features.Radial(columns=[]).fit(np.zeros((2, 3)))
+    X = np.array([[3.0, 0.0, 4.0], [1.0, 5.0, 1.0]])
+    from_end = features.Radial(columns=[0, -1], center=[0.0, 0.0]).fit(X)
+    np.testing.assert_allclose(from_end.transform(X)[:, 0], [5.0, np.sqrt(2.0)])
+    assert from_end.get_feature_names_out() == ["r(x1,x3)"]

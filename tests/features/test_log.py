@@ -25,3 +25,13 @@ def test_input_is_not_modified():
     X = np.array([[1.0]], dtype=np.float32)
     features.Log().fit_transform(X)
     assert X[0, 0] == 1.0
+
+
+def test_columns_out_of_range_and_negative_indices():
+    with pytest.raises(ValueError, match=r"Log: columns \[2\] do not exist in X with 2 columns"):
+        features.Log(columns=[2]).fit(np.zeros((2, 2)))
+    X = np.array([[1.0, 3.0], [0.0, 7.0]])
+    np.testing.assert_array_equal(
+        features.Log(columns=[-1]).fit_transform(X), features.Log(columns=[1]).fit_transform(X)
+    )
+    assert features.Log(columns=[-1]).fit(X).get_feature_names_out() == ["x1", "log1p(x2)"]
