@@ -69,6 +69,12 @@ def _as_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
             "Fix: encode text columns first, e.g. descenso.data.read(..., target=...)"
         )
     array = array.astype(dtype, copy=False)
+    # One pass with no temporaries: a finite sum proves every value finite. A NaN or inf makes the sum
+    # non-finite (so does an overflow of large finite values), and only then the exact mask is built.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = array.sum()
+    if np.isfinite(total):
+        return array
     bad = ~np.isfinite(array)
     if bad.any():
         first = np.argwhere(bad)[0]

@@ -559,3 +559,14 @@ def test_the_built_in_spirals_are_learned_too():
     )
     assert accuracy(mlp, X, y) >= 0.99
     assert history.metrics["accuracy"][0] < 0.8  # it had to learn: the first epoch was far from there
+
+
+def test_large_finite_values_whose_sum_overflows_are_accepted():
+    """The finite check sums first; an overflowing sum must fall back to the exact check, not refuse."""
+    from descenso._fit_checks import _as_array
+
+    X = np.full((4, 2), 3e38, dtype=np.float32)  # finite, but the float32 sum is inf
+    assert _as_array("X", X, np.dtype(np.float32)) is X
+    X[1, 1] = np.inf
+    with pytest.raises(ValueError, match=r"X has 1 NaN or infinite values \(the first at index \(1, 1\)\)"):
+        _as_array("X", X, np.dtype(np.float32))
