@@ -160,10 +160,10 @@ def split_validation(
                 "validation=(X_val, y_val, w_val) or use a different fraction or rng"
             )
         return X[train], y[train], w[train], (X[val], y[val], w[val])
-    raise TypeError(
-        f"fit: validation must be None, a fraction in (0, 1) or (X_val, y_val[, sample_weight_val]); "
-        f"got {validation!r}"
-    )
+    expected = "None, a fraction in (0, 1) or (X_val, y_val[, sample_weight_val])"
+    if isinstance(validation, (int, float, np.integer, np.floating)) and not isinstance(validation, bool):
+        raise ValueError(f"fit: validation must be {expected}; got {validation!r}, not in (0, 1)")
+    raise TypeError(f"fit: validation must be {expected}; got {validation!r}")
 
 
 def make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
@@ -213,6 +213,17 @@ def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable
     return out
 
 
+def as_criteria(stop: Any) -> list[Any]:
+    """``stop=`` as a list: one criterion on its own (``stop=EarlyStopping()``) is accepted too."""
+    if callable(getattr(stop, "check", None)):
+        return [stop]
+    if isinstance(stop, (str, bytes)) or not hasattr(stop, "__iter__"):
+        raise TypeError(
+            f"fit: stop= must be a list of stopping criteria, e.g. [EarlyStopping(patience=20)]; got {stop!r}"
+        )
+    return list(stop)
+
+
 def check_criteria(
     criteria: Sequence[Any],
     has_validation: bool,
@@ -241,7 +252,11 @@ _HOOKS = ("on_train_begin", "on_epoch_begin", "on_step_end", "on_epoch_end", "on
 
 
 def check_callbacks(callbacks: Sequence[Any]) -> list[Any]:
-    """The callbacks as a list; each must define at least one hook."""
+    """The callbacks as a list (one callback on its own is accepted too); each must define a hook."""
+    if any(callable(getattr(callbacks, hook, None)) for hook in _HOOKS):
+        return [callbacks]
+    if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"fit: callbacks= must be a list of objects with {', '.join(_HOOKS)}; got {callbacks!r}")
     callbacks = list(callbacks)
     for callback in callbacks:
         if not any(callable(getattr(callback, hook, None)) for hook in _HOOKS):

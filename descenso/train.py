@@ -29,6 +29,7 @@ import numpy as np
 
 from descenso import losses
 from descenso._fit_checks import (
+    as_criteria,
     check_callbacks,
     check_criteria,
     check_data,
@@ -248,7 +249,7 @@ def fit(
     X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
-    criteria = [*stop, MaxEpochs(epochs)]  # epochs is one criterion among the others
+    criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
 

@@ -97,6 +97,20 @@ def test_penalty_refuses_negative_or_non_finite_strengths(bad):
         penalty(zero_linear(), **bad)
 
 
+def test_one_stopping_criterion_or_callback_need_not_be_in_a_list():
+    X, y = line_data()
+    epochs = []
+
+    class Count(Callback):
+        def on_epoch_end(self, epoch, logs, model):
+            epochs.append(epoch)
+
+    history = fit(zero_linear(), X, y, optimizer="sgd", lr=0.1, epochs=50, batch_size=None,
+                  stop=TargetLoss(1.0), callbacks=Count())  # fmt: skip
+    assert history.stopped_by == "target_loss" and epochs == list(range(1, len(history) + 1))
+    assert history.train_loss[-1] <= 1.0 < history.train_loss[-2]
+
+
 def test_grad_norm_is_the_norm_of_the_full_gradient_in_full_batch():
     X, y = line_data()
     model = zero_linear()
@@ -464,11 +478,14 @@ def test_verbose_prints_progress_and_the_reason(capsys):
         ({"epochs": 0}, ValueError, "epochs must be a positive integer"),
         ({"l2": -1.0}, ValueError, "l2 must be a non-negative finite number"),
         ({"lr": 0.0}, ValueError, "lr must be a positive finite number"),
-        ({"validation": 1.5}, TypeError, "validation must be None, a fraction"),
+        ({"validation": 1.5}, ValueError, r"validation must be None, a fraction .*got 1.5, not in \(0, 1\)"),
+        ({"validation": "0.2"}, TypeError, "validation must be None, a fraction"),
         ({"validation": 0.001}, ValueError, "leaves 0 for validation"),
         ({"stop": [EarlyStopping()]}, ValueError, "monitors 'val_loss', which this run does not record"),
         ({"stop": ["early"]}, TypeError, "stop= items must be stopping criteria"),
+        ({"stop": 5}, TypeError, r"stop= must be a list of stopping criteria, e.g. \[EarlyStopping"),
         ({"callbacks": [object()]}, TypeError, "has none of the hooks"),
+        ({"callbacks": 5}, TypeError, "callbacks= must be a list of objects with on_train_begin"),
         ({"metrics": ["auc"]}, ValueError, "unknown metric 'auc'"),
         ({"optimizer": "adamx"}, ValueError, "unknown optimizer"),
         ({"sample_weight": np.zeros(64)}, ValueError, "at least one positive weight"),
