@@ -256,7 +256,8 @@ def check_callbacks(callbacks: Sequence[Any]) -> list[Any]:
     if any(callable(getattr(callbacks, hook, None)) for hook in _HOOKS):
         return [callbacks]
     if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
-        raise TypeError(f"fit: callbacks= must be a list of objects with {', '.join(_HOOKS)}; got {callbacks!r}")
+        hooks = ", ".join(_HOOKS)
+        raise TypeError(f"fit: callbacks= must be a list of objects with {hooks}; got {callbacks!r}")
     callbacks = list(callbacks)
     for callback in callbacks:
         if not any(callable(getattr(callback, hook, None)) for hook in _HOOKS):
