@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from descenso.cli import options
-from descenso.cli.errors import CLIError, ExitCode
+from descenso.cli.errors import CLIError, ExitCode, user_errors
 
 #: The built-in run of ``descenso train`` with no data: the README's first command.
 DEFAULT_DATASET = "spirals"
@@ -58,7 +58,11 @@ class TrainSettings:
     out: str = "runs"
 
     def validate(self) -> TrainSettings:
-        """Check every value; raise ``click.BadParameter`` naming the setting and the fix."""
+        """Check every value; raise ``click.BadParameter`` naming the setting and the fix.
+
+        A data file that does not exist is a :class:`CLIError` with exit code ``DATA`` instead
+        (when ``target`` is missing too, that is the first thing to fix).
+        """
         for name in ("data", "dataset", "target", "task", "out"):
             value = getattr(self, name)
             if (value is not None or name == "out") and not isinstance(value, str):
@@ -66,6 +70,10 @@ class TrainSettings:
         if self.data is not None and self.dataset is not None:
             raise click.BadParameter("give either a DATA file or --dataset, not both")
         if self.data is not None and not self.target:
+            from descenso.data.sources import check_path
+
+            with user_errors(ExitCode.DATA):
+                check_path(self.data)  # a file that is not there is the first thing to say
             raise click.BadParameter("training on a file needs --target COLUMN (the column to predict)")
         if self.task not in (None, *options.TASKS):
             raise click.BadParameter(f"task must be one of {', '.join(options.TASKS)}; got {self.task!r}")

@@ -15,6 +15,8 @@ from .helpers import REPO, assert_user_error, descenso, write_csv
 def test_missing_data_file(tmp_path):
     result = descenso("train", "nowhere.csv", "--target", "y", cwd=tmp_path)
     assert_user_error(result, 3, "nowhere.csv", "not found")
+    # Without --target as well, the missing file is still what is said first.
+    assert_user_error(descenso("train", "nowhere.csv", cwd=tmp_path), 3, "nowhere.csv", "not found")
 
 
 def test_missing_target_column_lists_the_columns(tmp_path, regression):

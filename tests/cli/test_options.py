@@ -53,11 +53,15 @@ def test_settings_round_trip_through_config_json(tmp_path):
     assert from_config(read_config(path)) == settings
 
 
-def test_settings_validation_messages():
+def test_settings_validation_messages(tmp_path):
     with pytest.raises(click.BadParameter, match="not both"):
         TrainSettings(data="a.csv", target="y", dataset="spirals").validate()
+    (tmp_path / "a.csv").write_text("x,y\n1,2\n")
     with pytest.raises(click.BadParameter, match="--target"):
-        TrainSettings(data="a.csv").validate()
+        TrainSettings(data=str(tmp_path / "a.csv")).validate()
+    with pytest.raises(CLIError, match=r"data file not found: .*b\.csv") as missing:
+        TrainSettings(data=str(tmp_path / "b.csv")).validate()  # the missing file is said first
+    assert missing.value.code == ExitCode.DATA
     with pytest.raises(click.BadParameter, match="under 10%"):
         TrainSettings(test_fraction=0.5, val_fraction=0.45).validate()
     with pytest.raises(click.BadParameter, match="unknown optimizer 'adamm'"):
