@@ -111,7 +111,7 @@ def read_csv_upload(body: bytes, name: str) -> tuple[Any, dict[str, Any]]:
     Raises
     ------
     ProtocolError
-        For a file that does not parse, has more than ``MAX_CSV_ROWS`` rows, or
+        For a file that does not parse, has no rows or more than ``MAX_CSV_ROWS``, or
         fewer than two numeric columns besides a target.
     """
     try:
@@ -124,6 +124,8 @@ def read_csv_upload(body: bytes, name: str) -> tuple[Any, dict[str, Any]]:
         table = pacsv.read_csv(io.BytesIO(body))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
         raise ProtocolError(f"{name} is not a CSV file pyarrow can read: {error}") from None
+    if table.num_rows == 0:
+        raise ProtocolError(f"{name} has a header but no data rows; upload a file with rows to train on")
     if table.num_rows > MAX_CSV_ROWS:
         raise ProtocolError(
             f"{name} has {table.num_rows} rows; the playground trains on up to {MAX_CSV_ROWS}. "

@@ -72,6 +72,9 @@ def test_upload_size_and_rows_are_bounded_with_a_clear_message() -> None:
         many = client.post("/api/csv", content=csv_bytes(5001), headers={**ORIGIN, "x-filename": "big.csv"})
         assert many.status_code == 422
         assert "big.csv has 5001 rows; the playground trains on up to 5000" in many.json()["error"]
+        header = client.post("/api/csv", content=b"a,b,y\n", headers={**ORIGIN, "x-filename": "h.csv"})
+        assert header.status_code == 422
+        assert header.json()["error"].startswith("h.csv has a header but no data rows; upload a file")
         junk = client.post("/api/csv", content=b"a,b\n1,2,3\n", headers=ORIGIN)
         assert junk.status_code == 422 and "is not a CSV file pyarrow can read" in junk.json()["error"]
         bad_model = client.post("/api/model", content=b"not a model", headers=ORIGIN)
