@@ -68,7 +68,7 @@ from descenso.stopping import (
 )
 from descenso.tensor import Tensor, ones, rand, randn, tensor, zeros
 from descenso.trace import StepTrace, trace_step
-from descenso.train import Callback, fit
+from descenso.train import Callback, fit, penalty
 
 __version__ = "0.1.0"
 
@@ -93,7 +93,8 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "randn", "rand", "no_grad", "enable_grad",
     "is_grad_enabled", "ops", "testing", "nn", "losses", "optim", "metrics", "ModelFileError",
-    "linear_models", "fit", "Callback", "History", "trace_step", "StepTrace", "MaxEpochs", "TimeBudget",
+    "linear_models", "fit", "penalty", "Callback", "History", "trace_step", "StepTrace", "MaxEpochs",
+    "TimeBudget",
     "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
     "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
     "data", "datasets", "features", "compare_representations",
