@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from descenso import optim
+from descenso._random import as_generator
 from descenso.grad_mode import no_grad
 
 __all__ = [
@@ -107,12 +108,7 @@ def _check_output(model: Any, X: np.ndarray, y: np.ndarray) -> None:
 
 def check_settings(rng: Any, epochs: Any, batch_size: Any, l1: Any, l2: Any) -> tuple[Any, ...]:
     """The numeric settings, checked; ``rng`` as a Generator."""
-    if rng is None:
-        rng = np.random.default_rng()
-    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        rng = np.random.default_rng(int(rng))
-    elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"fit: rng must be a numpy.random.Generator or an int seed; got {type(rng).__name__}")
+    rng = as_generator(rng, where="fit")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer; got {epochs!r}")
     if batch_size is not None and (

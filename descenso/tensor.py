@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from descenso._random import as_generator
 from descenso.grad_mode import _grad_state
 
 BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
@@ -571,14 +572,8 @@ def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> T
 
 
 def _generator(rng: Any) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"rng must be a numpy.random.Generator or an int seed; got {type(rng).__name__}. "
-        "Pass rng=np.random.default_rng(0) so results are reproducible"
-    )
+    # randn/rand take no None: the point of passing rng is a reproducible draw.
+    return as_generator(rng, allow_none=False)
 
 
 def randn(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:

@@ -489,7 +489,7 @@ def test_verbose_prints_progress_and_the_reason(capsys):
         ({"metrics": ["auc"]}, ValueError, "unknown metric 'auc'"),
         ({"optimizer": "adamx"}, ValueError, "unknown optimizer"),
         ({"sample_weight": np.zeros(64)}, ValueError, "at least one positive weight"),
-        ({"rng": 1.5}, TypeError, "rng must be a numpy.random.Generator or an int seed"),
+        ({"rng": 1.5}, TypeError, "fit: rng must be a numpy.random.Generator, an int seed or None"),
     ],
 )
 def test_bad_arguments_fail_before_any_work(change, error, message):

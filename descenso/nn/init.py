@@ -11,30 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-
-def as_generator(rng: Any) -> np.random.Generator:
-    """``rng`` as a numpy Generator: a Generator, an int seed, or None (fresh, not reproducible).
-
-    Raises
-    ------
-    TypeError
-        For anything else.
-
-    Examples
-    --------
-    >>> int(as_generator(0).integers(10)) == int(as_generator(0).integers(10))
-    True
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"rng must be None, an int seed or a numpy.random.Generator; got {type(rng).__name__}. "
-        "Pass rng=0 (or np.random.default_rng(0)) for reproducible results"
-    )
+from descenso._random import as_generator
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
