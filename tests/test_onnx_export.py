@@ -252,6 +252,43 @@ def test_graph_misuse_errors():
         export_sequential(None, [], "X")
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_declared_inputs_float_and_string(dtype):
+    """Two inputs, one of text: a one-hot block (unseen text -> zeros) beside a float column."""
+    graph = OnnxGraph(dtype=dtype)
+    size, colour = graph.add_input("size"), graph.add_input("colour", kind="string")
+    hot = graph.op("OneHotEncoder", colour, domain="ai.onnx.ml", cats_strings=["blue", "red"], zeros=1)
+    flat = graph.op("Reshape", hot, graph.add_initializer("shape", np.array([-1, 2])))
+    typed = graph.op("Cast", flat, to=onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype)))
+    out = graph.op("Concat", size, typed, axis=1)
+    model = graph.to_model(None, [out])
+    assert {(o.domain, o.version) for o in model.opset_import} == {("", 17), ("ai.onnx.ml", 3)}
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    feed = {"size": np.array([[1.5], [2.0], [3.0]], dtype), "colour": np.array([["red"], ["green"], ["x"]])}
+    np.testing.assert_array_equal(session.run(None, feed)[0], [[1.5, 0, 1], [2.0, 0, 0], [3.0, 0, 0]])
+    assert session.run(None, feed)[0].dtype == np.dtype(dtype)
+
+
+def test_declared_input_misuse():
+    graph = OnnxGraph()
+    graph.add_input("a")
+    with pytest.raises(ValueError, match="'a' is already used"):
+        graph.add_input("a")
+    with pytest.raises(ValueError, match="'float' or 'string'"):
+        graph.add_input("b", kind="int")
+    with pytest.raises(ValueError, match="operator domain"):
+        graph.op("Foo", "a", domain="com.example")
+    out = graph.op("Relu", "a")
+    with pytest.raises(ValueError, match=r"either input_name .* or declare"):
+        graph.to_model("a", [out])
+    with pytest.raises(ValueError, match="1 declared inputs"):
+        graph.to_model("X", [out])
+    with pytest.raises(ValueError, match="0 declared inputs"):
+        OnnxGraph().to_model(None, [])
+    assert [i.name for i in graph.to_model(None, [out]).graph.input] == ["a"]
+    assert [o.domain for o in graph.to_model(None, [out]).opset_import] == [""]  # no ML import unless used
+
+
 # ---------------------------------------------------------------------------- representations
 
 

@@ -6,6 +6,9 @@ and the other fitted transforms) -> network -> output: the prediction in the tar
 for ``BinaryClassifier`` (named "probabilities", shape (batch, 2)). Built on
 :mod:`descenso.export.onnx`; class labels, threshold and feature names travel as
 model metadata.
+
+A model fitted on a table with text columns (one with a ``schema_``) gets one input per column
+instead, named after it, and the one-hot encoding of the text columns inside the graph.
 """
 
 from __future__ import annotations
@@ -40,34 +43,70 @@ def to_onnx(estimator: Any, path: Any, opset: int | None = None) -> Any:
     Raises
     ------
     NotImplementedError
-        For a representation step with no ONNX translation (named in the message), or a model
-        fitted on a DataFrame with text/categorical columns (its one-hot schema is not exported).
+        For a representation step with no ONNX translation (named in the message).
+    ValueError
+        For a table column named like the model's output ("variable" or "probabilities").
     ImportError
         Without the onnx package (``pip install 'descenso[onnx]'``).
+
+    Notes
+    -----
+    Fitted on an array or an all-numeric table, the model has one float input ``"X"`` of shape
+    (batch, n_features_in_). Fitted on a table with text (or categorical) columns, it has one input
+    per column, in the table's order and named after it, each of shape (batch, 1): a float tensor
+    (in the model's dtype) for a numeric column, 0/1 for a boolean one, and a string tensor for a
+    text column. The graph encodes them as ``predict`` does: each text column becomes indicators
+    over its sorted training categories (``ai.onnx.ml.OneHotEncoder``, ``zeros=1``), an unseen
+    category all zeros, and the blocks are concatenated in the table's order. With
+    ``missing="mean"``, NaN and infinity in a numeric column take the column's training mean, and
+    a missing text value, fed as the empty string ``""``, takes the block of the most frequent
+    training category; without it, ``""`` is an unseen category. The metadata ``input_columns``
+    and ``text_columns`` (JSON lists) name the inputs.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import pandas as pd
+    >>> from descenso.estimators import Regressor
+    >>> df = pd.DataFrame({"area": [50.0, 80.0, 65.0, 90.0], "city": ["Lima", "Quito", "Lima", "Quito"],
+    ...                    "price": [100.0, 190.0, 130.0, 210.0]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     model = Regressor(hidden=(4,), max_epochs=5, random_state=0).fit(df, "price")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     proto = to_onnx(model, os.path.join(folder, "price.onnx"))
+    >>> [(i.name, i.type.tensor_type.elem_type) for i in proto.graph.input]   # 1: float, 8: string
+    [('area', 1), ('city', 8)]
     """
     from descenso.export import onnx as export
 
     check_is_fitted(estimator)
-    if getattr(estimator, "schema_", None) is not None:
-        raise NotImplementedError(
-            "this model was fitted on a table with text/categorical columns, whose one-hot encoding "
-            "(descenso.data.TableSchema) has no ONNX translation. One-hot encode those columns "
-            "before fit (e.g. pandas.get_dummies) to export it"
-        )
     model = estimator.model_
     graph = export.OnnxGraph(dtype=str(model.dtype), opset=export.DEFAULT_OPSET if opset is None else opset)
-    graph.reserve(INPUT_NAME)
-    x = INPUT_NAME
-    if getattr(estimator, "fill_values_", None) is not None:  # missing="mean": fill NaN as predict does
-        fill = graph.add_initializer("fill_values", estimator.fill_values_.reshape(1, -1))
-        x = graph.op("Where", graph.op("IsNaN", x), fill, x)
+    fill_values = getattr(estimator, "fill_values_", None)
+    schema = getattr(estimator, "schema_", None)
+    metadata: dict[str, str] = {}
+    if schema is not None:  # a table with text columns: one input per column, one-hot inside the graph
+        output_name = "probabilities" if hasattr(estimator, "classes_") else "variable"
+        x = _table_inputs(graph, schema, fill_values, output_name)
+        metadata["input_columns"] = json.dumps([name for name, _, _ in graph.inputs])
+        metadata["text_columns"] = json.dumps([name for name, kind, _ in graph.inputs if kind == "string"])
+        input_name = None
+    else:
+        input_name = x = graph.reserve(INPUT_NAME)
+    if fill_values is not None:  # missing="mean": fill NaN (a table's inf too) as predict does
+        fill = graph.add_initializer("fill_values", fill_values.reshape(1, -1))
+        gap = graph.op("IsNaN", x)
+        if schema is not None:  # the table encoder counts inf in a numeric column as missing
+            gap = graph.op("Or", gap, graph.op("IsInf", x))
+        x = graph.op("Where", gap, fill, x)
     x = _representation(graph, estimator.representation_, x)
     x = export.export_sequential(graph, _network_spec(model), x)
     if hasattr(estimator, "classes_"):
         out = export.export_sequential(graph, [{"type": "sigmoid"}, {"type": "binary_proba"}], x)
         output = graph.add_node("Identity", [out], ["probabilities"])[0]
-        metadata = {"classes": json.dumps([_plain(c) for c in estimator.classes_]),
-                    "threshold": str(float(estimator.threshold))}  # fmt: skip
+        metadata["classes"] = json.dumps([_plain(c) for c in estimator.classes_])
+        metadata["threshold"] = str(float(estimator.threshold))
     else:
         scaling = {
             "type": "unscale",
@@ -77,13 +116,60 @@ def to_onnx(estimator: Any, path: Any, opset: int | None = None) -> Any:
         out = export.export_sequential(graph, [scaling], x)
         flat = graph.add_initializer("flat_shape", np.array([-1], dtype=np.int64))
         output = graph.add_node("Reshape", [out, flat], ["variable"])[0]
-        metadata = {}
     names = getattr(estimator, "feature_names_in_", None)
     metadata["feature_names"] = json.dumps(None if names is None else [str(n) for n in names])
     metadata["estimator"] = type(estimator).__name__
-    proto = graph.to_model(INPUT_NAME, [output], n_features=estimator.n_features_in_, metadata=metadata)
+    n_features = None if schema is not None else estimator.n_features_in_
+    proto = graph.to_model(input_name, [output], n_features=n_features, metadata=metadata)
     export.save_model(proto, path)
     return proto
+
+
+def _table_inputs(graph: Any, schema: Any, fill_values: Any, output_name: str) -> str:
+    """One input per column of ``schema``, encoded and concatenated as ``TableSchema.encode`` does.
+
+    Numeric (and boolean, as 0/1) columns are float inputs of shape (batch, 1), passed through; a
+    text column is a string input of shape (batch, 1) one-hot encoded over its sorted categories by
+    ``ai.onnx.ml.OneHotEncoder`` (``zeros=1``: an unseen category gives all zeros, as in predict).
+    With ``fill_values`` (missing="mean"), the empty string is the missing text value and becomes
+    the block's fill, the most frequent category (unless "" was a category of its own).
+    Returns the name of the (batch, n_encoded_columns) float matrix.
+    """
+    names = [str(column["name"]) for column in schema.columns]
+    if output_name in names:
+        raise ValueError(
+            f"a column is named {output_name!r}, the name of the ONNX model's output; rename that "
+            "column before fit to export the model"
+        )
+    blocks, start = [], 0
+    for column, name in zip(schema.columns, names, strict=True):
+        if column["kind"] != "categorical":
+            blocks.append(graph.add_input(name, kind="float"))
+            start += 1
+            continue
+        text = graph.add_input(name, kind="string")
+        categories = [str(category) for category in column["categories"]]
+        width = len(categories)
+        if not width:  # no category learned: an empty block, as the schema encodes it
+            continue
+        block = _one_hot(graph, text, categories)
+        if fill_values is not None and "" not in categories:
+            missing = graph.op("Cast", _one_hot(graph, text, [""]), to=9)  # 9: bool, True where ""
+            fill = graph.add_initializer("text_fill", fill_values[start : start + width].reshape(1, -1))
+            block = graph.op("Where", missing, fill, block)
+        blocks.append(block)
+        start += width
+    return graph.op("Concat", *blocks, axis=1)
+
+
+def _one_hot(graph: Any, text: str, categories: list[str]) -> str:
+    """(batch, 1) strings -> (batch, k) indicators in the graph dtype; other strings give zeros."""
+    from descenso.export.onnx import ML_DOMAIN
+
+    hot = graph.op("OneHotEncoder", text, domain=ML_DOMAIN, cats_strings=categories, zeros=1)
+    shape = graph.add_initializer("onehot_shape", np.array([-1, len(categories)], dtype=np.int64))
+    flat = graph.op("Reshape", hot, shape)  # (batch, 1, k) -> (batch, k); the encoder's output is float
+    return flat if graph.dtype == np.float32 else graph.op("Cast", flat, to=_element_type(graph))
 
 
 def _plain(value: Any) -> Any:

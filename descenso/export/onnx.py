@@ -31,6 +31,8 @@ __all__ = ["DEFAULT_OPSET", "OnnxGraph", "export_sequential", "save_model"]
 DEFAULT_OPSET = 17  # runs on every onnxruntime since 1.13; GELU is composed below opset 20
 NATIVE_GELU_OPSET = 20
 MIN_OPSET = 13
+ML_DOMAIN = "ai.onnx.ml"  # the traditional-ML operators (OneHotEncoder ...)
+ML_OPSET = 3  # onnxruntime has run it since 1.6
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
@@ -62,6 +64,15 @@ class OnnxGraph:
     >>> model = graph.to_model("x", [y], n_features=1)
     >>> [node.op_type for node in model.graph.node], model.opset_import[0].version
     (['MatMul'], 17)
+
+    Several inputs, e.g. one per table column, are declared with :meth:`add_input`:
+
+    >>> graph = OnnxGraph()
+    >>> area, city = graph.add_input("area"), graph.add_input("city", kind="string")
+    >>> hot = graph.op("OneHotEncoder", city, domain="ai.onnx.ml", cats_strings=["Lima"], zeros=1)
+    >>> model = graph.to_model(None, [hot])
+    >>> [(i.name, i.type.tensor_type.elem_type) for i in model.graph.input]   # 1: float, 8: string
+    [('area', 1), ('city', 8)]
     """
 
     def __init__(self, dtype: str = "float32", opset: int = DEFAULT_OPSET, name: str = "descenso") -> None:
@@ -75,6 +86,8 @@ class OnnxGraph:
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self._taken: set[str] = set()
+        self.inputs: list[tuple[str, str, int]] = []  # declared with add_input: (name, kind, width)
+        self.domains: set[str] = set()  # operator domains besides the default one
 
     def fresh(self, hint: str = "t") -> str:
         """A name not used yet in this graph: ``hint``, else ``hint_1``, ``hint_2``, ..."""
@@ -88,6 +101,29 @@ class OnnxGraph:
     def reserve(self, name: str) -> str:
         """Mark an outside name (the graph input) as taken, so no node output reuses it."""
         self._taken.add(name)
+        return name
+
+    def add_input(self, name: str, kind: str = "float", width: int = 1) -> str:
+        """Declare a graph input of shape (batch, width); returns ``name``.
+
+        Parameters
+        ----------
+        name : str
+            What runtimes feed; it must not be taken already.
+        kind : {"float", "string"}
+            ``"float"`` is the graph dtype; ``"string"`` a tensor of text.
+        width : int, default 1
+
+        Raises
+        ------
+        ValueError
+            For a name already used in the graph, or an unknown kind.
+        """
+        if kind not in ("float", "string"):
+            raise ValueError(f"kind must be 'float' or 'string'; got {kind!r}")
+        if name in self._taken:
+            raise ValueError(f"the input name {name!r} is already used in this graph; use another name")
+        self.inputs.append((self.reserve(name), kind, int(width)))
         return name
 
     def add_initializer(self, name: str, array: Any) -> str:
@@ -115,6 +151,11 @@ class OnnxGraph:
             names = [self.fresh(op_type.lower()) for _ in range(outputs)]
         else:
             names = [self.reserve(n) for n in outputs]
+        domain = attrs.get("domain") or ""
+        if domain not in ("", "ai.onnx", ML_DOMAIN):
+            raise ValueError(f"operator domain must be the default one or {ML_DOMAIN!r}; got {domain!r}")
+        if domain == ML_DOMAIN:  # the model must import that domain's opset
+            self.domains.add(domain)
         node = _onnx().helper.make_node(
             op_type, list(inputs), names, name=self.fresh(f"{op_type}_node"), **attrs
         )
@@ -127,7 +168,7 @@ class OnnxGraph:
 
     def to_model(
         self,
-        input_name: str,
+        input_name: str | None,
         output_names: Sequence[str],
         opset: int | None = None,
         n_features: int | None = None,
@@ -137,21 +178,24 @@ class OnnxGraph:
 
         Parameters
         ----------
-        input_name : str
-            The graph input's name (what runtimes feed).
+        input_name : str or None
+            The graph input's name (what runtimes feed); None when the inputs were declared with
+            :meth:`add_input` (then they are the graph's inputs, in order).
         output_names : sequence of str
             Node outputs to expose, in order.
         opset : int, optional
             Defaults to the graph's; lower than the graph's is refused (its nodes may need it).
+            Nodes of the ``ai.onnx.ml`` domain add its opset ``ML_OPSET`` to the imports.
         n_features : int, optional
-            The input width; symbolic when None.
+            The width of the single input; symbolic when None.
         metadata : dict of str to str, optional
             Stored as the model's ``metadata_props`` (e.g. class names, feature names).
 
         Raises
         ------
         ValueError
-            For a lower opset, or a graph that ``onnx.checker`` (full check, with shape inference)
+            For a lower opset, an ``input_name`` given with declared inputs (or neither), or a graph
+            that ``onnx.checker`` (full check, with shape inference)
             rejects, e.g. an output no node produces.
         """
         onnx = _onnx()
@@ -160,13 +204,24 @@ class OnnxGraph:
             raise ValueError(
                 f"opset {opset} is lower than the graph's {self.opset}; build with OnnxGraph(opset=...)"
             )
+        if (input_name is None) == (not self.inputs):
+            raise ValueError(
+                "give either input_name (one input) or declare the inputs with add_input, not both "
+                f"or neither; got input_name={input_name!r} and {len(self.inputs)} declared inputs"
+            )
         element = onnx.helper.np_dtype_to_tensor_dtype(self.dtype)
+        kinds = {"float": element, "string": onnx.TensorProto.STRING}
+        declared: list[tuple[str, str, Any]] = self.inputs or [
+            (str(input_name), "float", n_features or "n_features")
+        ]
         inputs = [
-            onnx.helper.make_tensor_value_info(input_name, element, ["batch", n_features or "n_features"])
+            onnx.helper.make_tensor_value_info(name, kinds[kind], ["batch", width])
+            for name, kind, width in declared
         ]
         outputs = [onnx.helper.make_tensor_value_info(name, element, None) for name in output_names]
         graph = onnx.helper.make_graph(self.nodes, self.name, inputs, outputs, self.initializers)
         imports = [onnx.helper.make_opsetid("", opset)]
+        imports += [onnx.helper.make_opsetid(domain, ML_OPSET) for domain in sorted(self.domains)]
         model = onnx.helper.make_model(graph, opset_imports=imports, producer_name="descenso")
         model.ir_version = onnx.helper.find_min_ir_version_for(imports)  # older runtimes load it too
         from descenso import __version__
