@@ -134,18 +134,20 @@ class TableSchema:
         )
 
     # ------------------------------------------------------------------ applying it
-    def transform(self, source: Any, on_missing: str | None = None) -> np.ndarray:
+    def transform(self, source: Any, on_missing: str | None = None, dtype: Any = np.float32) -> np.ndarray:
         """Encode new data (a path, a DataFrame or a 2-D array) into ``X`` like the training data.
 
         The target column may be present (it is ignored); other unknown columns and missing
         ones raise :class:`DataError`. By default missing values are filled as in training
         when the schema was made with ``missing="mean"``, and are errors otherwise;
         ``on_missing`` overrides that (``"error"``, ``"fill"`` or ``"nan"``, see :meth:`encode`).
+        ``dtype`` is float32 by default; a float64 model asks for float64 so that numeric
+        columns are not rounded on the way in.
         """
         cols = self._load(source)
         if on_missing is None:
             on_missing = "fill" if self.missing == "mean" else "error"
-        X, _ = self.encode(cols, on_missing=on_missing)
+        X, _ = self.encode(cols, on_missing=on_missing, dtype=dtype)
         return X
 
     def transform_target(self, source: Any) -> np.ndarray:
@@ -192,8 +194,10 @@ class TableSchema:
                 f"The model expects the columns: {', '.join(expected)}"
             )
 
-    def encode(self, cols: Columns, on_missing: str = "error") -> tuple[np.ndarray, np.ndarray]:
-        """Encode feature columns into float32 ``X``; return it with the mask of kept rows.
+    def encode(
+        self, cols: Columns, on_missing: str = "error", dtype: Any = np.float32
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Encode feature columns into ``X`` (float32 by default); return it with the mask of kept rows.
 
         ``on_missing``: ``"error"`` (DataError naming columns and rows), ``"drop"`` (leave those
         rows out), ``"fill"`` (use each column's ``fill`` value) or ``"nan"`` (keep them as NaN:
@@ -212,7 +216,7 @@ class TableSchema:
                 if on_missing == "fill":
                     values = values.copy()
                     values[mask] = column.get("fill")
-            block = _encode_column(column, values, n)
+            block = _encode_column(column, values, n, np.dtype(dtype))
             if on_missing == "nan" and mask.any():
                 block[mask] = np.nan  # also inf in a numeric column: missing, as in read()
             blocks.append(block)
@@ -225,7 +229,7 @@ class TableSchema:
             raise DataError(missing_report(cols, masks, fix))
         if masks and on_missing == "drop":
             keep = ~np.logical_or.reduce(list(masks.values()))
-        X = np.concatenate(blocks, axis=1) if blocks else np.zeros((n, 0), np.float32)
+        X = np.concatenate(blocks, axis=1) if blocks else np.zeros((n, 0), dtype)
         return (X if keep.all() else X[keep]), keep
 
     def __repr__(self) -> str:
@@ -235,13 +239,13 @@ class TableSchema:
         )
 
 
-def _encode_column(column: dict[str, Any], values: np.ndarray, n: int) -> np.ndarray:
-    """One column as float32 of shape (n, 1), or (n, k) indicators for a categorical column."""
+def _encode_column(column: dict[str, Any], values: np.ndarray, n: int, dtype: np.dtype) -> np.ndarray:
+    """One column as ``dtype`` of shape (n, 1), or (n, k) indicators for a categorical column."""
     if column["kind"] != "categorical":
-        return values.astype(np.float32).reshape(n, 1)
+        return values.astype(dtype).reshape(n, 1)
     index = {category: j for j, category in enumerate(column["categories"])}
     codes = np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=n)
-    block = np.zeros((n, len(index)), dtype=np.float32)  # unseen or missing categories stay all zeros
+    block = np.zeros((n, len(index)), dtype=dtype)  # unseen or missing categories stay all zeros
     known = np.flatnonzero(codes >= 0)
     block[known, codes[known]] = 1.0
     return block

@@ -314,7 +314,11 @@ class NetworkEstimator(BaseEstimator):
         save(self, path)
 
     def to_onnx(self, path: Any) -> None:
-        """Export the whole prediction path (representation, network, output) as an ONNX model."""
+        """Export the whole prediction path (representation, network, output) as an ONNX model.
+
+        A model fitted on a table with text columns gets one named input per column (float, or
+        string for text); see :func:`descenso.estimators.onnx.to_onnx`.
+        """
         from descenso.estimators.onnx import to_onnx
 
         to_onnx(self, path)

@@ -283,3 +283,20 @@ def test_predict_before_fit_and_with_wrong_width(regression):
     model = Regressor(**FAST).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features, but Regressor is expecting 3"):
         model.predict(X[:, :2])
+
+
+def test_float64_model_keeps_float64_inputs_from_a_table_with_text_columns():
+    """The schema used to encode every numeric column as float32, rounding a float64 model's inputs."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    area = 1.0 + rng.integers(0, 1000, 120) * 1e-9  # differences float32 cannot hold
+    frame = pd.DataFrame({"area": area, "city": rng.choice(["a", "b"], 120)})
+    y = (area - 1.0) * 1e9 + (frame["city"] == "a") * 3.0
+    with pytest.warns(ConvergenceWarning):  # five epochs are enough to fit the schema
+        model = Regressor(dtype="float64", max_epochs=5, random_state=0).fit(frame, y.to_numpy())
+    encoded = model.schema_.transform(frame, dtype=np.float64)
+    assert encoded.dtype == np.float64
+    np.testing.assert_array_equal(encoded[:, 0], area)
+    rounded = model.schema_.transform(frame)[:, 0]  # the float32 default rounds them: the check bites
+    assert not np.array_equal(rounded.astype(np.float64), area)
