@@ -14,6 +14,7 @@ array([ 0., -6.], dtype=float32)
 """
 
 from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
+from descenso.creation import ones, rand, randn, tensor, zeros
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.history import History
 from descenso.lab import compare_representations
@@ -66,7 +67,7 @@ from descenso.stopping import (
     Tolerance,
     TrainingInterrupted,
 )
-from descenso.tensor import Tensor, ones, rand, randn, tensor, zeros
+from descenso.tensor import Tensor
 from descenso.trace import StepTrace, trace_step
 from descenso.train import Callback, fit, penalty
 

@@ -38,6 +38,7 @@ from descenso._fit_checks import (
     metric_functions,
     split_validation,
 )
+from descenso.creation import tensor
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.stopping import (
@@ -47,7 +48,6 @@ from descenso.stopping import (
     check_finite_loss,
     check_finite_weights,
 )
-from descenso.tensor import tensor
 
 __all__ = ["Callback", "fit", "penalty"]
 

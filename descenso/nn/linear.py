@@ -6,11 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from descenso.creation import _dtype
 from descenso.nn import init as initializers
 from descenso.nn.module import Module, Parameter
 from descenso.ops.arithmetic import linear
 from descenso.ops.fused import linear_relu
-from descenso.tensor import Tensor, _dtype
+from descenso.tensor import Tensor
 
 
 def as_input(x: Any, dtype: np.dtype) -> Tensor:
