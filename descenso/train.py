@@ -296,18 +296,19 @@ def fit(
 
                     optimizer.zero_grad()
                     output, data_loss, total = objective(Xb, yb, wb)
-                    check_finite_loss(total.item(), epoch, optimizer.lr)  # diverged: stop before stepping
+                    loss_value, total_value = data_loss.item(), total.item()
+                    check_finite_loss(total_value, epoch, optimizer.lr)  # diverged: stop before stepping
                     total.backward()
                     optimizer.step()
 
                     history.n_steps += 1
                     size = len(Xb)
                     seen += size
-                    loss_sum += data_loss.item() * size
-                    objective_sum += total.item() * size
+                    loss_sum += loss_value * size
+                    objective_sum += total_value * size
                     for name, metric in metric_fns.items():
                         metric_sums[name] += metric(yb, output.data) * size
-                    step_logs = {"loss": data_loss.item(), "batch_size": size}
+                    step_logs = {"loss": loss_value, "batch_size": size}
                     _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
                     if interrupt.raised:
                         break
@@ -316,7 +317,7 @@ def fit(
                 #    The gradient norm is the last step's: step() reads .grad and leaves it as it was.
                 grad_norm = _global_norm(params)
                 check_finite_weights(model, epoch, optimizer.lr)
-                row: dict[str, Any] = {name: total / seen for name, total in metric_sums.items()}
+                row: dict[str, Any] = {name: value_sum / seen for name, value_sum in metric_sums.items()}
                 val_loss = None
                 if val is not None:
                     val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, *val)
