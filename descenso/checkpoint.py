@@ -237,8 +237,12 @@ class Checkpointer(NoCheckpoint):
                     stray.unlink()
 
 
-def as_checkpointer(checkpoint: Any, every: int | str = "epoch", resume: bool = False) -> NoCheckpoint:
+def as_checkpointer(
+    checkpoint: Any, every: int | str = "epoch", resume: bool = False, write: bool = True
+) -> NoCheckpoint:
     """``fit``'s ``checkpoint=`` as the object the loop calls: a folder, a Checkpointer, or None.
+
+    ``write=False`` (every rank but the first of a multi-process run) reads but never writes.
 
     Raises
     ------
@@ -256,7 +260,7 @@ def as_checkpointer(checkpoint: Any, every: int | str = "epoch", resume: bool = 
         if resume:
             raise ValueError("fit: resume=True needs checkpoint= (the folder to resume from), e.g. 'ckpt/'")
         return NoCheckpoint()
-    return Checkpointer(checkpoint, every, resume)
+    return Checkpointer(checkpoint, every, resume, write=write)
 
 
 class _Lock:

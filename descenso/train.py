@@ -37,6 +37,7 @@ from descenso._fit_checks import (
 )
 from descenso.checkpoint import as_checkpointer
 from descenso.creation import tensor
+from descenso.distributed import as_parallel
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.interrupt import InterruptFlag
@@ -155,6 +156,7 @@ def fit(
     metrics: Sequence[str | Callable[..., float]] = (),
     verbose: bool = False,
     reference_loss: float | None = None,
+    distributed: Any = None,
     checkpoint: Any = None,
     checkpoint_every: int | str = "epoch",
     resume: bool = False,
@@ -203,6 +205,11 @@ def fit(
     reference_loss : float, optional
         The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
         then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+    distributed : bool or descenso.distributed.DataParallel, optional
+        True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
+        each rank passes the same data and settings, takes its share of every batch and
+        reaches the weights one process would. Only rank 0 prints.
+
     checkpoint : str, os.PathLike or Checkpointer, optional
         A folder to save the run's state in (see :mod:`descenso.checkpoint`): weights, optimizer
         state, the generator's state, the position in the epoch, the criteria's state, the
@@ -263,6 +270,8 @@ def fit(
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
     X, y, sample_weight = check_data(model, X, y, sample_weight)
     rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
+    parallel = as_parallel(distributed)  # one process, or ranks that average gradients every step
+    rng, verbose = parallel.same_rng(rng), verbose and parallel.is_root
     loss_fn = losses.get(loss)
     X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
     optimizer = make_optimizer(optimizer, model, lr)
@@ -270,7 +279,8 @@ def fit(
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
-    saver = as_checkpointer(checkpoint, checkpoint_every, resume)
+    parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
+    saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
@@ -317,24 +327,28 @@ def fit(
                 _call(callbacks, "on_epoch_begin", at.epoch, model)
                 for step in range(at.step, steps_per_epoch):
                     rows = slice(None) if at.order is None else at.order[step * batch : (step + 1) * batch]
-                    Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
-                    wb = None if sample_weight is None else sample_weight[rows]
-
-                    optimizer.zero_grad()
-                    output, data_loss, total = objective(Xb, yb, wb)
-                    loss_value, total_value = data_loss.item(), total.item()
+                    with parallel.guard():  # an error on one rank stops every rank with that error
+                        rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
+                        Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
+                        wb = None if sample_weight is None else sample_weight[rows]
+                        optimizer.zero_grad()
+                        output, data_loss, total = objective(Xb, yb, wb)
+                        total.backward()
+                        values = [metric(yb, output.data) for metric in metric_fns.values()]
+                    # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
+                    size, (loss_value, total_value), values, stop_now = parallel.reduce(
+                        optimizer, share, [data_loss.item(), total.item()], values, interrupt
+                    )
                     check_finite_loss(total_value, at.epoch, optimizer.lr)  # diverged: stop before stepping
-                    total.backward()
                     optimizer.step()
 
                     history.n_steps += 1
-                    metric_values = {name: metric(yb, output.data) for name, metric in metric_fns.items()}
-                    at.add(len(Xb), loss_value, total_value, metric_values)
-                    step_logs = {"loss": loss_value, "batch_size": len(Xb)}
+                    at.add(size, loss_value, total_value, dict(zip(metric_fns, values, strict=True)))
+                    step_logs = {"loss": loss_value, "batch_size": size}
                     _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
                     if at.step < steps_per_epoch:  # the epoch's last step is saved with the epoch, below
-                        saver.step_done(run, at, force=interrupt.raised)
-                    if interrupt.raised:
+                        saver.step_done(run, at, force=stop_now.raised)
+                    if stop_now.raised:  # Ctrl-C or SIGTERM on any rank
                         break
 
                 # 5. Record the epoch: training numbers averaged over its steps, validation at its end.
@@ -344,7 +358,7 @@ def fit(
                 row: dict[str, Any] = {name: value / at.seen for name, value in at.metric_sums.items()}
                 val_loss = None
                 if val is not None:
-                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, *val)
+                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)
                     row.update({f"val_{name}": value for name, value in val_metrics.items()})
                 gap = None
                 if reference_loss is not None:
@@ -369,11 +383,12 @@ def fit(
                 #    the first reason, in the order given, wins. An interrupt that came during a complete
                 #    epoch is saved at its end, so a resumed run starts the next one.
                 fired = [(why, c.name) for c in criteria if (why := c.check(history, model))]
+                fired = parallel.agree(fired)  # rank 0 decides, so every rank stops together
                 complete = at.seen == n
                 if complete:
                     at.end_epoch()
-                    saver.epoch_done(run, at, force=interrupt.raised, finished=bool(fired))
-                if interrupt.raised and not (fired and complete):
+                    saver.epoch_done(run, at, force=stop_now.raised, finished=bool(fired))
+                if stop_now.raised and not (fired and complete):
                     fired.insert(
                         0, (_interrupt_reason(interrupt.describe(), at.epoch, at.seen, n), "interrupt")
                     )
@@ -421,14 +436,21 @@ def _global_norm(parameters: Sequence[Any]) -> float:
 
 @no_grad()
 def _evaluate(
-    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], X: Any, y: Any, w: Any
+    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, X: Any, y: Any, w: Any
 ) -> Any:
-    """Validation loss and metrics in evaluation mode (Dropout off), without building a graph."""
+    """Validation loss and metrics in evaluation mode (Dropout off), without building a graph.
+
+    With several ranks, each evaluates its part of the validation rows and the values are averaged.
+    """
     model.eval()
+    rows, share = parallel.shard(slice(None), len(X), w)
+    X, y, w = X[rows], y[rows], None if w is None else w[rows]
     output = model(X)
     value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
+    metric_values = [metric(y, output.data) for metric in metric_fns.values()]
     model.train()
-    return value, {name: metric(y, output.data) for name, metric in metric_fns.items()}
+    (value,), metric_values = parallel.mean(share, [value], metric_values)
+    return value, dict(zip(metric_fns, metric_values, strict=True))
 
 
 @no_grad()
@@ -454,6 +476,7 @@ def _optimizer_settings(optimizer: Any) -> Any:
     """The optimizer's type and settings at the start (what a resumed run must match)."""
     settings = getattr(optimizer, "hyperparameters", None)
     return [type(optimizer).__name__, settings() if callable(settings) else None]
+
 
 
 def _print_progress(history: History, epochs: int) -> None:
