@@ -384,7 +384,7 @@ def fit(
                 #    epoch is saved at its end, so a resumed run starts the next one.
                 fired = [(why, c.name) for c in criteria if (why := c.check(history, model))]
                 fired = parallel.agree(fired)  # rank 0 decides, so every rank stops together
-                complete = at.seen == n
+                complete = at.step == steps_per_epoch
                 if complete:
                     at.end_epoch()
                     saver.epoch_done(run, at, force=stop_now.raised, finished=bool(fired))
@@ -476,7 +476,6 @@ def _optimizer_settings(optimizer: Any) -> Any:
     """The optimizer's type and settings at the start (what a resumed run must match)."""
     settings = getattr(optimizer, "hyperparameters", None)
     return [type(optimizer).__name__, settings() if callable(settings) else None]
-
 
 
 def _print_progress(history: History, epochs: int) -> None:
