@@ -39,13 +39,13 @@ from descenso._fit_checks import (
     split_validation,
 )
 from descenso.creation import tensor
+from descenso.divergence import Divergence
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.stopping import (
     DivergenceError,
     MaxEpochs,
     TrainingInterrupted,
-    check_finite_loss,
     check_finite_weights,
 )
 
@@ -211,7 +211,10 @@ def fit(
     TypeError, ValueError
         For bad arguments, before any work, saying what was expected and how to fix it.
     DivergenceError
-        At once, when the loss or a weight becomes NaN or infinite (names the lr and suggests a smaller one).
+        At once, when the loss or a weight becomes NaN or infinite, or when an epoch's objective exceeds
+        10,000 times the first step's (see :class:`descenso.divergence.Divergence`; pass one in ``stop``
+        to change the factor). The best weights seen are restored first; the message names the lr,
+        says what was restored and suggests a smaller lr.
 
     Warns
     -----
@@ -250,6 +253,7 @@ def fit(
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
+    divergence = _divergence_guard(criteria)  # NaN, inf, or a loss exploded while finite: always on
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
 
@@ -297,7 +301,7 @@ def fit(
                     optimizer.zero_grad()
                     output, data_loss, total = objective(Xb, yb, wb)
                     loss_value, total_value = data_loss.item(), total.item()
-                    check_finite_loss(total_value, epoch, optimizer.lr)  # diverged: stop before stepping
+                    divergence.observe_step(total_value, epoch, optimizer.lr, model)  # diverged: do not step
                     total.backward()
                     optimizer.step()
 
@@ -351,9 +355,12 @@ def fit(
         except KeyboardInterrupt:  # raised by a callback, a second Ctrl-C, or outside the main thread
             reason, stopped_by = _interrupt_reason(len(history) + 1, None, n), "interrupt"
         except DivergenceError as error:
-            history.stop_reason, history.stopped_by = str(error), "divergence"
-            _finalize(criteria, history, model)  # best weights back, even now
-            error.history = history
+            history.stopped_by = "divergence"
+            # Best weights back, even now: EarlyStopping's (best on validation) if any, else the guard's.
+            others = [c for c in criteria if c is not divergence]
+            restored = _finalize(others, history, model) or _finalize([divergence], history, model)
+            error.restored = "; ".join(restored) or None
+            history.stop_reason, error.history = str(error), history
             raise
 
     # 6. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
@@ -369,6 +376,15 @@ def fit(
 
 
 # ---------------------------------------------------------------------------- helpers of the loop
+
+
+def _divergence_guard(criteria: list[Any]) -> Divergence:
+    """The Divergence criterion among ``criteria``, adding the default one when none was given."""
+    guard = next((c for c in criteria if isinstance(c, Divergence)), None)
+    if guard is None:
+        guard = Divergence()
+        criteria.insert(0, guard)  # first: an exploded epoch must not become another criterion's "best"
+    return guard
 
 
 def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
