@@ -36,8 +36,8 @@ class Divergence(StoppingCriterion):
         Gradient descent that works lowers the loss; four orders of magnitude above
         where it started is not noise.
     restore_best_weights : bool, default True
-        Keep a copy of the weights of the epoch with the lowest objective (and of the
-        initial weights) and load them back when training diverges, so the model
+        Keep a copy of the weights at the end of the epoch with the lowest mean objective
+        (and of the initial weights) and load them back when training diverges, so the model
         is never left at the exploded weights. In ``fit``, an ``EarlyStopping`` that
         kept a best epoch (on the validation loss) restores its weights instead.
 
@@ -119,4 +119,7 @@ class Divergence(StoppingCriterion):
         model.load_state_dict(self.best_state)
         if self.best_epoch == 0:
             return "restored the initial weights (no epoch had finished before it diverged)"
-        return f"restored the best weights, from epoch {self.best_epoch} (objective {self.best:.6g})"
+        return (
+            f"restored the weights from the end of epoch {self.best_epoch}, the epoch with the lowest "
+            f"objective ({self.best:.6g})"
+        )

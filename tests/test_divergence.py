@@ -53,7 +53,8 @@ def test_the_best_epoch_is_restored_and_early_stopping_keeps_its_own_best():
     best = int(np.argmin(history.objective[:-1])) + 1
     assert (
         info.value.restored
-        == f"restored the best weights, from epoch {best} (objective {min(history.objective):.6g})"
+        == f"restored the weights from the end of epoch {best}, the epoch with the lowest objective "
+        f"({min(history.objective):.6g})"
     )
     # With EarlyStopping on validation, its best epoch is what comes back (one note, not two).
     model = MLP(4, hidden=(8,), out_features=1, rng=0)

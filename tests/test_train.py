@@ -258,7 +258,7 @@ def test_divergence_stops_at_once_naming_the_learning_rate():
     error = info.value
     message = str(error)
     assert message.startswith("the loss grew from ")  # exploding, long before it overflows
-    assert f"at epoch {error.epoch} (lr=10.0); restored the best weights, from epoch 1" in message
+    assert f"at epoch {error.epoch} (lr=10.0); restored the weights from the end of epoch 1," in message
     assert message.endswith("; try a smaller learning rate, e.g. lr=1.0")
     assert 2 < error.epoch < 100  # at once, not after the 1000 epochs
     assert len(error.history) == error.epoch and error.history.stopped_by == "divergence"
