@@ -78,6 +78,18 @@ def test_02_writes_a_figure_only_when_asked(empty_dir):
     assert (empty_dir / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_02_draws_the_landscape_with_four_regimes(empty_dir):
+    out = run_example("02_gradient_descent.py", "--landscape", "landscape.png", cwd=empty_dir)
+    for label in (
+        "too small: crawls",
+        "good: reaches the minimum",
+        "too large: oscillates",
+        "too large: diverges",
+    ):
+        assert label in out, label
+    assert (empty_dir / "landscape.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_03_general_functioning(empty_dir):
     out = run_example("03_general_functioning.py", cwd=empty_dir)
     for section in ("1. forward", "2. loss: bce_with_logits = ", "3. backward", "4. update"):
