@@ -38,6 +38,7 @@ from descenso._fit_checks import (
 from descenso.checkpoint import as_checkpointer
 from descenso.creation import tensor
 from descenso.distributed import as_parallel
+from descenso.divergence import Divergence
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.interrupt import InterruptFlag
@@ -46,7 +47,6 @@ from descenso.stopping import (
     DivergenceError,
     MaxEpochs,
     TrainingInterrupted,
-    check_finite_loss,
     check_finite_weights,
 )
 
@@ -232,7 +232,10 @@ def fit(
     TypeError, ValueError
         For bad arguments, before any work, saying what was expected and how to fix it.
     DivergenceError
-        At once, when the loss or a weight becomes NaN or infinite (names the lr and suggests a smaller one).
+        At once, when the loss or a weight becomes NaN or infinite, or when an epoch's objective exceeds
+        10,000 times the first step's (see :class:`descenso.divergence.Divergence`; pass one in ``stop``
+        to change the factor). The best weights seen are restored first; the message names the lr,
+        says what was restored and suggests a smaller lr.
     descenso.checkpoint.CheckpointError
         When a checkpoint cannot be written (disk full, say: the previous one is then intact), its
         folder is in use by another run or cannot be written, or it exists and ``resume`` is False.
@@ -277,6 +280,7 @@ def fit(
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
+    divergence = _divergence_guard(criteria)  # NaN, inf, or a loss exploded while finite: always on
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
     parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
@@ -339,7 +343,9 @@ def fit(
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss.item(), total.item()], values, interrupt
                     )
-                    check_finite_loss(total_value, at.epoch, optimizer.lr)  # diverged: stop before stepping
+                    divergence.observe_step(
+                        total_value, at.epoch, optimizer.lr, model
+                    )  # diverged: do not step
                     optimizer.step()
 
                     history.n_steps += 1
@@ -400,9 +406,12 @@ def fit(
                 "interrupt",
             )
         except DivergenceError as error:
-            history.stop_reason, history.stopped_by = str(error), "divergence"
-            _finalize(criteria, history, model)  # best weights back, even now
-            error.history = history
+            history.stopped_by = "divergence"
+            # Best weights back, even now: EarlyStopping's (best on validation) if any, else the guard's.
+            others = [c for c in criteria if c is not divergence]
+            restored = _finalize(others, history, model) or _finalize([divergence], history, model)
+            error.restored = "; ".join(restored) or None
+            history.stop_reason, error.history = str(error), history
             raise
 
     # 7. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
@@ -419,6 +428,15 @@ def fit(
 
 
 # ---------------------------------------------------------------------------- helpers of the loop
+
+
+def _divergence_guard(criteria: list[Any]) -> Divergence:
+    """The Divergence criterion among ``criteria``, adding the default one when none was given."""
+    guard = next((c for c in criteria if isinstance(c, Divergence)), None)
+    if guard is None:
+        guard = Divergence()
+        criteria.insert(0, guard)  # first: an exploded epoch must not become another criterion's "best"
+    return guard
 
 
 def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
