@@ -58,6 +58,9 @@ class NetworkEstimator(BaseEstimator):
         *,
         callbacks: Any = None,
         metrics: Any = None,
+        checkpoint: Any = None,
+        checkpoint_every: int | str = "epoch",
+        resume: bool = False,
     ) -> NetworkEstimator:
         """Learn the weights from ``X`` and ``y``; return ``self``.
 
@@ -79,6 +82,15 @@ class NetworkEstimator(BaseEstimator):
             classifiers) against the target as the network sees it (0/1 labels; the standardised
             target for ``Regressor``). They appear in ``history_.metrics`` and in the callbacks'
             ``logs`` (``val_<name>`` on the validation rows).
+        checkpoint : str or os.PathLike, optional
+            A folder in which training saves checkpoints (see :mod:`descenso.checkpoint`); deleted
+            when training completes, kept when it is interrupted or the process dies.
+        checkpoint_every : int or "epoch", default "epoch"
+            Save after every this many optimizer steps, or at the end of every epoch.
+        resume : bool, default False
+            Continue from the checkpoint in ``checkpoint`` when there is one; the result is bit for
+            bit that of an uninterrupted fit (with an int ``random_state``: the same split, the same
+            initial weights). A checkpoint of other data or settings is refused, naming what differs.
 
         Returns
         -------
@@ -122,7 +134,8 @@ class NetworkEstimator(BaseEstimator):
         """
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")
-        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics)}
+        saving = {"checkpoint": checkpoint, "checkpoint_every": checkpoint_every, "resume": resume}
+        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "checkpoint": saving}
         self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
         return self
 
@@ -135,7 +148,7 @@ class NetworkEstimator(BaseEstimator):
         continue_training: bool,
         one_epoch: bool,
         classes: Any = None,
-        watch: dict[str, list[Any]] | None = None,
+        watch: dict[str, Any] | None = None,
     ) -> None:
         X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
@@ -189,7 +202,7 @@ class NetworkEstimator(BaseEstimator):
         params: dict[str, Any],
         rng: np.random.Generator,
         one_epoch: bool,
-        watch: dict[str, list[Any]],
+        watch: dict[str, Any],
     ) -> None:
         from descenso.train import fit as train_fit
 
@@ -217,6 +230,7 @@ class NetworkEstimator(BaseEstimator):
                 *watch.get("callbacks", []),
             ],
             metrics=watch.get("metrics", []),
+            **watch.get("checkpoint", {}),
         )
         self.model_.eval()
         if params["verbose"] >= 2:
