@@ -39,7 +39,9 @@ from descenso._fit_checks import (
     split_validation,
 )
 from descenso.creation import tensor
+from descenso.diagnosis.monitor import training_doctor
 from descenso.grad_mode import no_grad
+from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
 from descenso.stopping import (
     DivergenceError,
@@ -155,6 +157,8 @@ def fit(
     metrics: Sequence[str | Callable[..., float]] = (),
     verbose: bool = False,
     reference_loss: float | None = None,
+    doctor: Any = False,
+    gradcheck: bool | float = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -200,6 +204,15 @@ def fit(
     reference_loss : float, optional
         The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
         then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+    doctor : bool or TrainingDoctor, default False
+        Watch the run and report what is wrong, with the numbers and the fix (bad scales, a
+        learning rate too large or too small, dead ReLU units, vanishing or exploding gradients,
+        useless or leaking columns, class imbalance): ``History.diagnosis`` and one
+        :class:`descenso.diagnosis.DiagnosisWarning`. See :mod:`descenso.diagnosis`.
+    gradcheck : bool or float, default False
+        Before the first step, compare autodiff's gradient of the first batch's objective with
+        central differences in float64 (for your own modules); the result is ``History.gradcheck``.
+        A float is the tolerance on the largest relative error (True: 1e-4).
 
     Returns
     -------
@@ -212,6 +225,8 @@ def fit(
         For bad arguments, before any work, saying what was expected and how to fix it.
     DivergenceError
         At once, when the loss or a weight becomes NaN or infinite (names the lr and suggests a smaller one).
+    descenso.testing.GradcheckError
+        With ``gradcheck``, before any step, when the gradient is wrong past the tolerance.
 
     Warns
     -----
@@ -270,6 +285,10 @@ def fit(
     n = len(X)
     batch = n if batch_size is None else min(batch_size, n)
     steps_per_epoch = math.ceil(n / batch)
+    # Optional aids reach the loop as callbacks: the first batch's gradient check, and the doctor.
+    batch_terms = (loss_fn, X, y, sample_weight, lambda m: penalty(m, l1, l2))
+    checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
+    callbacks = [*checks, *callbacks, *training_doctor(doctor, X, y, loss_fn)]
     started = time.perf_counter()
     reason, stopped_by = "", ""
     _call(callbacks, "on_train_begin", model, history)

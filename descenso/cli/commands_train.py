@@ -114,6 +114,7 @@ def _help_default(name: str) -> str:
     help="Share of all rows held out for the test report.",
 )
 @click.option("--class-weight", type=click.Choice(["balanced"]), help="Reweight an imbalanced binary target.")
+@click.option("--doctor", is_flag=True, help="Watch training and report what went wrong and how to fix it.")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
 @click.option(
     "--seed",

@@ -84,7 +84,11 @@ def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, sho
             with user_errors(ExitCode.DATA):  # DivergenceError is a ValueError: turn it into exit 5 first
                 try:
                     estimator.fit(
-                        data.X_train, data.y_train, callbacks=[progress], metrics=epoch_metrics(data.task)
+                        data.X_train,
+                        data.y_train,
+                        callbacks=[progress],
+                        metrics=epoch_metrics(data.task),
+                        doctor=settings.doctor,
                     )
                 except DivergenceError as error:
                     fix = f"pass a smaller learning rate, e.g. --lr {min(settings.lr / 10, 0.01):g}"

@@ -58,6 +58,7 @@ class NetworkEstimator(BaseEstimator):
         *,
         callbacks: Any = None,
         metrics: Any = None,
+        doctor: bool = False,
     ) -> NetworkEstimator:
         """Learn the weights from ``X`` and ``y``; return ``self``.
 
@@ -79,6 +80,10 @@ class NetworkEstimator(BaseEstimator):
             classifiers) against the target as the network sees it (0/1 labels; the standardised
             target for ``Regressor``). They appear in ``history_.metrics`` and in the callbacks'
             ``logs`` (``val_<name>`` on the validation rows).
+        doctor : bool, default False
+            Watch training with :class:`descenso.diagnosis.TrainingDoctor` (``fit(doctor=True)``):
+            what went wrong, with the numbers and the fix, in ``diagnosis_`` and one
+            :class:`descenso.diagnosis.DiagnosisWarning`.
 
         Returns
         -------
@@ -122,7 +127,7 @@ class NetworkEstimator(BaseEstimator):
         """
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")
-        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics)}
+        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "doctor": bool(doctor)}
         self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
         return self
 
@@ -135,7 +140,7 @@ class NetworkEstimator(BaseEstimator):
         continue_training: bool,
         one_epoch: bool,
         classes: Any = None,
-        watch: dict[str, list[Any]] | None = None,
+        watch: dict[str, Any] | None = None,
     ) -> None:
         X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
@@ -189,7 +194,7 @@ class NetworkEstimator(BaseEstimator):
         params: dict[str, Any],
         rng: np.random.Generator,
         one_epoch: bool,
-        watch: dict[str, list[Any]],
+        watch: dict[str, Any],
     ) -> None:
         from descenso.train import fit as train_fit
 
@@ -217,6 +222,7 @@ class NetworkEstimator(BaseEstimator):
                 *watch.get("callbacks", []),
             ],
             metrics=watch.get("metrics", []),
+            doctor=watch.get("doctor", False),
         )
         self.model_.eval()
         if params["verbose"] >= 2:
@@ -233,6 +239,7 @@ class NetworkEstimator(BaseEstimator):
                 stacklevel=4,
             )
         self.history_ = history
+        self.diagnosis_ = history.diagnosis
         self.stop_reason_ = history.stop_reason
         self.n_iter_ = len(history.epoch) + (getattr(self, "n_iter_", 0) if one_epoch else 0)
 
