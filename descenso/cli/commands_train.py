@@ -74,7 +74,8 @@ def _help_default(name: str) -> str:
     type=options.Names(),
     default="",
     metavar="NAMES",
-    help="Representation steps before the network, e.g. polar,standardize.",
+    help="Representation steps before the network, e.g. 'polar(x,y),standardize' (a step that takes "
+    "columns names them).",
 )
 @click.option(
     "--alpha", type=click.FloatRange(min=0), default=_DEFAULTS.alpha, show_default=True, help="L2 penalty."

@@ -49,6 +49,14 @@ class NetworkEstimator(BaseEstimator):
     def _stratify(self, target: np.ndarray) -> np.ndarray | None:
         return None
 
+    def _encoded_names(self) -> list[str] | None:
+        """The names of the encoded input columns (a table's, with one-hot ``"city=Lima"``), if known."""
+        schema = getattr(self, "schema_", None)
+        if schema is not None:
+            return list(schema.feature_names)
+        names = getattr(self, "feature_names_in_", None)
+        return None if names is None else [str(name) for name in names]
+
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -175,7 +183,8 @@ class NetworkEstimator(BaseEstimator):
         elif hasattr(self, "fill_values_"):  # a refit without missing="mean" forgets the old fill
             del self.fill_values_
         if reset:
-            self.representation_ = _training.make_representation(params["features"], X_array[kept])
+            names = self._encoded_names()
+            self.representation_ = _training.make_representation(params["features"], X_array[kept], names)
             self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
         if reset:
