@@ -83,6 +83,8 @@ class History:
         self.n_steps: int = 0
         self.interrupted_by: str | None = None
         self._best_epoch: int | None = None
+        self.diagnosis: Any = None  # fit(doctor=True): a descenso.diagnosis.Diagnosis
+        self.gradcheck: Any = None  # fit(gradcheck=True): a descenso.gradient_check.GradcheckResult
 
     def __len__(self) -> int:
         return len(self.epoch)

@@ -37,9 +37,11 @@ from descenso._fit_checks import (
 )
 from descenso.checkpoint import as_checkpointer
 from descenso.creation import tensor
+from descenso.diagnosis.monitor import training_doctor
 from descenso.distributed import as_parallel
 from descenso.divergence import Divergence
 from descenso.grad_mode import no_grad
+from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
 from descenso.interrupt import InterruptFlag
 from descenso.run_state import RunState, describe_settings
@@ -160,6 +162,8 @@ def fit(
     checkpoint: Any = None,
     checkpoint_every: int | str = "epoch",
     resume: bool = False,
+    doctor: Any = False,
+    gradcheck: bool | float = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -205,6 +209,15 @@ def fit(
     reference_loss : float, optional
         The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
         then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+    doctor : bool or TrainingDoctor, default False
+        Watch the run and report what is wrong, with the numbers and the fix (bad scales, a
+        learning rate too large or too small, dead ReLU units, vanishing or exploding gradients,
+        useless or leaking columns, class imbalance): ``History.diagnosis`` and one
+        :class:`descenso.diagnosis.DiagnosisWarning`. See :mod:`descenso.diagnosis`.
+    gradcheck : bool or float, default False
+        Before the first step, compare autodiff's gradient of the first batch's objective with
+        central differences in float64 (for your own modules); the result is ``History.gradcheck``.
+        A float is the tolerance on the largest relative error (True: 1e-4).
     distributed : bool or descenso.distributed.DataParallel, optional
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
@@ -239,6 +252,8 @@ def fit(
     descenso.checkpoint.CheckpointError
         When a checkpoint cannot be written (disk full, say: the previous one is then intact), its
         folder is in use by another run or cannot be written, or it exists and ``resume`` is False.
+    descenso.testing.GradcheckError
+        With ``gradcheck``, before any step, when the gradient is wrong past the tolerance.
 
     Warns
     -----
@@ -305,6 +320,10 @@ def fit(
     n = len(X)
     batch = n if batch_size is None else min(batch_size, n)
     steps_per_epoch = math.ceil(n / batch)
+    # Optional aids reach the loop as callbacks: the first batch's gradient check, and the doctor.
+    batch_terms = (loss_fn, X, y, sample_weight, lambda m: penalty(m, l1, l2))
+    checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
+    callbacks = [*checks, *callbacks, *training_doctor(doctor, X, y, loss_fn)]
     reason, stopped_by = "", ""
     settings = describe_settings(loss=loss, optimizer=_optimizer_settings(optimizer), batch_size=batch,
                                  l1=l1, l2=l2, metrics=list(metric_fns), reference_loss=reference_loss,

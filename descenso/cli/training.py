@@ -124,9 +124,13 @@ def _fit(
             with user_errors(ExitCode.DATA):  # DivergenceError is a ValueError: turn it into exit 5 first
                 try:
                     estimator.fit(
-                        data.X_train, data.y_train, callbacks=[progress], metrics=epoch_metrics(data.task),
+                        data.X_train,
+                        data.y_train,
+                        callbacks=[progress],
+                        metrics=epoch_metrics(data.task),
+                        doctor=settings.doctor,
                         **saving,
-                    )  # fmt: skip
+                    )
                 except (CheckpointError, CheckpointMismatchError) as error:
                     raise CLIError(str(error), code=ExitCode.CHECKPOINT) from None
                 except DivergenceError as error:

@@ -49,6 +49,14 @@ class NetworkEstimator(BaseEstimator):
     def _stratify(self, target: np.ndarray) -> np.ndarray | None:
         return None
 
+    def _encoded_names(self) -> list[str] | None:
+        """The names of the encoded input columns (a table's, with one-hot ``"city=Lima"``), if known."""
+        schema = getattr(self, "schema_", None)
+        if schema is not None:
+            return list(schema.feature_names)
+        names = getattr(self, "feature_names_in_", None)
+        return None if names is None else [str(name) for name in names]
+
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -58,6 +66,7 @@ class NetworkEstimator(BaseEstimator):
         *,
         callbacks: Any = None,
         metrics: Any = None,
+        doctor: bool = False,
         checkpoint: Any = None,
         checkpoint_every: int | str = "epoch",
         resume: bool = False,
@@ -82,6 +91,10 @@ class NetworkEstimator(BaseEstimator):
             classifiers) against the target as the network sees it (0/1 labels; the standardised
             target for ``Regressor``). They appear in ``history_.metrics`` and in the callbacks'
             ``logs`` (``val_<name>`` on the validation rows).
+        doctor : bool, default False
+            Watch training with :class:`descenso.diagnosis.TrainingDoctor` (``fit(doctor=True)``):
+            what went wrong, with the numbers and the fix, in ``diagnosis_`` and one
+            :class:`descenso.diagnosis.DiagnosisWarning`.
         checkpoint : str or os.PathLike, optional
             A folder in which training saves checkpoints (see :mod:`descenso.checkpoint`); deleted
             when training completes, kept when it is interrupted or the process dies.
@@ -135,7 +148,8 @@ class NetworkEstimator(BaseEstimator):
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")
         saving = {"checkpoint": checkpoint, "checkpoint_every": checkpoint_every, "resume": resume}
-        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "checkpoint": saving}
+        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "checkpoint": saving,
+                 "doctor": bool(doctor)}  # fmt: skip
         self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
         return self
 
@@ -183,7 +197,8 @@ class NetworkEstimator(BaseEstimator):
         elif hasattr(self, "fill_values_"):  # a refit without missing="mean" forgets the old fill
             del self.fill_values_
         if reset:
-            self.representation_ = _training.make_representation(params["features"], X_array[kept])
+            names = self._encoded_names()
+            self.representation_ = _training.make_representation(params["features"], X_array[kept], names)
             self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
         if reset:
@@ -230,6 +245,7 @@ class NetworkEstimator(BaseEstimator):
                 *watch.get("callbacks", []),
             ],
             metrics=watch.get("metrics", []),
+            doctor=watch.get("doctor", False),
             **watch.get("checkpoint", {}),
         )
         self.model_.eval()
@@ -247,6 +263,7 @@ class NetworkEstimator(BaseEstimator):
                 stacklevel=4,
             )
         self.history_ = history
+        self.diagnosis_ = history.diagnosis
         self.stop_reason_ = history.stop_reason
         self.n_iter_ = len(history.epoch) + (getattr(self, "n_iter_", 0) if one_epoch else 0)
 
