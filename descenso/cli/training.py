@@ -61,7 +61,10 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "early_stopping": settings.early_stopping,
         "validation_fraction": settings.val_fraction,
         "tol": settings.tol,
-        "n_iter_no_change": settings.patience,
+        # --no-early-stopping trains all --epochs: no patience rule of any kind is left on.
+        "n_iter_no_change": settings.patience if settings.early_stopping else None,
+        "schedule": None if settings.schedule == "none" else settings.schedule,
+        "ensemble": settings.ensemble,
         "alpha": settings.alpha,
         "features": list(settings.features) or None,
         "missing": None if settings.missing == "error" else settings.missing,

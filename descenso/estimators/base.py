@@ -205,6 +205,8 @@ class NetworkEstimator(BaseEstimator):
         if reset and not one_epoch:  # a few-seed ensemble: more members, each with its own split
             members = [self.model_]
             for _ in range(1, _ensemble.n_members(params["ensemble"], len(target))):
+                if histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the ensemble, not one member
+                    break
                 if use_validation:
                     train, val = _training.split_validation(
                         len(target), params["validation_fraction"], rng, self._stratify(target), weights
