@@ -14,6 +14,7 @@ array([ 0., -6.], dtype=float32)
 """
 
 from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
+from descenso.compile import CaptureError, CompiledStep, CompileWarning, compile_step
 from descenso.creation import ones, rand, randn, tensor, zeros
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.history import History
@@ -99,6 +100,7 @@ __all__ = [
     "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
     "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
     "data", "datasets", "features", "compare_representations",
+    "compile_step", "CompiledStep", "CaptureError", "CompileWarning",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear",
     "linear_relu", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",

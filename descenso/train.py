@@ -38,6 +38,7 @@ from descenso._fit_checks import (
     metric_functions,
     split_validation,
 )
+from descenso.compile import training_step
 from descenso.creation import tensor
 from descenso.grad_mode import no_grad
 from descenso.history import History
@@ -155,6 +156,7 @@ def fit(
     metrics: Sequence[str | Callable[..., float]] = (),
     verbose: bool = False,
     reference_loss: float | None = None,
+    compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -200,6 +202,10 @@ def fit(
     reference_loss : float, optional
         The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
         then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+    compile : bool, default False
+        Capture the training step once and replay it (:func:`descenso.compile_step`): the same
+        numbers, bit for bit, without building a graph each step. Where the model cannot be
+        captured, training is eager after one :class:`~descenso.compile.CompileWarning` saying why.
 
     Returns
     -------
@@ -264,6 +270,8 @@ def fit(
         total = data_loss + penalty(penalized, l1, l2) if (l1 or l2) else data_loss
         return output, data_loss, total
 
+    step_fn = training_step(compile, model, loss_fn, optimizer, objective, l1, l2)  # captured, or eager
+
     history = History()
     for criterion in criteria:
         criterion.reset()
@@ -294,11 +302,9 @@ def fit(
                     Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
                     wb = None if sample_weight is None else sample_weight[rows]
 
-                    optimizer.zero_grad()
-                    output, data_loss, total = objective(Xb, yb, wb)
-                    loss_value, total_value = data_loss.item(), total.item()
+                    output, loss_value, total_value = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
                     check_finite_loss(total_value, epoch, optimizer.lr)  # diverged: stop before stepping
-                    total.backward()
+                    step_fn.backward()
                     optimizer.step()
 
                     history.n_steps += 1
@@ -307,7 +313,7 @@ def fit(
                     loss_sum += loss_value * size
                     objective_sum += total_value * size
                     for name, metric in metric_fns.items():
-                        metric_sums[name] += metric(yb, output.data) * size
+                        metric_sums[name] += metric(yb, output) * size
                     step_logs = {"loss": loss_value, "batch_size": size}
                     _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
                     if interrupt.raised:

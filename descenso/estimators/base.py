@@ -217,6 +217,7 @@ class NetworkEstimator(BaseEstimator):
                 *watch.get("callbacks", []),
             ],
             metrics=watch.get("metrics", []),
+            compile=True,  # the captured step: the eager step's numbers, without a graph per step
         )
         self.model_.eval()
         if params["verbose"] >= 2:
