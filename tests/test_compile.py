@@ -84,7 +84,9 @@ def test_hinge_and_other_activations_give_the_eager_bytes():
 
 def test_the_captured_step_matches_an_eager_loop_step_by_step():
     def build():
-        model = nn.Sequential(nn.Linear(2, 4, rng=0), nn.ReLU(), nn.Dropout(0.5, rng=7), nn.Linear(4, 1, rng=1))
+        model = nn.Sequential(
+            nn.Linear(2, 4, rng=0), nn.ReLU(), nn.Dropout(0.5, rng=7), nn.Linear(4, 1, rng=1)
+        )
         return model, optim.Adam(model.parameters(), lr=0.01)
 
     X, y = data(np.float32, n=40, d=2)
