@@ -79,8 +79,9 @@ def workload_table(name: str, rounds: list[dict], tiny: bool) -> list[str]:
         shared = impl != "closed_form"  # the exact minimum, not a training run
         agree = agreement(good[-1]["loss"], reference if shared else None)
         throughput = good[0]["n"] / statistics.median(per_epoch)
+        ratios = " | ".join(cells)
         lines.append(f"| {impl} | {spread(per_epoch, 4)} | {throughput:,.0f} "
-                     f"| {cells[0]} | {cells[1]} | {cells[2]} | {good[-1]['loss']:.5f} | {agree} |")  # fmt: skip
+                     f"| {ratios} | {good[-1]['loss']:.5f} | {agree} |")  # fmt: skip
     return [*lines, ""]
 
 
@@ -158,8 +159,8 @@ def summarize(results: dict[str, dict[str, list[dict]]], workloads: list[str], t
         else:
             how = (f"{threads} for every implementation (OMP/OpenBLAS/MKL variables, threadpoolctl, "
                    "torch.set_num_threads, XLA flags)")  # fmt: skip
-        lines += [f"# Threads: {threads}", "", f"Threads: {how}; seen in the workers: {', '.join(sorted(seen))}.",
-                  ""]  # fmt: skip
+        workers = ", ".join(sorted(seen))
+        lines += [f"# Threads: {threads}", "", f"Threads: {how}; seen in the workers: {workers}.", ""]
         for name in workloads:
             if name == "W5":
                 lines += w5_table(by_workload[name])

@@ -158,8 +158,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--impls", default=None, help="comma-separated subset of implementations")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", default="default,1",
-                        help="comma-separated thread settings, each run in full: 'default' (what the "
-                             "libraries choose) or a number for BLAS, torch and XLA (default: default,1)")  # fmt: skip
+                        help="comma-separated thread settings, each run in full: 'default' (what "
+                             "the libraries choose) or a number for BLAS, torch and XLA "
+                             "(default: default,1)")  # fmt: skip
     parser.add_argument("--tiny", action="store_true", help="tiny sizes, to check the harness works")
     parser.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
     args = parser.parse_args(argv)

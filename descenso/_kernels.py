@@ -136,7 +136,7 @@ class EagerLayer:
 
 
 def batch_weights(name: str, sample_weight: Any, prediction: np.ndarray) -> np.ndarray:
-    """Sample weights shaped as the loss uses them, checked with two reductions (the exact check on failure)."""
+    """Sample weights shaped as the loss uses them, checked with two reductions (exactly on failure)."""
     w = np.asarray(sample_weight, dtype=prediction.dtype)
     n = prediction.shape[0]
     total = w.sum()

@@ -193,7 +193,7 @@ class CompiledStep:
         self.optimizer.packed.grad += 0
 
     def _penalty_gradient(self) -> None:
-        """Add ``l1 sign(W) + l2 W`` in the order eager's graph delivers it: l1 term, then l2's ``c W + c W``."""
+        """Add ``l1 sign(W) + l2 W`` in the order eager's graph delivers it: l1's term, then ``c W + c W``."""
         c1 = np.asarray(self.l1, self.dtype)
         c2 = np.asarray(self.l2 / 2, self.dtype)
         for w in self.penalized:
@@ -276,7 +276,13 @@ class EagerStep:
 
 
 def training_step(
-    compile: bool, model: Any, loss: Any, optimizer: Any, objective: Callable[..., Any], l1: float, l2: float
+    compile: bool,  # noqa: A002 - fit's argument
+    model: Any,
+    loss: Any,
+    optimizer: Any,
+    objective: Callable[..., Any],
+    l1: float,
+    l2: float,
 ) -> CompiledStep | EagerStep:
     """The step ``fit`` takes: captured when ``compile`` and the model allows it, else eager (warned once)."""
     if compile:

@@ -132,7 +132,7 @@ class Adam:
 
 
 class Momentum:
-    """SGD with momentum (PyTorch's convention: ``b <- mu b + g``, ``theta <- theta - lr b``); plain GD at mu=0."""
+    """SGD with momentum, PyTorch's convention (``b <- mu b + g``, ``theta <- theta - lr b``); GD at mu=0."""
 
     def __init__(self, flat: np.ndarray, lr: float, momentum: float) -> None:
         self.velocity, self.tmp = np.zeros_like(flat), np.empty_like(flat)
