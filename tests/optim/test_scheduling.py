@@ -60,3 +60,15 @@ def test_bad_schedules_are_refused_before_training(data):
         fit(Linear(1, 1, rng=0), *data, schedule=optim.StepLR(other, step_size=1))
     with pytest.raises(TypeError, match="schedule must be None, one of cosine"):
         make_schedule(3, other, epochs=5)
+
+
+def test_the_captured_step_follows_the_schedule_bit_for_bit(data):
+    from descenso.nn import MLP
+
+    weights = []
+    for captured in (False, True):
+        model = MLP(1, hidden=(8,), rng=0)
+        history = fit(model, *data, lr=0.01, epochs=6, schedule="step", compile=captured, rng=0)
+        weights.append(model.layers[0].weight.data.copy())
+        assert history.lr == pytest.approx([0.01] * 2 + [0.001] * 2 + [0.0001] * 2)
+    np.testing.assert_array_equal(*weights)
