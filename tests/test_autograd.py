@@ -5,6 +5,8 @@ import pytest
 
 import descenso as ds
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 def test_a_tensor_used_twice_gets_both_contributions():
     x = ds.tensor(3.0, requires_grad=True)
@@ -249,6 +251,7 @@ def test_a_deep_graph_can_be_dropped_without_backward():
     assert x.grad is None
 
 
+@pytest.mark.numpy_only("a NumPy array as an operand is host data")
 def test_gradient_dtype_follows_the_leaf():
     w = ds.tensor([1.0, 2.0], requires_grad=True)  # float32
     (w * np.array([0.5, 0.25])).sum().backward()  # a float64 array operand promotes the product
