@@ -15,6 +15,7 @@ array([ 0., -6.], dtype=float32)
 
 from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
 from descenso.creation import ones, rand, randn, tensor, zeros
+from descenso.divergence import Divergence
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.history import History
 from descenso.lab import compare_representations
@@ -97,6 +98,7 @@ __all__ = [
     "linear_models", "fit", "penalty", "Callback", "History", "trace_step", "StepTrace", "MaxEpochs",
     "TimeBudget",
     "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
+    "Divergence",
     "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
     "data", "datasets", "features", "compare_representations",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear",

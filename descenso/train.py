@@ -39,13 +39,14 @@ from descenso._fit_checks import (
     split_validation,
 )
 from descenso.creation import tensor
+from descenso.distributed import as_parallel
+from descenso.divergence import Divergence
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.stopping import (
     DivergenceError,
     MaxEpochs,
     TrainingInterrupted,
-    check_finite_loss,
     check_finite_weights,
 )
 
@@ -155,6 +156,7 @@ def fit(
     metrics: Sequence[str | Callable[..., float]] = (),
     verbose: bool = False,
     reference_loss: float | None = None,
+    distributed: Any = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -200,6 +202,10 @@ def fit(
     reference_loss : float, optional
         The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
         then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+    distributed : bool or descenso.distributed.DataParallel, optional
+        True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
+        each rank passes the same data and settings, takes its share of every batch and
+        reaches the weights one process would. Only rank 0 prints.
 
     Returns
     -------
@@ -211,7 +217,10 @@ def fit(
     TypeError, ValueError
         For bad arguments, before any work, saying what was expected and how to fix it.
     DivergenceError
-        At once, when the loss or a weight becomes NaN or infinite (names the lr and suggests a smaller one).
+        At once, when the loss or a weight becomes NaN or infinite, or when an epoch's objective exceeds
+        10,000 times the first step's (see :class:`descenso.divergence.Divergence`; pass one in ``stop``
+        to change the factor). The best weights seen are restored first; the message names the lr,
+        says what was restored and suggests a smaller lr.
 
     Warns
     -----
@@ -245,13 +254,17 @@ def fit(
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
     X, y, sample_weight = check_data(model, X, y, sample_weight)
     rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
+    parallel = as_parallel(distributed)  # one process, or ranks that average gradients every step
+    rng, verbose = parallel.same_rng(rng), verbose and parallel.is_root
     loss_fn = losses.get(loss)
     X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
+    divergence = _divergence_guard(criteria)  # NaN, inf, or a loss exploded while finite: always on
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
+    parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
@@ -291,26 +304,30 @@ def fit(
                 metric_sums = dict.fromkeys(metric_fns, 0.0)
                 for step in range(steps_per_epoch):
                     rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
-                    Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
-                    wb = None if sample_weight is None else sample_weight[rows]
-
-                    optimizer.zero_grad()
-                    output, data_loss, total = objective(Xb, yb, wb)
-                    loss_value, total_value = data_loss.item(), total.item()
-                    check_finite_loss(total_value, epoch, optimizer.lr)  # diverged: stop before stepping
-                    total.backward()
+                    with parallel.guard():  # an error on one rank stops every rank with that error
+                        rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
+                        Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
+                        wb = None if sample_weight is None else sample_weight[rows]
+                        optimizer.zero_grad()
+                        output, data_loss, total = objective(Xb, yb, wb)
+                        total.backward()
+                        values = [metric(yb, output.data) for metric in metric_fns.values()]
+                    # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
+                    size, (loss_value, total_value), values, stop_now = parallel.reduce(
+                        optimizer, share, [data_loss.item(), total.item()], values, interrupt
+                    )
+                    divergence.observe_step(total_value, epoch, optimizer.lr, model)  # diverged: do not step
                     optimizer.step()
 
                     history.n_steps += 1
-                    size = len(Xb)
                     seen += size
                     loss_sum += loss_value * size
                     objective_sum += total_value * size
-                    for name, metric in metric_fns.items():
-                        metric_sums[name] += metric(yb, output.data) * size
+                    for name, value in zip(metric_fns, values, strict=True):
+                        metric_sums[name] += value * size
                     step_logs = {"loss": loss_value, "batch_size": size}
                     _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
-                    if interrupt.raised:
+                    if stop_now.raised:  # Ctrl-C on any rank
                         break
 
                 # 4. Record the epoch: training numbers averaged over its steps, validation at its end.
@@ -320,7 +337,7 @@ def fit(
                 row: dict[str, Any] = {name: value_sum / seen for name, value_sum in metric_sums.items()}
                 val_loss = None
                 if val is not None:
-                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, *val)
+                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)
                     row.update({f"val_{name}": value for name, value in val_metrics.items()})
                 gap = None
                 if reference_loss is not None:
@@ -344,16 +361,19 @@ def fit(
                 # 5. Ask every criterion (each must see every epoch, e.g. to remember the best weights);
                 #    the first reason, in the order given, wins.
                 fired = [(why, c.name) for c in criteria if (why := c.check(history, model))]
-                if interrupt.raised:
+                if stop_now.raised:
                     fired.insert(0, (_interrupt_reason(epoch, seen, n), "interrupt"))
-                if fired:
+                if fired := parallel.agree(fired):  # rank 0 decides, so every rank stops together
                     reason, stopped_by = fired[0]
         except KeyboardInterrupt:  # raised by a callback, a second Ctrl-C, or outside the main thread
             reason, stopped_by = _interrupt_reason(len(history) + 1, None, n), "interrupt"
         except DivergenceError as error:
-            history.stop_reason, history.stopped_by = str(error), "divergence"
-            _finalize(criteria, history, model)  # best weights back, even now
-            error.history = history
+            history.stopped_by = "divergence"
+            # Best weights back, even now: EarlyStopping's (best on validation) if any, else the guard's.
+            others = [c for c in criteria if c is not divergence]
+            restored = _finalize(others, history, model) or _finalize([divergence], history, model)
+            error.restored = "; ".join(restored) or None
+            history.stop_reason, error.history = str(error), history
             raise
 
     # 6. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
@@ -371,6 +391,15 @@ def fit(
 # ---------------------------------------------------------------------------- helpers of the loop
 
 
+def _divergence_guard(criteria: list[Any]) -> Divergence:
+    """The Divergence criterion among ``criteria``, adding the default one when none was given."""
+    guard = next((c for c in criteria if isinstance(c, Divergence)), None)
+    if guard is None:
+        guard = Divergence()
+        criteria.insert(0, guard)  # first: an exploded epoch must not become another criterion's "best"
+    return guard
+
+
 def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
     for callback in callbacks:
         method = getattr(callback, hook, None)
@@ -386,14 +415,21 @@ def _global_norm(parameters: Sequence[Any]) -> float:
 
 @no_grad()
 def _evaluate(
-    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], X: Any, y: Any, w: Any
+    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, X: Any, y: Any, w: Any
 ) -> Any:
-    """Validation loss and metrics in evaluation mode (Dropout off), without building a graph."""
+    """Validation loss and metrics in evaluation mode (Dropout off), without building a graph.
+
+    With several ranks, each evaluates its part of the validation rows and the values are averaged.
+    """
     model.eval()
+    rows, share = parallel.shard(slice(None), len(X), w)
+    X, y, w = X[rows], y[rows], None if w is None else w[rows]
     output = model(X)
     value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
+    metric_values = [metric(y, output.data) for metric in metric_fns.values()]
     model.train()
-    return value, {name: metric(y, output.data) for name, metric in metric_fns.items()}
+    (value,), metric_values = parallel.mean(share, [value], metric_values)
+    return value, dict(zip(metric_fns, metric_values, strict=True))
 
 
 @no_grad()

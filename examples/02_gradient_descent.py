@@ -10,7 +10,11 @@ theory says plain gradient descent converges for any learning rate below 2/L
 too small (crawls), good (reaches the minimum) and too large (diverges, and
 descenso stops at once with a DivergenceError that suggests a smaller rate).
 
-    python examples/02_gradient_descent.py [--quick] [--plot curves.png]
+With --landscape it draws what the steps walk on: the exact loss surface of a line
+f(x) = w x + b over the (w, b) plane, its exact minimum, and the path of gradient
+descent for four rates side by side (crawls, good, oscillates, diverges).
+
+    python examples/02_gradient_descent.py [--quick] [--plot curves.png] [--landscape landscape.png]
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs (a few seconds)")
     parser.add_argument("--plot", metavar="PNG", help="also save the three loss curves to this file")
+    parser.add_argument("--landscape", metavar="PNG", help="also save the loss landscape with the paths")
     args = parser.parse_args(argv)
     epochs = 120 if args.quick else 400
 
@@ -70,6 +75,31 @@ def main(argv: list[str] | None = None) -> None:
         ax.legend()
         fig.savefig(args.plot)
         print(f"wrote {args.plot}")
+
+    if args.landscape:
+        draw_landscape(args.landscape)
+
+
+def draw_landscape(png: str) -> None:
+    """The exact surface of f(x) = w x + b on one feature, with four rates' paths over it."""
+    import numpy as np
+
+    from descenso import viz  # optional: pip install 'descenso[plot]'
+    from descenso.landscape import two_parameter_landscape
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(1.0, 1.0, 100)
+    y = 1.5 * x - 0.5 + rng.normal(0.0, 0.3, 100)
+    scape = two_parameter_landscape(x, y)
+    print(
+        f"one feature, f(x) = w x + b: exact minimum w = {scape.minimum[0]:.4f}, b = {scape.minimum[1]:.4f}"
+    )
+    for path in scape.paths:
+        print(
+            f"  lr = {path.lr:.4f}: {path.label} "
+            f"(loss {path.losses[-1]:.4g} after {len(path.points) - 1} steps)"
+        )
+    print(f"wrote {viz.save(viz.loss_landscape(x[:, None], y), png)}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 
 NEEDED = ["torch", "sklearn", "pandas", "polars", "pyarrow", "narwhals", "safetensors", "onnx",
           "onnxruntime", "matplotlib", "click", "rich", "fastapi", "uvicorn", "websockets",
-          "playwright", "PIL", "hypothesis"]  # fmt: skip
+          "playwright", "PIL", "hypothesis", "mpi4py"]  # fmt: skip
 
 
 @pytest.mark.parametrize("module", NEEDED)

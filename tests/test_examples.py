@@ -62,7 +62,8 @@ def test_02_gradient_descent(empty_dir):
     assert good == pytest.approx(minimum, abs=1e-6)
     assert small > 10 * minimum  # crawls
     assert re.search(
-        r"\(too large\): DivergenceError: the loss became (inf|NaN) at epoch \d+ \(lr=[\d.]+\); "
+        r"\(too large\): DivergenceError: the loss grew from [\d.]+ to [\d.e+]+, more than 10000 times its "
+        r"first value, at epoch \d+ \(lr=[\d.]+\); restored the weights from the end of epoch \d+, [^;]+; "
         r"try a smaller learning rate, e.g. lr=[\d.]+",
         out,
     )
@@ -75,6 +76,18 @@ def test_02_writes_a_figure_only_when_asked(empty_dir):
     out = run_example("02_gradient_descent.py", "--plot", "curves.png", cwd=empty_dir)
     assert "wrote curves.png" in out
     assert (empty_dir / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_02_draws_the_landscape_with_four_regimes(empty_dir):
+    out = run_example("02_gradient_descent.py", "--landscape", "landscape.png", cwd=empty_dir)
+    for label in (
+        "too small: crawls",
+        "good: reaches the minimum",
+        "too large: oscillates",
+        "too large: diverges",
+    ):
+        assert label in out, label
+    assert (empty_dir / "landscape.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_03_general_functioning(empty_dir):

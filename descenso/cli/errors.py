@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import enum
 from collections.abc import Iterator
+from typing import Any
 
 
 class ExitCode(enum.IntEnum):
@@ -67,6 +68,21 @@ class CLIError(Exception):
         self.message = message
         self.fix = fix
         self.code = ExitCode(code)
+
+
+def divergence_fix(error: Any) -> str:
+    """The one suggestion for a :class:`~descenso.stopping.DivergenceError`, as a flag to pass.
+
+    Examples
+    --------
+    >>> from descenso.stopping import DivergenceError
+    >>> from descenso.cli.errors import divergence_fix
+    >>> divergence_fix(DivergenceError("the loss became inf", epoch=2, lr=1.0))
+    'pass a smaller learning rate, e.g. --lr 0.1'
+    """
+    if error.suggested_lr is None:
+        return "pass a smaller learning rate with --lr"
+    return f"pass a smaller learning rate, e.g. --lr {error.suggested_lr:g}"
 
 
 def _message_of(error: BaseException) -> str:

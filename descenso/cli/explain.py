@@ -117,14 +117,17 @@ def saved_network(
     help="Learning rate of the step.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--landscape", metavar="PNG", type=click.Path(dir_okay=False),
+              help="Also take 100 such steps on a copy; save the loss landscape and their path.")  # fmt: skip
 def explain(model: str | None, data: str | None, dataset: str | None, hidden: tuple[int, ...], rows: int,
-            optimizer: str, lr: float, seed: int) -> None:  # fmt: skip
+            optimizer: str, lr: float, seed: int, landscape: str | None) -> None:  # fmt: skip
     """Show one gradient-descent step value by value: forward, loss, backward, update.
 
     \b
     descenso explain                                 a new 2-3-1 network on 4 rows of xor
     descenso explain --hidden 4,4 --dataset circles
     descenso explain runs/latest/model.descenso      a trained model (its file is not changed)
+    descenso explain --landscape landscape.png       and the loss surface with 100 steps' path
     """
     from descenso.trace import trace_step
 
@@ -138,3 +141,8 @@ def explain(model: str | None, data: str | None, dataset: str | None, hidden: tu
     click.echo("theta <- theta - lr * d loss / d theta, where loss = 1/|batch| sum loss(y, f_theta(x))")
     click.echo("")
     click.echo(str(trace))
+    if landscape is not None:
+        from descenso.cli.landscape import write_landscape
+
+        with user_errors(ExitCode.DATA):
+            click.echo(write_landscape(network, X, y, loss, optimizer, lr, landscape))

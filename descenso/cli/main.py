@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from descenso.cli import console
-from descenso.cli.errors import CLIError, ExitCode
+from descenso.cli.errors import CLIError, ExitCode, divergence_fix
 
 
 def _version() -> str:
@@ -64,7 +64,7 @@ def _known_error(error: BaseException) -> CLIError | None:
     from descenso.stopping import DivergenceError
 
     if isinstance(error, DivergenceError):
-        return CLIError(str(error), fix="pass a smaller --lr, e.g. ten times smaller", code=ExitCode.DIVERGED)
+        return CLIError(error.summary, fix=divergence_fix(error), code=ExitCode.DIVERGED)
     if isinstance(error, ModelFileError):
         return CLIError(
             str(error), fix="pass a model file written by `descenso train`", code=ExitCode.MODEL_FILE

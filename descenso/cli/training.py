@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from descenso.cli import console, inputs, report, runs
-from descenso.cli.errors import CLIError, ExitCode, user_errors
+from descenso.cli.errors import CLIError, ExitCode, divergence_fix, user_errors
 from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
 from descenso.cli.settings import TrainSettings
@@ -87,8 +87,7 @@ def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, sho
                         data.X_train, data.y_train, callbacks=[progress], metrics=epoch_metrics(data.task)
                     )
                 except DivergenceError as error:
-                    fix = f"pass a smaller learning rate, e.g. --lr {min(settings.lr / 10, 0.01):g}"
-                    raise CLIError(str(error), fix=fix, code=ExitCode.DIVERGED) from None
+                    raise CLIError(error.summary, fix=divergence_fix(error), code=ExitCode.DIVERGED) from None
         finally:
             progress.close()
     if show:

@@ -88,3 +88,14 @@ def test_playground_port_in_use_is_a_usage_error(monkeypatch, capsys):
     assert run(["playground"]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert "Address already in use" in err and "--port 0" in err
+
+
+def test_explain_saves_the_landscape_with_the_path(tmp_path, capsys):
+    from PIL import Image
+
+    png = tmp_path / "landscape.png"
+    args = ["explain", "--dataset", "xor", "--rows", "8", "--lr", "0.5", "--landscape", str(png)]
+    assert run(args) == 0
+    assert f"wrote {png}" in capsys.readouterr().out
+    with Image.open(png) as image:
+        assert image.format == "PNG" and image.size == (640, 560)

@@ -56,8 +56,18 @@ def test_diverging_learning_rate_says_to_lower_it(tmp_path, regression):
         "5",
         cwd=tmp_path,
     )
-    assert_user_error(result, 5, "lr", "--lr 0.01")
+    assert_user_error(result, 5, "lr", "fix: pass a smaller learning rate, e.g. --lr 100000")
+    assert "try" not in result.stderr  # one suggestion, the fix line, not a second one in the message
     assert list((tmp_path / "runs").iterdir()) == []  # no run folder for a run that failed
+
+
+def test_a_classifier_whose_loss_explodes_while_finite_fails_too(tmp_path, penguins):
+    # BCE from logits stays finite (about |logit|) however far the weights run off: the loss read
+    # 6e19 and the saved model predicted one class; now the run stops, restores, and exits 5.
+    result = descenso("train", str(penguins), "--target", "sex", "--lr", "1e6", cwd=tmp_path)
+    assert_user_error(result, 5, "the loss grew from", "restored the", "e.g. --lr 100000")
+    assert "try" not in result.stderr
+    assert list((tmp_path / "runs").iterdir()) == []
 
 
 # The rest run in-process through descenso.cli.run, which is what the script calls.

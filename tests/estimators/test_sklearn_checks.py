@@ -28,16 +28,19 @@ SAMPLE_WEIGHT_EQUIVALENCE = (
     "weights equal to repetitions only in expectation: repeating a row changes the shuffled "
     "mini-batches and the random validation split, so the two fits follow different SGD paths"
 )
-FLOAT32_SUBSET_INVARIANCE = (
-    "float32 matrix products round differently for different batch sizes (BLAS blocking), so a "
-    "row's prediction can differ by ~1e-7 relative between batches; the float64 estimators pass it"
+FLOAT32_ROW_INVARIANCE = (
+    "float32 matrix products round differently for different batch sizes and row positions (BLAS "
+    "blocking), so a row's prediction can differ by ~1e-7 relative between calls; the float64 "
+    "estimators pass it"
 )
 
 
 def expected_failed_checks(estimator):
     failures = {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_EQUIVALENCE}
     if estimator.dtype == "float32":
-        failures["check_methods_subset_invariance"] = FLOAT32_SUBSET_INVARIANCE
+        # Whether these two fail depends on the BLAS build and CPU; where they pass, pytest says XPASS.
+        failures["check_methods_subset_invariance"] = FLOAT32_ROW_INVARIANCE
+        failures["check_methods_sample_order_invariance"] = FLOAT32_ROW_INVARIANCE
     return failures
 
 
