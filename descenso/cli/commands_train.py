@@ -74,7 +74,8 @@ def _help_default(name: str) -> str:
     type=options.Names(),
     default="",
     metavar="NAMES",
-    help="Representation steps before the network, e.g. polar,standardize.",
+    help="Representation steps before the network, e.g. 'polar(x,y),standardize' (a step that takes "
+    "columns names them).",
 )
 @click.option(
     "--alpha", type=click.FloatRange(min=0), default=_DEFAULTS.alpha, show_default=True, help="L2 penalty."
@@ -114,6 +115,7 @@ def _help_default(name: str) -> str:
     help="Share of all rows held out for the test report.",
 )
 @click.option("--class-weight", type=click.Choice(["balanced"]), help="Reweight an imbalanced binary target.")
+@click.option("--doctor", is_flag=True, help="Watch training and report what went wrong and how to fix it.")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
 @click.option(
     "--seed",

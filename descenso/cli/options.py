@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from descenso.features.columns import split_steps
+
 #: Optimizer names the command accepts (descenso.optim's names; "gd" is plain gradient descent).
 OPTIMIZERS = ("sgd", "gd", "adam", "adamw", "rmsprop")
 #: Activation names for the hidden layers.
@@ -60,6 +62,8 @@ def parse_names(
     >>> from descenso.cli.options import parse_names
     >>> parse_names("Polar, standardize", known=("polar", "standardize"))
     ['polar', 'standardize']
+    >>> parse_names("Polar(Bill_Length,Bill_Depth),standardize")
+    ['polar(Bill_Length,Bill_Depth)', 'standardize']
     >>> parse_names("polr", known=("polar", "standardize"))
     Traceback (most recent call last):
     ...
@@ -69,13 +73,19 @@ def parse_names(
         return []
     if not isinstance(text, (str, list, tuple)):  # a config.json may hold any JSON value
         raise click.BadParameter(f"expected comma-separated names such as polar,standardize; got {text!r}")
-    items = list(text) if isinstance(text, (list, tuple)) else text.split(",")
-    names = [str(item).strip().lower() for item in items if str(item).strip()]
+    items = list(text) if isinstance(text, (list, tuple)) else split_steps(text)
+    # A step's columns keep their case: polar(Bill_Length,Bill_Depth) names a table's columns.
+    names = [_lower_name(str(item).strip()) for item in items if str(item).strip()]
     if known is not None:
         for name in names:
             if name not in known:
                 raise click.BadParameter(f"unknown name {name!r}; choose from: {', '.join(known)}")
     return names
+
+
+def _lower_name(item: str) -> str:
+    name, parenthesis, columns = item.partition("(")
+    return name.strip().lower() + parenthesis + columns
 
 
 def parse_batch_size(text: str | int | None) -> int | str | None:
