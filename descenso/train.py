@@ -36,6 +36,7 @@ from descenso._fit_checks import (
     split_validation,
 )
 from descenso.checkpoint import as_checkpointer
+from descenso.compile import training_step
 from descenso.creation import tensor
 from descenso.diagnosis.monitor import training_doctor
 from descenso.distributed import as_parallel
@@ -164,6 +165,7 @@ def fit(
     resume: bool = False,
     doctor: Any = False,
     gradcheck: bool | float = False,
+    compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -218,6 +220,10 @@ def fit(
         Before the first step, compare autodiff's gradient of the first batch's objective with
         central differences in float64 (for your own modules); the result is ``History.gradcheck``.
         A float is the tolerance on the largest relative error (True: 1e-4).
+    compile : bool, default False
+        Capture the training step once and replay it (:func:`descenso.compile_step`): the same
+        numbers, bit for bit, without building a graph each step. Where the model cannot be
+        captured, training is eager after one :class:`~descenso.compile.CompileWarning` saying why.
     distributed : bool or descenso.distributed.DataParallel, optional
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
@@ -312,6 +318,8 @@ def fit(
         total = data_loss + penalty(penalized, l1, l2) if (l1 or l2) else data_loss
         return output, data_loss, total
 
+    step_fn = training_step(compile, model, loss_fn, optimizer, objective, l1, l2)  # captured, or eager
+
     # 3. The run's state, handed to the checkpointer, which (with resume=True) restores it from disk.
     history = History()
     for criterion in criteria:
@@ -354,13 +362,12 @@ def fit(
                         rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
                         Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
                         wb = None if sample_weight is None else sample_weight[rows]
-                        optimizer.zero_grad()
-                        output, data_loss, total = objective(Xb, yb, wb)
-                        total.backward()
-                        values = [metric(yb, output.data) for metric in metric_fns.values()]
+                        output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
+                        step_fn.backward()
+                        values = [metric(yb, output) for metric in metric_fns.values()]
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
-                        optimizer, share, [data_loss.item(), total.item()], values, interrupt
+                        optimizer, share, [data_loss, total], values, interrupt
                     )
                     divergence.observe_step(
                         total_value, at.epoch, optimizer.lr, model

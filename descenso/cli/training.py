@@ -155,6 +155,26 @@ def _test_predictions(estimator: Any, data: inputs.TrainingData) -> dict[str, An
     return {"y_true": np.asarray(data.y_test, dtype=float), "y_pred": np.asarray(predicted, dtype=float)}
 
 
+def _units(estimator: Any, data: inputs.TrainingData) -> Any:
+    """The unit-map inputs for 2 numeric input columns (either task), else None."""
+    if len(data.input_names) != 2:
+        return None
+    frame = data.X_test if hasattr(data.X_test, "columns") else None
+    if frame is not None and not all(frame[c].dtype.kind in "fiub" for c in frame.columns):
+        return None
+    X = np.asarray(data.X_test if frame is None else frame.to_numpy(dtype=float), dtype=float)
+
+    def network_inputs(points: np.ndarray) -> np.ndarray:
+        if frame is not None:
+            import pandas as pd
+
+            points = pd.DataFrame(points, columns=frame.columns)
+        raw = estimator._input_array(points)  # the columns encoded as predict does
+        return estimator.representation_.transform(raw).astype(estimator.model_.dtype)
+
+    return estimator.model_, network_inputs, X, (data.input_names[0], data.input_names[1])
+
+
 def _boundary(estimator: Any, data: inputs.TrainingData) -> Any:
     """The decision-boundary inputs for 2 numeric input columns, else None."""
     if data.task != "binary" or len(data.input_names) != 2:
@@ -241,7 +261,7 @@ def run_training(
     class_names = _class_names(estimator) if data.task == "binary" else ("0", "1")
     plots = report.write_plots(run_dir, data.task, predictions["y_true"], predictions["y_pred"],
                                predictions.get("proba"), history, _boundary(estimator, data),
-                               class_names)  # type: ignore[arg-type]  # fmt: skip
+                               class_names, _units(estimator, data))  # type: ignore[arg-type]  # fmt: skip
     summary = {
         "task": data.task,
         "estimator": type(estimator).__name__,

@@ -246,6 +246,7 @@ class NetworkEstimator(BaseEstimator):
             ],
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
+            compile=True,  # the captured step: the eager step's numbers, without a graph per step
             **watch.get("checkpoint", {}),
         )
         self.model_.eval()
