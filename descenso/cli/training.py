@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -81,6 +82,7 @@ class CheckpointPlan:
     folder: Path
     every: int | str
     resume: bool
+    is_default: bool = False  # the CLI's own <out>/checkpoints/<name>, removed once a run finishes
 
 
 def checkpoint_plan(
@@ -103,7 +105,9 @@ def checkpoint_plan(
     if every is None and folder is None and not resume:
         return None
     default = Path(settings.out) / "checkpoints" / (name or settings.source_name())
-    return CheckpointPlan(Path(folder) if folder else default, every or "epoch", resume)
+    return CheckpointPlan(
+        Path(folder) if folder else default, every or "epoch", resume, is_default=not folder
+    )
 
 
 def _fit(
@@ -137,6 +141,9 @@ def _fit(
                     raise CLIError(error.summary, fix=divergence_fix(error), code=ExitCode.DIVERGED) from None
         finally:
             progress.close()
+    if checkpoint is not None and checkpoint.is_default:
+        with contextlib.suppress(OSError):  # the CLI's own folder, emptied by a finished run: tidy it
+            checkpoint.folder.rmdir()
     if show:
         # The file's remarks (a constant column ...) were shown when it was read; fit's repeat them.
         shown = [w for w in caught if "interrupted" not in str(w.message) and w.category is not DataWarning]
