@@ -26,6 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from descenso import _kernels, losses
+from descenso.backend import array_module
 from descenso.nn import Dropout, Linear, ReLU, Sequential, Tanh
 
 __all__ = ["CaptureError", "CompileWarning", "CompiledStep", "EagerStep", "compile_step", "training_step"]
@@ -67,6 +68,8 @@ def _check_optimizer(model: Any, optimizer: Any) -> None:
         raise CaptureError("the optimizer does not hold exactly the model's parameters")
     if not all(p.requires_grad for p in params):
         raise CaptureError("a parameter has requires_grad=False")
+    if params and params[0].device != "cpu":
+        raise CaptureError(f"the model is on {params[0].device}: the captured step runs on the CPU only")
 
 
 def _square(w: np.ndarray) -> np.ndarray:
@@ -268,11 +271,19 @@ class EagerStep:
     def forward(self, X: Any, y: Any, sample_weight: Any = None) -> tuple[np.ndarray, float, float]:
         self.optimizer.zero_grad()
         output, data_loss, self._total = self.objective(X, y, sample_weight)
-        return output.data, data_loss.item(), self._total.item()
+        return (output.data, *_read(data_loss, self._total))
 
     def backward(self) -> None:
         total, self._total = self._total, None
         total.backward()
+
+
+def _read(data_loss: Any, total: Any) -> tuple[float, float]:
+    """The batch's data loss and objective as floats: on a GPU, the one copy to the host a step needs."""
+    if total is data_loss or type(total.data) is np.ndarray:
+        return data_loss.item(), total.item()
+    loss_value, total_value = array_module(total.data).stack((data_loss.data, total.data)).tolist()
+    return loss_value, total_value
 
 
 def training_step(
