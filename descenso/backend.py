@@ -23,13 +23,15 @@ class _Namespace(NamedTuple):
     module: Any  # NumPy's functions for this kind of array, plus asarray / asnumpy
     array_type: type
     put: Callable[[Any, int], Any]  # (array, device index) -> the array on that device
-    count: int  # how many devices of this kind are visible
+    devices: int  # how many devices of this kind are visible
 
 
 _BY_TYPE: dict[type, _Namespace] = {}  # array type -> its namespace, for everything but NumPy
 _BY_NAME: dict[str, _Namespace] = {}  # device kind ("cuda") -> its namespace, once loaded
+
+
 class _Default(threading.local):
-    device = "cpu"  # where ds.tensor, ds.zeros, ... and new Parameters go when no device is named (per thread)
+    device = "cpu"  # where ds.tensor, ds.zeros, ... and new Parameters go when none is named
 
 
 _default = _Default()
@@ -78,7 +80,7 @@ def parse_device(device: Any) -> tuple[str, int]:
     if kind not in _BY_NAME or not (number.isdigit() or not number):
         known = ", ".join(["cpu", "cuda", "cuda:N", *(k for k in _BY_NAME if k != "cuda")])
         raise ValueError(f"unknown device {device!r}; expected one of: {known}")
-    index, count = int(number or 0), _BY_NAME[kind].count
+    index, count = int(number or 0), _BY_NAME[kind].devices
     if index >= count:
         raise ValueError(f"device {device!r} does not exist: {count} {kind} device(s) visible, from {kind}:0")
     return kind, index

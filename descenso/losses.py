@@ -17,7 +17,9 @@ All take ``(prediction, target, reduction="mean", sample_weight=None)``:
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+import threading
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -28,6 +30,13 @@ from descenso.tensor import Tensor
 _REDUCTIONS = ("mean", "sum", "none")
 # derivative(need_target) or, for scaled=True, derivative(need_target, scale)
 Derivative = Callable[..., "tuple[np.ndarray, np.ndarray | None]"]
+
+
+class _ValueChecks(threading.local):
+    on = True  # off inside fit's loop, which checked every target and weight once, up front
+
+
+_value_checks = _ValueChecks()
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -68,14 +77,16 @@ def _weights(name: str, sample_weight: Any, prediction: Tensor) -> np.ndarray | 
         raise ValueError(
             f"{name}: sample_weight has shape {w.shape}; expected one weight per sample, shape ({n},)"
         )
-    if not xp.all(xp.isfinite(w)) or xp.any(w < 0):
+    if _value_checks.on and (not xp.all(xp.isfinite(w)) or xp.any(w < 0)):
         raise ValueError(f"{name}: sample_weight must be finite and non-negative; got min {w.min()}")
-    if not w.sum() > 0:
+    if _value_checks.on and not w.sum() > 0:
         raise ValueError(f"{name}: sample_weight sums to 0; at least one sample needs a positive weight")
     return w.reshape((n,) + (1,) * max(prediction.ndim - 1, 0)) if prediction.ndim else w.reshape(())
 
 
 def _check_binary(name: str, target: Tensor, soft: bool) -> None:
+    if not _value_checks.on:
+        return
     y = target.data
     xp = array_module(y)
     ok = xp.all((y >= 0) & (y <= 1)) if soft else xp.all((y == 0) | (y == 1))
@@ -113,6 +124,8 @@ def _reduced(
     if mean:
         # The weights' total stays an array scalar: reading it on the host would wait for a GPU.
         total = loss.dtype.type(loss.size) if weight is None else xp.broadcast_to(weight, loss.shape).sum()
+        if weight is not None and not _value_checks.on:  # in fit: a batch of zero weights counts 0
+            total = xp.maximum(total, loss.dtype.type(np.finfo(loss.dtype).tiny))
         data = xp.asarray(data / total, dtype=loss.dtype)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -392,6 +405,26 @@ _ALIASES = {
     "binary_cross_entropy": "bce",
     "logistic": "bce_with_logits",
 }
+
+
+@contextlib.contextmanager
+def _values_checked_once(loss: Callable[..., Tensor], *data: tuple[Any, Any, Any]) -> Iterator[None]:
+    """Check the targets and weights of ``data`` ((X, y, w) triples) for a built-in ``loss`` once,
+    here, then skip those checks inside the block: on a GPU each would wait for the device, every step.
+
+    A zero prediction is enough to run them; a custom loss keeps its own checks.
+    """
+    if loss not in LOSSES.values():
+        yield
+        return
+    for _, y, w in data:
+        zero = Tensor(array_module(y).zeros(y.shape, dtype=y.dtype))
+        loss(zero, y, sample_weight=w)
+    _value_checks.on = False
+    try:
+        yield
+    finally:
+        _value_checks.on = True
 
 
 def get(name_or_callable: Any) -> Callable[..., Tensor]:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from descenso.backend import array_module, default, like, to_device, to_numpy
+from descenso.backend import array_module, default, device_of, like, to_device, to_numpy
 from descenso.grad_mode import no_grad
 from descenso.tensor import Tensor
 
@@ -88,7 +88,8 @@ def gradcheck(
         A function of tensors returning a tensor.
     *inputs : Tensor or array_like
         Points at which to check; converted to float64 tensors that require grad (a Tensor
-        keeps its device; arrays go to the default device). Use float64: float32 differences are too coarse for these tolerances.
+        or device array keeps its device; host data goes to the default device). Use float64:
+        float32 differences are too coarse for these tolerances.
     eps, atol, rtol : float
         Step and tolerances: passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     seed : int
@@ -110,7 +111,8 @@ def gradcheck(
     >>> ds.testing.gradcheck(lambda x: (x * x).sum(), [1.0, -2.0, 3.0])
     True
     """
-    arrays = [x.data if isinstance(x, Tensor) else to_device(np.asarray(x), default()) for x in inputs]
+    arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    arrays = [a if device_of(a) != "cpu" else to_device(np.asarray(a), default()) for a in arrays]
     tensors = [Tensor(array_module(a).array(a, dtype=np.float64), requires_grad=True) for a in arrays]
     out = fn(*tensors)
     weights = like(np.random.default_rng(seed).uniform(0.5, 1.5, size=out.shape), out.data)

@@ -36,8 +36,10 @@ from descenso._fit_checks import (
     check_settings,
     make_optimizer,
     metric_functions,
+    on_device,
     split_validation,
 )
+from descenso.backend import array_module
 from descenso.creation import tensor
 from descenso.distributed import as_parallel
 from descenso.divergence import Divergence
@@ -133,7 +135,8 @@ def penalty(model: Any, l1: float = 0.0, l2: float = 0.0) -> Any:
     if weights and l1:
         terms.append(l1 * sum(w.abs().sum() for w in weights))
     if not terms:
-        return tensor(0.0, dtype=weights[0].dtype if weights else np.float32)
+        device = weights[0].device if weights else None
+        return tensor(0.0, dtype=weights[0].dtype if weights else np.float32, device=device)
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
@@ -157,6 +160,7 @@ def fit(
     verbose: bool = False,
     reference_loss: float | None = None,
     distributed: Any = None,
+    device: str | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -206,6 +210,10 @@ def fit(
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
         reaches the weights one process would. Only rank 0 prints.
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where to train. The model is moved there (in place) and the data copied there once;
+        None trains where the model's parameters are. An Optimizer object must be built
+        after the model is on that device (a name is always fine).
 
     Returns
     -------
@@ -258,6 +266,7 @@ def fit(
     rng, verbose = parallel.same_rng(rng), verbose and parallel.is_root
     loss_fn = losses.get(loss)
     X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
+    place = on_device(device, model, optimizer)  # the model there now; the data there once, below
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
@@ -277,6 +286,7 @@ def fit(
         total = data_loss + penalty(penalized, l1, l2) if (l1 or l2) else data_loss
         return output, data_loss, total
 
+    X, y, sample_weight, val = place(X), place(y), place(sample_weight), place(val)
     history = History()
     for criterion in criteria:
         criterion.reset()
@@ -290,7 +300,13 @@ def fit(
     # 3. The loop: epochs of steps until a criterion fires. The first Ctrl-C only raises a flag that is
     #    read between steps, so a step is never cut in half and the weights are always a real iterate.
     #    NumPy's overflow warnings are silenced: a non-finite loss is caught below and explained instead.
-    with _InterruptFlag() as interrupt, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    #    Targets and weights were checked above, once (a check per step would wait for a GPU each time).
+    checked = losses._values_checked_once(loss_fn, (X, y, sample_weight), *([val] if val else []))
+    with (
+        _InterruptFlag() as interrupt,
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        checked,
+    ):
         try:
             epoch = 0
             while not reason:
@@ -298,8 +314,9 @@ def fit(
                 model.train()
                 _call(callbacks, "on_epoch_begin", epoch, model)
                 # Full batch needs no shuffle (the sum is the same); mini-batches are a fresh permutation
-                # each epoch, drawn from rng only, so the same seed gives the same batches.
-                order = rng.permutation(n) if batch < n else None
+                # each epoch, drawn from rng only, so the same seed gives the same batches. It is drawn
+                # on the host and copied to the data's device once an epoch, not once a step.
+                order = place(rng.permutation(n)) if batch < n else None
                 seen, loss_sum, objective_sum = 0, 0.0, 0.0
                 metric_sums = dict.fromkeys(metric_fns, 0.0)
                 for step in range(steps_per_epoch):
@@ -314,7 +331,7 @@ def fit(
                         values = [metric(yb, output.data) for metric in metric_fns.values()]
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
-                        optimizer, share, [data_loss.item(), total.item()], values, interrupt
+                        optimizer, share, _read(data_loss, total), values, interrupt
                     )
                     divergence.observe_step(total_value, epoch, optimizer.lr, model)  # diverged: do not step
                     optimizer.step()
@@ -407,10 +424,18 @@ def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
             method(*args)
 
 
+def _read(data_loss: Any, total: Any) -> list[float]:
+    """The batch's data loss and objective as floats: the one read from a GPU a step needs."""
+    if total is data_loss or type(total.data) is np.ndarray:
+        return [data_loss.item(), total.item()]
+    return array_module(total.data).stack((data_loss.data, total.data)).tolist()  # one copy, not two
+
+
 def _global_norm(parameters: Sequence[Any]) -> float:
     """The L2 norm of all gradients together, accumulated in float64 so it cannot overflow float32."""
-    squares = sum(float(np.vdot(g, g)) for p in parameters if (g := p.grad) is not None)
-    return math.sqrt(squares)
+    grads = [g for p in parameters if (g := p.grad) is not None]
+    squares = sum(array_module(g).vdot(g, g).astype(np.float64) for g in grads)  # summed on the device
+    return math.sqrt(float(squares))
 
 
 @no_grad()

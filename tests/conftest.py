@@ -11,13 +11,9 @@ from typing import Iterator
 
 import pytest
 import strict_array
+from strict_array import use_strict_device
 
 from descenso import backend
-
-
-def use_strict_device() -> None:
-    """Make "strict" a device of descenso (idempotent): what loading CuPy does for "cuda"."""
-    backend.register("strict", strict_array.StrictArray, strict_array.xp, strict_array.put, count=1)
 
 
 @pytest.fixture(params=["numpy", "strict"])

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from descenso import backend
+
 COUNTS = {"to_host": 0, "to_device": 0}
 
 
@@ -122,6 +124,8 @@ class StrictArray:
     device = property(lambda self: _DEVICE)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # __array_interface__ and friends would hand NumPy the memory
+            raise AttributeError(name)
         attribute = getattr(self._a, name)
         if not callable(attribute):
             return _wrap(attribute)
@@ -299,3 +303,8 @@ def put(data: Any, index: int) -> StrictArray:
         return data
     COUNTS["to_device"] += 1
     return StrictArray(np.array(data))
+
+
+def use_strict_device() -> None:
+    """Make "strict" a device of descenso (idempotent): what loading CuPy does for "cuda"."""
+    backend.register("strict", StrictArray, xp, put, count=1)

@@ -233,6 +233,7 @@ def test_gradient_stops_at_leaves_without_requires_grad():
     np.testing.assert_array_equal(w.grad, [5])
 
 
+@pytest.mark.numpy_only("graph depth, not the array module; slow")
 def test_a_chain_of_100000_ops_has_no_recursion_limit():
     x = ds.tensor(1.0, dtype="float64", requires_grad=True)
     y = x
@@ -242,6 +243,7 @@ def test_a_chain_of_100000_ops_has_no_recursion_limit():
     assert x.grad == pytest.approx(1.0001**100_000, rel=1e-9)
 
 
+@pytest.mark.numpy_only("graph depth, not the array module; slow")
 def test_a_deep_graph_can_be_dropped_without_backward():
     x = ds.tensor(1.0, requires_grad=True)
     y = x

@@ -33,6 +33,8 @@ def check_devices(name: str, a: Tensor, b: Tensor) -> None:
     if type(x) is type(y) and (type(x) is np.ndarray or x.device == y.device):
         return
     first, second = device_of(x), device_of(y)
+    if first == second:  # e.g. a NumPy memmap and an ndarray
+        return
     there, here = (first, second) if second == "cpu" else (second, first)
     raise ValueError(
         f"{name}: the operands are on different devices, {first} and {second}; expected one device. "

@@ -182,8 +182,7 @@ class Optimizer:
             shape = value.shape if hasattr(value, "shape") else np.shape(value)  # any device's array
             if shape != buffer.shape:
                 raise ValueError(
-                    f"{owner}.load_state_dict: '{key}' has shape {shape}, "
-                    f"expected {buffer.shape}"
+                    f"{owner}.load_state_dict: '{key}' has shape {shape}, expected {buffer.shape}"
                 )
         hyper = dict(state.get("hyperparameters", {}))
         self.lr = hyper.pop("lr", self.lr)
