@@ -14,7 +14,9 @@ array([ 0., -6.], dtype=float32)
 """
 
 from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
+from descenso.compile import CaptureError, CompiledStep, CompileWarning, compile_step
 from descenso.creation import ones, rand, randn, tensor, zeros
+from descenso.diagnosis import Diagnosis, DiagnosisWarning, doctor
 from descenso.divergence import Divergence
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.history import History
@@ -75,7 +77,7 @@ from descenso.train import Callback, fit, penalty
 __version__ = "0.1.0"
 
 _LAZY = {"Regressor", "BinaryClassifier", "load", "estimators"}
-_LAZY_MODULES = {"viz", "cli", "playground", "export", "serialize"}
+_LAZY_MODULES = {"viz", "cli", "playground", "export", "serialize", "landscape"}
 
 
 def __getattr__(name: str) -> object:
@@ -100,7 +102,8 @@ __all__ = [
     "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
     "Divergence",
     "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
-    "data", "datasets", "features", "compare_representations",
+    "data", "datasets", "features", "compare_representations", "doctor", "Diagnosis", "DiagnosisWarning",
+    "compile_step", "CompiledStep", "CaptureError", "CompileWarning",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear",
     "linear_relu", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",

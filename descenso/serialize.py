@@ -78,7 +78,7 @@ class ModelFileError(ValueError):
 # ---------------------------------------------------------------------------- writing
 
 
-def _encode_metadata(metadata: dict[str, Any]) -> str:
+def _encode_metadata(metadata: dict[str, Any], format_name: str = FORMAT_NAME) -> str:
     if not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict; got {type(metadata).__name__}")
     clash = [key for key in _RESERVED if key in metadata]
@@ -86,7 +86,7 @@ def _encode_metadata(metadata: dict[str, Any]) -> str:
         raise ValueError(f"metadata keys {clash} are set by write_model_file itself; rename them")
     from descenso import __version__  # here, not at import: descenso/__init__ may import this module
 
-    document = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "descenso_version": __version__}
+    document = {"format": format_name, "format_version": FORMAT_VERSION, "descenso_version": __version__}
     document.update(metadata)
 
     def numpy_scalar(value: Any) -> Any:
@@ -131,6 +131,11 @@ def _write_all(file: BinaryIO, data: bytes) -> None:
         file.write(view[start : start + _CHUNK])
 
 
+def _replace(source: str, target: Path) -> None:
+    """``os.replace`` (a seam for tests that crash a save right before its rename)."""
+    os.replace(source, target)
+
+
 def _fsync_directory(directory: Path) -> None:
     """Make the rename itself durable; not every platform can open a directory."""
     try:
@@ -169,7 +174,12 @@ def _save_error(error: OSError, path: Path, what: str, note: str = "") -> OSErro
 
 
 def write_model_file(
-    path: str | os.PathLike[str], arrays: dict[str, np.ndarray], metadata: dict[str, Any]
+    path: str | os.PathLike[str],
+    arrays: dict[str, np.ndarray],
+    metadata: dict[str, Any],
+    *,
+    format_name: str = FORMAT_NAME,
+    what: str = "the model",
 ) -> Path:
     """Write ``arrays`` and ``metadata`` to one safetensors model file, atomically.
 
@@ -182,6 +192,10 @@ def write_model_file(
     metadata : dict
         JSON-able data (dicts, lists, str, int, float, bool, None; NumPy scalars become numbers).
         The keys "format", "format_version" and "descenso_version" are reserved.
+    format_name : str, default "descenso-model"
+        The kind of file, stored as ``format`` (checkpoints are "descenso-checkpoint").
+    what : str, default "the model"
+        What the file holds, for error messages.
 
     Returns
     -------
@@ -214,8 +228,9 @@ def write_model_file(
     >>> arrays["w"].shape, meta["architecture"], meta["format"]
     ((2, 3), 'linear', 'descenso-model')
     """
-    data = _safetensors().save(_checked_arrays(arrays), metadata={METADATA_KEY: _encode_metadata(metadata)})
-    return atomic_write_bytes(path, data)
+    encoded = _encode_metadata(metadata, format_name)
+    data = _safetensors().save(_checked_arrays(arrays), metadata={METADATA_KEY: encoded})
+    return atomic_write_bytes(path, data, what)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, what: str = "the model") -> Path:
@@ -267,7 +282,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, what: str = "t
             _write_all(file, data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        _replace(temporary, path)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -406,7 +421,7 @@ def _check_tensor_entries(header: dict[str, Any], data_bytes: int, path: Path) -
         )
 
 
-def _check_metadata(header: dict[str, Any], path: Path) -> dict[str, Any]:
+def _check_metadata(header: dict[str, Any], path: Path, format_name: str = FORMAT_NAME) -> dict[str, Any]:
     """Our JSON metadata, with a supported format name and version."""
     from descenso import __version__
 
@@ -422,8 +437,8 @@ def _check_metadata(header: dict[str, Any], path: Path) -> dict[str, Any]:
         raise ModelFileError(
             f"the descenso metadata must be a JSON object; got {type(metadata).__name__}", path
         )
-    if metadata.get("format") != FORMAT_NAME:
-        raise ModelFileError(f"format is {metadata.get('format')!r:.80}, expected {FORMAT_NAME!r}", path)
+    if metadata.get("format") != format_name:
+        raise ModelFileError(f"format is {metadata.get('format')!r:.80}, expected {format_name!r}", path)
     version = metadata.get("format_version")
     match = re.fullmatch(r"(\d{1,6})\.(\d{1,6})", version) if isinstance(version, str) else None
     if match is None:
@@ -442,7 +457,7 @@ def _check_metadata(header: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def read_model_file(
-    path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES, *, format_name: str = FORMAT_NAME
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Read and validate a model file written by :func:`write_model_file`.
 
@@ -452,6 +467,8 @@ def read_model_file(
         The model file.
     max_bytes : int, default 2**31 (2 GiB)
         Refuse larger files without reading them.
+    format_name : str, default "descenso-model"
+        The kind of file expected (see :func:`write_model_file`).
 
     Returns
     -------
@@ -504,7 +521,7 @@ def read_model_file(
             raise ModelFileError(f"the header must be a JSON object; got {type(header).__name__}", path)
         data_bytes = size - 8 - header_bytes
         _check_tensor_entries(header, data_bytes, path)
-        metadata = _check_metadata(header, path)
+        metadata = _check_metadata(header, path, format_name)
         data = _read_exactly(file, data_bytes, "the tensor data", path)
         if file.read(1):
             raise ModelFileError("the file grew while it was read", path)

@@ -19,9 +19,6 @@ of the criteria in :mod:`descenso.stopping`.
 from __future__ import annotations
 
 import math
-import signal
-import threading
-import time
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -40,11 +37,17 @@ from descenso._fit_checks import (
     split_validation,
 )
 from descenso.backend import array_module
+from descenso.checkpoint import as_checkpointer
+from descenso.compile import training_step
 from descenso.creation import tensor
+from descenso.diagnosis.monitor import training_doctor
 from descenso.distributed import as_parallel
 from descenso.divergence import Divergence
 from descenso.grad_mode import no_grad
+from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
+from descenso.interrupt import InterruptFlag
+from descenso.run_state import RunState, describe_settings
 from descenso.stopping import (
     DivergenceError,
     MaxEpochs,
@@ -160,6 +163,12 @@ def fit(
     verbose: bool = False,
     reference_loss: float | None = None,
     distributed: Any = None,
+    checkpoint: Any = None,
+    checkpoint_every: int | str = "epoch",
+    resume: bool = False,
+    doctor: Any = False,
+    gradcheck: bool | float = False,
+    compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
     device: str | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
@@ -206,6 +215,19 @@ def fit(
     reference_loss : float, optional
         The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
         then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+    doctor : bool or TrainingDoctor, default False
+        Watch the run and report what is wrong, with the numbers and the fix (bad scales, a
+        learning rate too large or too small, dead ReLU units, vanishing or exploding gradients,
+        useless or leaking columns, class imbalance): ``History.diagnosis`` and one
+        :class:`descenso.diagnosis.DiagnosisWarning`. See :mod:`descenso.diagnosis`.
+    gradcheck : bool or float, default False
+        Before the first step, compare autodiff's gradient of the first batch's objective with
+        central differences in float64 (for your own modules); the result is ``History.gradcheck``.
+        A float is the tolerance on the largest relative error (True: 1e-4).
+    compile : bool, default False
+        Capture the training step once and replay it (:func:`descenso.compile_step`): the same
+        numbers, bit for bit, without building a graph each step. Where the model cannot be
+        captured, training is eager after one :class:`~descenso.compile.CompileWarning` saying why.
     distributed : bool or descenso.distributed.DataParallel, optional
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
@@ -214,6 +236,17 @@ def fit(
         Where to train. The model is moved there (in place) and the data copied there once;
         None trains where the model's parameters are. An Optimizer object must be built
         after the model is on that device (a name is always fine).
+    checkpoint : str, os.PathLike or Checkpointer, optional
+        A folder to save the run's state in (see :mod:`descenso.checkpoint`): weights, optimizer
+        state, the generator's state, the position in the epoch, the criteria's state, the
+        callbacks' ``state_dict()`` and the History. Deleted when training completes; kept after
+        an interrupt or a crash.
+    checkpoint_every : int or "epoch", default "epoch"
+        Save after every this many optimizer steps, or at the end of every epoch.
+    resume : bool, default False
+        Continue from the checkpoint in ``checkpoint`` when there is one (else start afresh):
+        the run then ends bit for bit where an uninterrupted one would have. It must be given
+        the same data, model and settings; anything else is refused, naming what differs.
 
     Returns
     -------
@@ -229,11 +262,17 @@ def fit(
         10,000 times the first step's (see :class:`descenso.divergence.Divergence`; pass one in ``stop``
         to change the factor). The best weights seen are restored first; the message names the lr,
         says what was restored and suggests a smaller lr.
+    descenso.checkpoint.CheckpointError
+        When a checkpoint cannot be written (disk full, say: the previous one is then intact), its
+        folder is in use by another run or cannot be written, or it exists and ``resume`` is False.
+    descenso.testing.GradcheckError
+        With ``gradcheck``, before any step, when the gradient is wrong past the tolerance.
 
     Warns
     -----
     TrainingInterrupted
-        When Ctrl-C stops training; the step in progress completes and the weights reached are kept.
+        When Ctrl-C or SIGTERM stops training; the step in progress completes, the weights reached
+        are kept and, with ``checkpoint=``, a checkpoint is written to resume from.
 
     Notes
     -----
@@ -274,6 +313,7 @@ def fit(
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
     parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
+    saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
@@ -286,72 +326,81 @@ def fit(
         total = data_loss + penalty(penalized, l1, l2) if (l1 or l2) else data_loss
         return output, data_loss, total
 
+    step_fn = training_step(compile, model, loss_fn, optimizer, objective, l1, l2)  # captured, or eager
+    host = (X, y, sample_weight, *(val or ()))  # what the checkpoint's fingerprint and the aids read
     X, y, sample_weight, val = place(X), place(y), place(sample_weight), place(val)
+
+    # 3. The run's state, handed to the checkpointer, which (with resume=True) restores it from disk.
     history = History()
     for criterion in criteria:
         criterion.reset()
+    run = RunState(model, optimizer, rng, criteria, callbacks, history)
     n = len(X)
     batch = n if batch_size is None else min(batch_size, n)
     steps_per_epoch = math.ceil(n / batch)
-    started = time.perf_counter()
+    # Optional aids reach the loop as callbacks: the first batch's gradient check, and the doctor.
+    batch_terms = (loss_fn, *host[:3], lambda m: penalty(m, l1, l2))
+    checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
+    callbacks = [*checks, *callbacks, *training_doctor(doctor, host[0], host[1], loss_fn)]
     reason, stopped_by = "", ""
-    _call(callbacks, "on_train_begin", model, history)
+    settings = describe_settings(loss=loss, optimizer=_optimizer_settings(optimizer), batch_size=batch,
+                                 l1=l1, l2=l2, metrics=list(metric_fns), reference_loss=reference_loss,
+                                 stop=[c for c in criteria if not isinstance(c, MaxEpochs)])  # fmt: skip
 
-    # 3. The loop: epochs of steps until a criterion fires. The first Ctrl-C only raises a flag that is
-    #    read between steps, so a step is never cut in half and the weights are always a real iterate.
-    #    NumPy's overflow warnings are silenced: a non-finite loss is caught below and explained instead.
-    #    Targets and weights were checked above, once (a check per step would wait for a GPU each time).
-    checked = losses._values_checked_once(loss_fn, (X, y, sample_weight), *([val] if val else []))
+    # 4. The loop: epochs of steps until a criterion fires. The first Ctrl-C or SIGTERM only raises a
+    #    flag that is read between steps, so a step is never cut in half, the weights are always a real
+    #    iterate, and a checkpoint can be written. NumPy's overflow warnings are silenced: a non-finite
+    #    loss is caught below and explained instead. Targets and weights are checked once, here (a
+    #    check per step would wait for a GPU each time).
     with (
-        _InterruptFlag() as interrupt,
+        InterruptFlag() as interrupt,
+        saver.session(run, host, settings) as at,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-        checked,
+        losses._values_checked_once(loss_fn, (X, y, sample_weight), *([val] if val else [])),
     ):
+        _call(callbacks, "on_train_begin", model, history)
         try:
-            epoch = 0
             while not reason:
-                epoch += 1
-                model.train()
-                _call(callbacks, "on_epoch_begin", epoch, model)
                 # Full batch needs no shuffle (the sum is the same); mini-batches are a fresh permutation
-                # each epoch, drawn from rng only, so the same seed gives the same batches. It is drawn
-                # on the host and copied to the data's device once an epoch, not once a step.
-                order = place(rng.permutation(n)) if batch < n else None
-                seen, loss_sum, objective_sum = 0, 0.0, 0.0
-                metric_sums = dict.fromkeys(metric_fns, 0.0)
-                for step in range(steps_per_epoch):
+                # each epoch, drawn from rng only, so the same seed gives the same batches. After a resume
+                # in mid-epoch, `at` already holds that epoch's permutation and sums so far.
+                if at.step == 0:
+                    at.new_epoch(rng.permutation(n) if batch < n else None, metric_fns)
+                order = place(at.order)  # drawn on the host, copied to the data's device once an epoch
+                model.train()
+                _call(callbacks, "on_epoch_begin", at.epoch, model)
+                for step in range(at.step, steps_per_epoch):
                     rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
                     with parallel.guard():  # an error on one rank stops every rank with that error
                         rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
                         Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
                         wb = None if sample_weight is None else sample_weight[rows]
-                        optimizer.zero_grad()
-                        output, data_loss, total = objective(Xb, yb, wb)
-                        total.backward()
-                        values = [metric(yb, output.data) for metric in metric_fns.values()]
+                        output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
+                        step_fn.backward()
+                        values = [metric(yb, output) for metric in metric_fns.values()]
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
-                        optimizer, share, _read(data_loss, total), values, interrupt
+                        optimizer, share, [data_loss, total], values, interrupt
                     )
-                    divergence.observe_step(total_value, epoch, optimizer.lr, model)  # diverged: do not step
+                    divergence.observe_step(
+                        total_value, at.epoch, optimizer.lr, model
+                    )  # diverged: do not step
                     optimizer.step()
 
                     history.n_steps += 1
-                    seen += size
-                    loss_sum += loss_value * size
-                    objective_sum += total_value * size
-                    for name, value in zip(metric_fns, values, strict=True):
-                        metric_sums[name] += value * size
+                    at.add(size, loss_value, total_value, dict(zip(metric_fns, values, strict=True)))
                     step_logs = {"loss": loss_value, "batch_size": size}
                     _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
-                    if stop_now.raised:  # Ctrl-C on any rank
+                    if at.step < steps_per_epoch:  # the epoch's last step is saved with the epoch, below
+                        saver.step_done(run, at, force=stop_now.raised)
+                    if stop_now.raised:  # Ctrl-C or SIGTERM on any rank
                         break
 
-                # 4. Record the epoch: training numbers averaged over its steps, validation at its end.
+                # 5. Record the epoch: training numbers averaged over its steps, validation at its end.
                 #    The gradient norm is the last step's: step() reads .grad and leaves it as it was.
                 grad_norm = _global_norm(params)
-                check_finite_weights(model, epoch, optimizer.lr)
-                row: dict[str, Any] = {name: value_sum / seen for name, value_sum in metric_sums.items()}
+                check_finite_weights(model, at.epoch, optimizer.lr)
+                row: dict[str, Any] = {name: value / at.seen for name, value in at.metric_sums.items()}
                 val_loss = None
                 if val is not None:
                     val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)
@@ -360,30 +409,41 @@ def fit(
                 if reference_loss is not None:
                     gap = _full_objective(model, objective, X, y, sample_weight) - reference_loss
                 history.record(
-                    epoch=epoch,
-                    train_loss=loss_sum / seen,
-                    objective=objective_sum / seen,
+                    epoch=at.epoch,
+                    train_loss=at.loss_sum / at.seen,
+                    objective=at.objective_sum / at.seen,
                     val_loss=val_loss,
                     lr=optimizer.lr,
                     grad_norm=grad_norm,
-                    time=time.perf_counter() - started,
+                    time=run.elapsed(),
                     metrics=row,
                     optimum_gap=gap,
                 )
                 logs = {name: history.get(name)[-1] for name in history.names()}
-                _call(callbacks, "on_epoch_end", epoch, logs, model)
+                _call(callbacks, "on_epoch_end", at.epoch, logs, model)
                 if verbose:
                     _print_progress(history, epochs)
 
-                # 5. Ask every criterion (each must see every epoch, e.g. to remember the best weights);
-                #    the first reason, in the order given, wins.
+                # 6. Ask every criterion (each must see every epoch, e.g. to remember the best weights);
+                #    the first reason, in the order given, wins. An interrupt that came during a complete
+                #    epoch is saved at its end, so a resumed run starts the next one.
                 fired = [(why, c.name) for c in criteria if (why := c.check(history, model))]
-                if stop_now.raised:
-                    fired.insert(0, (_interrupt_reason(epoch, seen, n), "interrupt"))
-                if fired := parallel.agree(fired):  # rank 0 decides, so every rank stops together
+                fired = parallel.agree(fired)  # rank 0 decides, so every rank stops together
+                complete = at.step == steps_per_epoch
+                if complete:
+                    at.end_epoch()
+                    saver.epoch_done(run, at, force=stop_now.raised, finished=bool(fired))
+                if stop_now.raised and not (fired and complete):
+                    fired.insert(
+                        0, (_interrupt_reason(interrupt.describe(), at.epoch, at.seen, n), "interrupt")
+                    )
+                if fired:
                     reason, stopped_by = fired[0]
         except KeyboardInterrupt:  # raised by a callback, a second Ctrl-C, or outside the main thread
-            reason, stopped_by = _interrupt_reason(len(history) + 1, None, n), "interrupt"
+            reason, stopped_by = (
+                _interrupt_reason("by the user (Ctrl-C)", len(history) + 1, None, n),
+                "interrupt",
+            )
         except DivergenceError as error:
             history.stopped_by = "divergence"
             # Best weights back, even now: EarlyStopping's (best on validation) if any, else the guard's.
@@ -393,10 +453,11 @@ def fit(
             history.stop_reason, error.history = str(error), history
             raise
 
-    # 6. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
-    notes = _finalize(criteria, history, model)
+    # 7. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
+    notes = _finalize(criteria, history, model) + saver.notes(stopped_by)
     history.stop_reason = "; ".join([reason, *notes])
     history.stopped_by = stopped_by
+    history.interrupted_by = interrupt.signal_name if stopped_by == "interrupt" else None
     if stopped_by == "interrupt":
         warnings.warn(history.stop_reason, TrainingInterrupted, stacklevel=2)
     _call(callbacks, "on_train_end", history, model)
@@ -422,13 +483,6 @@ def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
         method = getattr(callback, hook, None)
         if method is not None:
             method(*args)
-
-
-def _read(data_loss: Any, total: Any) -> list[float]:
-    """The batch's data loss and objective as floats: the one read from a GPU a step needs."""
-    if total is data_loss or type(total.data) is np.ndarray:
-        return [data_loss.item(), total.item()]
-    return array_module(total.data).stack((data_loss.data, total.data)).tolist()  # one copy, not two
 
 
 def _global_norm(parameters: Sequence[Any]) -> float:
@@ -471,9 +525,15 @@ def _finalize(criteria: Sequence[Any], history: History, model: Any) -> list[str
     return [note for note in notes if note]
 
 
-def _interrupt_reason(epoch: int, seen: int | None, n: int) -> str:
+def _interrupt_reason(by: str, epoch: int, seen: int | None, n: int) -> str:
     done = "" if seen is None or seen == n else f" ({seen} of {n} samples seen)"
-    return f"interrupted by the user (Ctrl-C) during epoch {epoch}{done}; kept the weights reached"
+    return f"interrupted {by} during epoch {epoch}{done}; kept the weights reached"
+
+
+def _optimizer_settings(optimizer: Any) -> Any:
+    """The optimizer's type and settings at the start (what a resumed run must match)."""
+    settings = getattr(optimizer, "hyperparameters", None)
+    return [type(optimizer).__name__, settings() if callable(settings) else None]
 
 
 def _print_progress(history: History, epochs: int) -> None:
@@ -484,30 +544,3 @@ def _print_progress(history: History, epochs: int) -> None:
     if history.val_loss[-1] is not None:
         line += f"  val_loss {history.val_loss[-1]:.6g}"
     print(line + f"  lr {history.lr[-1]:.3g}  {history.time[-1]:.2f}s")
-
-
-class _InterruptFlag:
-    """Turn the first Ctrl-C into a flag (main thread only); a second Ctrl-C interrupts at once."""
-
-    def __init__(self) -> None:
-        self.raised = False
-        self._installed = False
-        self._previous: Any = None
-
-    def __enter__(self) -> _InterruptFlag:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-            self._installed = True
-        return self
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.raised = True
-        self._restore()
-
-    def _restore(self) -> None:
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.SIG_DFL)
-            self._installed = False
-
-    def __exit__(self, *exc: object) -> None:
-        self._restore()

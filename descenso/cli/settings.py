@@ -53,6 +53,7 @@ class TrainSettings:
     val_fraction: float = 0.1
     test_fraction: float = 0.2
     class_weight: str | None = None
+    doctor: bool = False
     dtype: str = "float32"
     seed: int = 0
     out: str = "runs"

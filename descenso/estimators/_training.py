@@ -41,17 +41,19 @@ def _is_scaler(step: Any) -> bool:
     return isinstance(name, str) and name.strip().lower().split(",")[-1].strip() in _SCALERS
 
 
-def make_representation(steps: list[Any], X: np.ndarray) -> Any:
+def make_representation(steps: list[Any], X: np.ndarray, names: list[str] | None = None) -> Any:
     """A fitted ``features.Pipeline``: the user's steps, then ``Standardize`` unless already scaled.
 
     Transform objects are copied first, so fitting never changes the estimator's parameters.
+    ``names`` are X's column names (a table's, one-hot columns as ``"species=Adelie"``): steps
+    that take columns can be told them by name, and say which there are when they must be told.
     """
     from descenso import features
 
     chain = [copy.deepcopy(step) for step in steps]
     if not chain or not _is_scaler(chain[-1]):
         chain.append("standardize")
-    return features.Pipeline(chain).fit(X)
+    return features.Pipeline(chain).fit(X, input_names=names)
 
 
 def make_model(in_features: int, params: dict[str, Any], rng: np.random.Generator) -> Any:

@@ -49,6 +49,14 @@ class NetworkEstimator(BaseEstimator):
     def _stratify(self, target: np.ndarray) -> np.ndarray | None:
         return None
 
+    def _encoded_names(self) -> list[str] | None:
+        """The names of the encoded input columns (a table's, with one-hot ``"city=Lima"``), if known."""
+        schema = getattr(self, "schema_", None)
+        if schema is not None:
+            return list(schema.feature_names)
+        names = getattr(self, "feature_names_in_", None)
+        return None if names is None else [str(name) for name in names]
+
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -58,6 +66,10 @@ class NetworkEstimator(BaseEstimator):
         *,
         callbacks: Any = None,
         metrics: Any = None,
+        doctor: bool = False,
+        checkpoint: Any = None,
+        checkpoint_every: int | str = "epoch",
+        resume: bool = False,
     ) -> NetworkEstimator:
         """Learn the weights from ``X`` and ``y``; return ``self``.
 
@@ -79,6 +91,19 @@ class NetworkEstimator(BaseEstimator):
             classifiers) against the target as the network sees it (0/1 labels; the standardised
             target for ``Regressor``). They appear in ``history_.metrics`` and in the callbacks'
             ``logs`` (``val_<name>`` on the validation rows).
+        doctor : bool, default False
+            Watch training with :class:`descenso.diagnosis.TrainingDoctor` (``fit(doctor=True)``):
+            what went wrong, with the numbers and the fix, in ``diagnosis_`` and one
+            :class:`descenso.diagnosis.DiagnosisWarning`.
+        checkpoint : str or os.PathLike, optional
+            A folder in which training saves checkpoints (see :mod:`descenso.checkpoint`); deleted
+            when training completes, kept when it is interrupted or the process dies.
+        checkpoint_every : int or "epoch", default "epoch"
+            Save after every this many optimizer steps, or at the end of every epoch.
+        resume : bool, default False
+            Continue from the checkpoint in ``checkpoint`` when there is one; the result is bit for
+            bit that of an uninterrupted fit (with an int ``random_state``: the same split, the same
+            initial weights). A checkpoint of other data or settings is refused, naming what differs.
 
         Returns
         -------
@@ -122,7 +147,9 @@ class NetworkEstimator(BaseEstimator):
         """
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")
-        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics)}
+        saving = {"checkpoint": checkpoint, "checkpoint_every": checkpoint_every, "resume": resume}
+        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "checkpoint": saving,
+                 "doctor": bool(doctor)}  # fmt: skip
         self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
         return self
 
@@ -135,7 +162,7 @@ class NetworkEstimator(BaseEstimator):
         continue_training: bool,
         one_epoch: bool,
         classes: Any = None,
-        watch: dict[str, list[Any]] | None = None,
+        watch: dict[str, Any] | None = None,
     ) -> None:
         X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
@@ -170,7 +197,8 @@ class NetworkEstimator(BaseEstimator):
         elif hasattr(self, "fill_values_"):  # a refit without missing="mean" forgets the old fill
             del self.fill_values_
         if reset:
-            self.representation_ = _training.make_representation(params["features"], X_array[kept])
+            names = self._encoded_names()
+            self.representation_ = _training.make_representation(params["features"], X_array[kept], names)
             self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
         if reset:
@@ -189,7 +217,7 @@ class NetworkEstimator(BaseEstimator):
         params: dict[str, Any],
         rng: np.random.Generator,
         one_epoch: bool,
-        watch: dict[str, list[Any]],
+        watch: dict[str, Any],
     ) -> None:
         from descenso.train import fit as train_fit
 
@@ -217,6 +245,9 @@ class NetworkEstimator(BaseEstimator):
                 *watch.get("callbacks", []),
             ],
             metrics=watch.get("metrics", []),
+            doctor=watch.get("doctor", False),
+            compile=True,  # the captured step: the eager step's numbers, without a graph per step
+            **watch.get("checkpoint", {}),
         )
         self.model_.eval()
         if params["verbose"] >= 2:
@@ -233,6 +264,7 @@ class NetworkEstimator(BaseEstimator):
                 stacklevel=4,
             )
         self.history_ = history
+        self.diagnosis_ = history.diagnosis
         self.stop_reason_ = history.stop_reason
         self.n_iter_ = len(history.epoch) + (getattr(self, "n_iter_", 0) if one_epoch else 0)
 

@@ -49,7 +49,10 @@ def test_no_data_trains_the_builtin_spirals_demo_and_writes_the_report(tmp_path)
     summary = final_json(descenso("train", "--json", cwd=tmp_path))
     run = tmp_path / summary["run_dir"]
     assert run.parent == tmp_path / "runs" and (tmp_path / "runs" / "latest").resolve() == run.resolve()
-    assert set(p.name for p in run.iterdir()) == RUN_FILES | BINARY_PLOTS | {"decision_boundary.png"}
+    assert set(p.name for p in run.iterdir()) == RUN_FILES | BINARY_PLOTS | {
+        "decision_boundary.png",
+        "unit_maps.png",
+    }
     assert summary["data"] == "built-in dataset spirals" and summary["task"] == "binary"
     assert summary["test"]["accuracy"] >= 0.95  # 120 test points of two spirals
     assert summary["timings"]["total_seconds"] < 60
@@ -65,6 +68,7 @@ def test_no_data_trains_the_builtin_spirals_demo_and_writes_the_report(tmp_path)
     assert config["dataset"] is None and config["data"] is None and config["hidden"] == [32, 32]
     sizes = {name: check_png(run / name) for name in ("loss.png", "roc.png", "confusion_matrix.png")}
     assert check_png(run / "decision_boundary.png") == (560, 480) and sizes["loss.png"] == (640, 440)
+    assert check_png(run / "unit_maps.png")[1] > 1000  # 2 x 32 hidden units in rows of 8, then the output
 
 
 def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses):
