@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from descenso import backend
 from descenso.estimators import _missing, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
@@ -188,8 +189,11 @@ class NetworkEstimator(BaseEstimator):
             self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
         if reset:
-            self.model_ = _training.make_model(Z.shape[1], params, rng)
-        if reset or not one_epoch or not hasattr(self, "_optimizer"):
+            self.model_ = _training.make_model(Z.shape[1], params, rng)  # drawn on the host: any device
+        moved = self.model_.device != params["device"]
+        if moved:
+            self.model_.to(params["device"])
+        if reset or moved or not one_epoch or not hasattr(self, "_optimizer"):
             self._optimizer = _training.make_optimizer(self.model_, params)
         self._run(Z, target, weights, train, val, params, rng, one_epoch, watch or {})
 
@@ -232,7 +236,7 @@ class NetworkEstimator(BaseEstimator):
             ],
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
-            compile=True,  # the captured step: the eager step's numbers, without a graph per step
+            compile=params["device"] == "cpu",  # the captured step (CPU): the eager step's numbers
         )
         self.model_.eval()
         if params["verbose"] >= 2:
@@ -300,8 +304,8 @@ class NetworkEstimator(BaseEstimator):
         check_is_fitted(self)
         Z = self.representation_.transform(self._input_array(X)).astype(self.model_.dtype, copy=False)
         with no_grad():
-            out = self.model_(Tensor(Z)).data  # (n, 1)
-        return out[:, 0].astype(np.float64)
+            out = self.model_(Tensor(Z).to(self.model_.device)).data  # (n, 1), on its device
+        return backend.to_numpy(out[:, 0]).astype(np.float64)
 
     # ------------------------------------------------------------------ metadata
     def explain_config(self) -> dict[str, Any]:

@@ -60,6 +60,10 @@ class Regressor(RegressorMixin, NetworkEstimator):
         Let ``fit`` continue from the current weights (with a fresh optimizer).
     verbose : int, default 0
         1: print about ten progress lines and why training stopped; 2: one line per epoch.
+    device : {"cpu", "cuda", "cuda:N"}, default "cpu"
+        Where ``fit`` trains the network (``"cuda"`` needs ``pip install 'descenso[gpu]'`` and an
+        NVIDIA GPU). The weights start from the same seed on every device; ``predict`` runs
+        where the network is, and a saved model loads on the CPU.
 
     Attributes
     ----------
@@ -123,6 +127,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         random_state: Any = None,
         warm_start: bool = False,
         verbose: int = 0,
+        device: str = "cpu",
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -142,6 +147,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.device = device
 
     def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
         return check_target(y, type(self).__name__, dtype=np.float64)
