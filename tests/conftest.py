@@ -7,6 +7,7 @@ A test module opts in with ``pytestmark = pytest.mark.usefixtures("array_namespa
 
 from __future__ import annotations
 
+import os
 from typing import Iterator
 
 import pytest
@@ -15,12 +16,21 @@ from strict_array import use_strict_device
 
 from descenso import backend
 
+# DESCENSO_TEST_DEVICE=cuda runs these tests on a GPU instead (benchmarks/gpu_check.sh: tests/oracle).
+_NAMESPACES = (
+    [os.environ["DESCENSO_TEST_DEVICE"]] if os.environ.get("DESCENSO_TEST_DEVICE") else ["numpy", "strict"]
+)
 
-@pytest.fixture(params=["numpy", "strict"])
+
+@pytest.fixture(params=_NAMESPACES)
 def array_namespace(request: pytest.FixtureRequest) -> Iterator[str]:
     """The device the test's tensors land on: "cpu" (NumPy) or "strict" (the test double)."""
     if request.param == "numpy":
         yield "cpu"
+        return
+    if request.param != "strict":  # a real device, e.g. "cuda"
+        with backend.default_device(request.param):
+            yield request.param
         return
     use_strict_device()
     strict_array.COUNTS.update(to_host=0, to_device=0)

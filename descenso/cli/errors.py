@@ -12,7 +12,10 @@ code  name                   meaning
 3     ``DATA``               data problem: missing file or column, unreadable table, wrong target
 4     ``MODEL_FILE``         the model file is missing, corrupt or not a descenso model
 5     ``DIVERGED``           training diverged (loss became NaN or infinite)
+6     ``CHECKPOINT``         a checkpoint could not be written (disk full), read, or locked (another
+                             run uses the folder), or it belongs to another run
 130   ``INTERRUPTED``        stopped with Ctrl-C (after saving the best model so far, when training)
+143   ``TERMINATED``         stopped by SIGTERM (like Ctrl-C: the step finishes, a checkpoint is saved)
 ====  =====================  =============================================================
 """
 
@@ -40,7 +43,9 @@ class ExitCode(enum.IntEnum):
     DATA = 3
     MODEL_FILE = 4
     DIVERGED = 5
+    CHECKPOINT = 6
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class CLIError(Exception):

@@ -21,6 +21,27 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus", "ide
 LOSSES = {"binary": ("bce", "hinge"), "regression": ("mse", "mae", "huber")}
 TASKS = ("binary", "regression")
 MISSING = ("error", "drop", "mean")
+#: Learning-rate schedules (descenso.optim.scheduling's names; "none" keeps the rate constant).
+SCHEDULES = ("none", "cosine", "step", "plateau")
+
+
+def parse_ensemble(text: str | int) -> int | str:
+    """``"auto"`` or a number of networks from 1 to 100 (``"3"`` -> 3).
+
+    Examples
+    --------
+    >>> from descenso.cli.options import parse_ensemble
+    >>> parse_ensemble("auto"), parse_ensemble("5"), parse_ensemble(1)
+    ('auto', 5, 1)
+    """
+    cleaned = text if isinstance(text, int) and not isinstance(text, bool) else str(text).strip().lower()
+    if cleaned == "auto":
+        return "auto"
+    if isinstance(cleaned, str) and cleaned.isdigit():
+        cleaned = int(cleaned)
+    if isinstance(cleaned, int) and 1 <= cleaned <= 100:
+        return cleaned
+    raise click.BadParameter(f"expected 'auto' or a number of networks from 1 to 100; got {text!r}")
 
 
 def parse_hidden(text: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
@@ -200,5 +221,38 @@ class Names(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return parse_names(value, self.known)
+        except click.BadParameter as error:
+            self.fail(error.message, param, ctx)
+
+
+def parse_checkpoint_every(text: Any) -> int | str:
+    """``--checkpoint-every``: a positive number of steps, or ``epoch``.
+
+    Examples
+    --------
+    >>> from descenso.cli.options import parse_checkpoint_every
+    >>> parse_checkpoint_every("100"), parse_checkpoint_every("Epoch")
+    (100, 'epoch')
+    >>> parse_checkpoint_every("0")
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: expected a positive number of steps such as 100, or 'epoch'; got '0'
+    """
+    cleaned = str(text).strip().lower()
+    if cleaned == "epoch":
+        return "epoch"
+    if cleaned.isdigit() and int(cleaned) > 0:
+        return int(cleaned)
+    raise click.BadParameter(f"expected a positive number of steps such as 100, or 'epoch'; got {text!r}")
+
+
+class CheckpointEvery(click.ParamType):
+    """The click type of ``--checkpoint-every``."""
+
+    name = "checkpoint_every"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | str:
+        try:
+            return parse_checkpoint_every(value)
         except click.BadParameter as error:
             self.fail(error.message, param, ctx)
