@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -62,12 +63,16 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "early_stopping": settings.early_stopping,
         "validation_fraction": settings.val_fraction,
         "tol": settings.tol,
-        "n_iter_no_change": settings.patience,
+        # --no-early-stopping trains all --epochs: no patience rule of any kind is left on.
+        "n_iter_no_change": settings.patience if settings.early_stopping else None,
+        "schedule": None if settings.schedule == "none" else settings.schedule,
+        "ensemble": settings.ensemble,
         "alpha": settings.alpha,
         "features": list(settings.features) or None,
         "missing": None if settings.missing == "error" else settings.missing,
         "dtype": settings.dtype,
         "random_state": settings.seed,
+        "device": settings.device,
     }
     if task == "binary":
         return BinaryClassifier(class_weight=settings.class_weight, **params)
@@ -81,6 +86,7 @@ class CheckpointPlan:
     folder: Path
     every: int | str
     resume: bool
+    is_default: bool = False  # the CLI's own <out>/checkpoints/<name>, removed once a run finishes
 
 
 def checkpoint_plan(
@@ -103,7 +109,9 @@ def checkpoint_plan(
     if every is None and folder is None and not resume:
         return None
     default = Path(settings.out) / "checkpoints" / (name or settings.source_name())
-    return CheckpointPlan(Path(folder) if folder else default, every or "epoch", resume)
+    return CheckpointPlan(
+        Path(folder) if folder else default, every or "epoch", resume, is_default=not folder
+    )
 
 
 def _fit(
@@ -137,6 +145,9 @@ def _fit(
                     raise CLIError(error.summary, fix=divergence_fix(error), code=ExitCode.DIVERGED) from None
         finally:
             progress.close()
+    if checkpoint is not None and checkpoint.is_default:
+        with contextlib.suppress(OSError):  # the CLI's own folder, emptied by a finished run: tidy it
+            checkpoint.folder.rmdir()
     if show:
         # The file's remarks (a constant column ...) were shown when it was read; fit's repeat them.
         shown = [w for w in caught if "interrupted" not in str(w.message) and w.category is not DataWarning]
@@ -153,6 +164,26 @@ def _test_predictions(estimator: Any, data: inputs.TrainingData) -> dict[str, An
             y_pred = report.encode_labels(predicted, estimator.classes_)
             return {"y_true": y_true, "y_pred": y_pred, "proba": estimator.predict_proba(data.X_test)[:, 1]}
     return {"y_true": np.asarray(data.y_test, dtype=float), "y_pred": np.asarray(predicted, dtype=float)}
+
+
+def _units(estimator: Any, data: inputs.TrainingData) -> Any:
+    """The unit-map inputs for 2 numeric input columns (either task), else None."""
+    if len(data.input_names) != 2:
+        return None
+    frame = data.X_test if hasattr(data.X_test, "columns") else None
+    if frame is not None and not all(frame[c].dtype.kind in "fiub" for c in frame.columns):
+        return None
+    X = np.asarray(data.X_test if frame is None else frame.to_numpy(dtype=float), dtype=float)
+
+    def network_inputs(points: np.ndarray) -> np.ndarray:
+        if frame is not None:
+            import pandas as pd
+
+            points = pd.DataFrame(points, columns=frame.columns)
+        raw = estimator._input_array(points)  # the columns encoded as predict does
+        return estimator.representation_.transform(raw).astype(estimator.model_.dtype)
+
+    return estimator.model_, network_inputs, X, (data.input_names[0], data.input_names[1])
 
 
 def _boundary(estimator: Any, data: inputs.TrainingData) -> Any:
@@ -225,6 +256,7 @@ def run_training(
         kind = type(estimator).__name__
         console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
     _fit(estimator, data, settings, show, checkpoint)
+    estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
     history = estimator.history_
     interrupted = history.stopped_by == "interrupt"
@@ -241,7 +273,7 @@ def run_training(
     class_names = _class_names(estimator) if data.task == "binary" else ("0", "1")
     plots = report.write_plots(run_dir, data.task, predictions["y_true"], predictions["y_pred"],
                                predictions.get("proba"), history, _boundary(estimator, data),
-                               class_names)  # type: ignore[arg-type]  # fmt: skip
+                               class_names, _units(estimator, data))  # type: ignore[arg-type]  # fmt: skip
     summary = {
         "task": data.task,
         "estimator": type(estimator).__name__,
