@@ -13,7 +13,6 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from descenso.backend import array_module
 from descenso.stopping import DivergenceError
 
 __all__ = ["NonFiniteGradientError", "check_finite_gradients"]
@@ -47,7 +46,8 @@ def check_finite_gradients(
     """Raise :class:`NonFiniteGradientError` naming the first parameter whose gradient is NaN or inf.
 
     One sum per gradient (a finite sum proves every entry finite); the names are only looked up
-    when one is not.
+    when one is not. Gradients on a device (CuPy) are not checked here: each check would cost a
+    read back to the host every step; there the weights' check at the end of each epoch catches it.
 
     Examples
     --------
@@ -61,10 +61,13 @@ def check_finite_gradients(
     descenso.finite_gradients.NonFiniteGradientError: the gradient of 'weight' became NaN at epoch 1 ...
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        if all(p.grad is None or math.isfinite(float(p.grad.sum())) for p in params):
+        if all(
+            p.grad is None or not isinstance(p.grad, np.ndarray) or math.isfinite(float(p.grad.sum()))
+            for p in params
+        ):
             return
     for name, p in model.named_parameters():
-        finite = None if p.grad is None else array_module(p.grad).isfinite(p.grad)
+        finite = None if not isinstance(p.grad, np.ndarray) else np.isfinite(p.grad)
         if finite is not None and not finite.all():
             bad = float(p.grad[~finite].reshape(-1)[0])
             kind = "NaN" if math.isnan(bad) else ("inf" if bad > 0 else "-inf")
