@@ -55,6 +55,7 @@ class TrainSettings:
     class_weight: str | None = None
     doctor: bool = False
     dtype: str = "float32"
+    device: str = "cpu"
     seed: int = 0
     out: str = "runs"
 
@@ -95,6 +96,14 @@ class TrainSettings:
             raise click.BadParameter(f"unknown loss {self.loss!r}; choose from {', '.join(known_losses)}")
         if self.dtype not in ("float32", "float64"):
             raise click.BadParameter(f"dtype must be float32 or float64; got {self.dtype!r}")
+        if not isinstance(self.device, str):
+            raise click.BadParameter(f"device must be text such as cpu or cuda; got {self.device!r}")
+        try:
+            from descenso.backend import parse_device
+
+            parse_device(self.device)  # an unknown name, no CuPy or no GPU: said before any work
+        except (ValueError, ImportError, RuntimeError) as error:
+            raise click.BadParameter(str(error), param_hint="--device") from None
         if self.class_weight not in (None, "balanced"):
             raise click.BadParameter(f"class weight must be 'balanced' or absent; got {self.class_weight!r}")
         self.hidden = options.parse_hidden(self.hidden)

@@ -69,6 +69,7 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "missing": None if settings.missing == "error" else settings.missing,
         "dtype": settings.dtype,
         "random_state": settings.seed,
+        "device": None if settings.device == "cpu" else settings.device,
     }
     if task == "binary":
         return BinaryClassifier(class_weight=settings.class_weight, **params)

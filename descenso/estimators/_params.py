@@ -88,6 +88,10 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
         "warm_start": (isinstance(p["warm_start"], (bool, np.bool_)), "True or False"),
         "verbose": (_is_int(p["verbose"]) or isinstance(p["verbose"], bool), "an int (0 is silent)"),
         "missing": (p["missing"] in (None, "drop", "mean"), "None (refuse NaN), 'drop' or 'mean'"),
+        "device": (
+            p.get("device") is None or isinstance(p["device"], str),
+            "None, 'cpu', 'cuda' or 'cuda:N'",
+        ),
     }
     for name, (ok, allowed) in checks.items():
         if not ok:

@@ -60,14 +60,16 @@ def make_model(in_features: int, params: dict[str, Any], rng: np.random.Generato
     """The network ``f_theta``: an MLP with one output (a value, or a logit for classification)."""
     from descenso.nn import MLP
 
-    return MLP(
+    model = MLP(
         in_features,
         hidden=params["hidden"],
         out_features=1,
         activation=params["activation"],
         rng=rng,
         dtype=str(params["dtype"]),
-    )
+    )  # drawn on the host from rng: the same weights on every device
+    device = params.get("device")
+    return model if device is None else model.to(device)  # before the optimizer takes its memory
 
 
 def make_optimizer(model: Any, params: dict[str, Any]) -> Any:

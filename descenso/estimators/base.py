@@ -246,7 +246,8 @@ class NetworkEstimator(BaseEstimator):
             ],
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
-            compile=True,  # the captured step: the eager step's numbers, without a graph per step
+            # The captured step (the eager step's numbers, without a graph per step) runs on NumPy.
+            compile=self.model_.device == "cpu",
             **watch.get("checkpoint", {}),
         )
         self.model_.eval()
@@ -309,13 +310,15 @@ class NetworkEstimator(BaseEstimator):
 
     def _network_output(self, X: Any) -> np.ndarray:
         """The network's output for ``X``, shape (n,), float64 (the representation applied first)."""
+        from descenso.backend import like, to_numpy
         from descenso.grad_mode import no_grad
         from descenso.tensor import Tensor
 
         check_is_fitted(self)
         Z = self.representation_.transform(self._input_array(X)).astype(self.model_.dtype, copy=False)
+        where = next(iter(self.model_.parameters())).data
         with no_grad():
-            out = self.model_(Tensor(Z)).data  # (n, 1)
+            out = to_numpy(self.model_(Tensor(like(Z, where))).data)  # (n, 1), back on the host
         return out[:, 0].astype(np.float64)
 
     # ------------------------------------------------------------------ metadata

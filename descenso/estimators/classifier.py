@@ -36,7 +36,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         Binary cross-entropy on the logit (log-loss), or the hinge loss ``max(0, 1 - s z)``
         with ``s = ±1`` (probabilities are then uncalibrated scores).
     optimizer, lr, batch_size, max_epochs, early_stopping, validation_fraction, tol, n_iter_no_change, alpha,
-    features, missing, dtype, random_state, warm_start, verbose
+    features, missing, dtype, random_state, warm_start, verbose, device
         As in :class:`descenso.estimators.Regressor`. The validation split is stratified.
     class_weight : None, "balanced" or dict, default None
         Weights per class, multiplied into ``sample_weight``. "balanced" gives class ``c``
@@ -102,6 +102,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         verbose: int = 0,
         class_weight: Any = None,
         threshold: float = 0.5,
+        device: str | None = None,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -121,6 +122,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.device = device
         self.class_weight = class_weight
         self.threshold = threshold
 

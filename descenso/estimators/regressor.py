@@ -60,6 +60,9 @@ class Regressor(RegressorMixin, NetworkEstimator):
         Let ``fit`` continue from the current weights (with a fresh optimizer).
     verbose : int, default 0
         1: print about ten progress lines and why training stopped; 2: one line per epoch.
+    device : {"cpu", "cuda", "cuda:N"} or None, default None
+        Where to train (None: the CPU). Predictions come back as NumPy arrays, and a saved
+        model loads on any machine, GPU or not (its network then runs on the CPU).
 
     Attributes
     ----------
@@ -123,6 +126,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         random_state: Any = None,
         warm_start: bool = False,
         verbose: int = 0,
+        device: str | None = None,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -142,6 +146,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.device = device
 
     def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
         return check_target(y, type(self).__name__, dtype=np.float64)
