@@ -87,9 +87,6 @@ class CompiledStep:
     def __init__(self, model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: float = 0.0) -> None:
         self.model, self.optimizer = model, optimizer
         self.loss_fn = losses.get(loss)
-        device = next(iter(model.parameters())).device
-        if device != "cpu":
-            raise CaptureError(f"the captured step's kernels are NumPy's, and the model is on {device}")
         self.layers = _layers(model)
         _check_optimizer(model, optimizer)
         self.penalized = [p for p in model.parameters() if p.ndim >= 2]

@@ -47,6 +47,7 @@ from descenso.grad_mode import no_grad
 from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
 from descenso.interrupt import InterruptFlag
+from descenso.optim.scheduling import make_schedule
 from descenso.run_state import RunState, describe_settings
 from descenso.stopping import (
     DivergenceError,
@@ -170,6 +171,7 @@ def fit(
     gradcheck: bool | float = False,
     compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
     device: str | None = None,
+    schedule: Any = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -247,6 +249,13 @@ def fit(
         Continue from the checkpoint in ``checkpoint`` when there is one (else start afresh):
         the run then ends bit for bit where an uninterrupted one would have. It must be given
         the same data, model and settings; anything else is refused, naming what differs.
+    schedule : None, "cosine", "step", "plateau", a schedule object or a callable, optional
+        Changes the learning rate after every epoch (``History.lr`` records each epoch's rate).
+        "cosine" anneals it to 0 over ``epochs``, "step" divides it by 10 after each third of
+        ``epochs``, "plateau" halves it when the monitored loss (``val_loss`` with validation data,
+        else the objective) has not improved for 5 epochs. An object from :mod:`descenso.optim`
+        must be bound to ``optimizer``; a callable gets the optimizer and returns one. See
+        :func:`descenso.optim.scheduling.make_schedule`.
 
     Returns
     -------
@@ -312,6 +321,8 @@ def fit(
     divergence = _divergence_guard(criteria)  # NaN, inf, or a loss exploded while finite: always on
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
+    # A schedule is a callback: it steps after each recorded epoch, and its state is checkpointed with theirs.
+    callbacks += [s for s in [make_schedule(schedule, optimizer, epochs)] if s is not None]
     parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
     saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root)
 

@@ -53,12 +53,10 @@ def save(estimator: Any, path: Any) -> None:
     OSError
         When the file cannot be written; any existing file is then unchanged.
     """
-    from descenso.backend import to_numpy
     from descenso.serialize import write_model_file
 
     check_is_fitted(estimator)
-    # Host copies: a model trained on a GPU is saved like any other, and loads on a CPU machine.
-    arrays = {f"model.{k}": to_numpy(v) for k, v in estimator.model_.state_dict().items()}
+    arrays = {f"model.{k}": v for k, v in estimator.model_.state_dict().items()}
     arrays.update({f"representation.{k}": v for k, v in estimator.representation_.state_dict().items()})
     if hasattr(estimator, "fill_values_"):  # missing="mean": new data is filled as in training
         arrays[_FILL] = np.asarray(estimator.fill_values_, dtype=np.float64)
