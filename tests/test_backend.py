@@ -270,20 +270,3 @@ def test_strict_double_counts_only_descenso_reads():
     a = strict_array.xp.asarray(np.ones(3))
     float(a.sum())
     assert COUNTS == {"to_host": 0, "to_device": 0}  # the test's own reads are free
-
-
-@pytest.mark.filterwarnings("ignore::descenso.stopping.ConvergenceWarning")  # 5 epochs on purpose
-def test_estimators_train_on_a_device_and_save_to_load_anywhere(tmp_path):
-    use_strict_device()
-    X, y = spirals(120)
-    settings = dict(hidden=(8,), max_epochs=5, random_state=0, early_stopping=False)
-    on_device = ds.BinaryClassifier(device="strict", **settings).fit(X, y)
-    on_host = ds.BinaryClassifier(**settings).fit(X, y)
-    assert on_device.model_.device == "strict:0" and on_host.model_.device == "cpu"
-    probabilities = on_device.predict_proba(X)
-    assert type(probabilities) is np.ndarray
-    np.testing.assert_allclose(probabilities, on_host.predict_proba(X), rtol=1e-6)
-    on_device.save(tmp_path / "m.descenso")
-    loaded = ds.load(tmp_path / "m.descenso")
-    assert loaded.model_.device == "cpu" and loaded.get_params()["device"] == "strict"
-    np.testing.assert_array_equal(loaded.predict_proba(X), probabilities)

@@ -134,12 +134,6 @@ def _help_default(name: str) -> str:
 @click.option("--doctor", is_flag=True, help="Watch training and report what went wrong and how to fix it.")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
 @click.option(
-    "--device",
-    default="cpu",
-    show_default=True,
-    help="Where to train: cpu, cuda or cuda:N (a GPU needs CuPy: pip install 'descenso[gpu]').",
-)
-@click.option(
     "--seed",
     type=int,
     default=_DEFAULTS.seed,
