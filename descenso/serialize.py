@@ -33,6 +33,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from descenso.backend import to_numpy
+
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
@@ -109,6 +111,7 @@ def _checked_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         raise TypeError(f"arrays must be a dict of name -> numpy array; got {type(arrays).__name__}")
     checked = {}
     for name, array in arrays.items():
+        array = to_numpy(array)  # a GPU model's weights are written from a host copy: files are host data
         if not isinstance(name, str) or not name or name == "__metadata__":
             raise ValueError(f"array names must be non-empty strings other than '__metadata__'; got {name!r}")
         if not isinstance(array, np.ndarray):

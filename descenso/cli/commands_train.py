@@ -142,6 +142,12 @@ def _help_default(name: str) -> str:
     "the command is reproducible by default).",
 )
 @click.option(
+    "--device",
+    default=_DEFAULTS.device,
+    show_default=True,
+    help="Where to train: cpu, cuda or cuda:N (an NVIDIA GPU; needs descenso[gpu]).",
+)
+@click.option(
     "--samples",
     type=click.IntRange(min=2),
     default=_DEFAULTS.samples,

@@ -56,6 +56,7 @@ class TrainSettings:
     doctor: bool = False
     dtype: str = "float32"
     seed: int = 0
+    device: str = "cpu"
     out: str = "runs"
     schedule: str = "none"
     ensemble: int | str = "auto"
@@ -121,6 +122,10 @@ class TrainSettings:
                 raise click.BadParameter(f"{name} must be a finite number >= 0; got {value!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise click.BadParameter(f"seed must be an integer >= 0; got {self.seed!r}")
+        from descenso import backend
+
+        with user_errors(ExitCode.USAGE, also=(ImportError, RuntimeError)):  # no CuPy, or no GPU visible
+            backend.parse_device(self.device)
         if not isinstance(self.early_stopping, bool):
             raise click.BadParameter(f"early_stopping must be true or false; got {self.early_stopping!r}")
         return self

@@ -72,6 +72,7 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "missing": None if settings.missing == "error" else settings.missing,
         "dtype": settings.dtype,
         "random_state": settings.seed,
+        "device": settings.device,
     }
     if task == "binary":
         return BinaryClassifier(class_weight=settings.class_weight, **params)
@@ -255,6 +256,7 @@ def run_training(
         kind = type(estimator).__name__
         console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
     _fit(estimator, data, settings, show, checkpoint)
+    estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
     history = estimator.history_
     interrupted = history.stopped_by == "interrupt"

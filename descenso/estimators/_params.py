@@ -71,6 +71,17 @@ def _random_state(cls: str, value: Any) -> Any:
     raise _bad(cls, "random_state", value, "None, an int seed or a numpy random Generator")
 
 
+def _device(cls: str, value: Any) -> str:
+    """The device as descenso names it ("cpu", "cuda:0"); CuPy missing or no GPU raises here, before work."""
+    from descenso import backend
+
+    try:
+        kind, index = backend.parse_device(value)
+    except ValueError as error:
+        raise _bad(cls, "device", value, "'cpu', 'cuda' or 'cuda:N'") from error
+    return "cpu" if kind == "cpu" else f"{kind}:{index}"
+
+
 def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
     """Check every parameter of ``estimator``; return them normalised by name.
 
@@ -118,6 +129,7 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
     out["random_state"] = _random_state(cls, p["random_state"])
     out["dtype"] = np.dtype(p["dtype"])
     out["schedule"] = _schedule(cls, p["schedule"])
+    out["device"] = _device(cls, p["device"])
     if "threshold" in p and not (_is_real(p["threshold"]) and 0 < p["threshold"] < 1):
         raise _bad(cls, "threshold", p["threshold"], "a probability in (0, 1), e.g. 0.5")
     if "class_weight" in p and not (

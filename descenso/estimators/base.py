@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from descenso import backend
 from descenso.estimators import _ensemble, _missing, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
@@ -211,7 +212,9 @@ class NetworkEstimator(BaseEstimator):
         if reset:
             prior = self._output_prior(target[kept], None if weights is None else weights[kept])
             self.model_ = _training.make_model(Z.shape[1], params, rng, output_bias=prior)
-        if reset or not one_epoch or not hasattr(self, "_optimizer"):
+        moved = self.model_.device != params["device"]  # weights drawn on the host: the same on any device
+        self.model_.to(params["device"])
+        if reset or moved or not one_epoch or not hasattr(self, "_optimizer"):
             self._optimizer = _training.make_optimizer(self.model_, params)
         watch = watch or {}
         histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
@@ -225,13 +228,14 @@ class NetworkEstimator(BaseEstimator):
                     train, val = _training.split_validation(
                         len(target), params["validation_fraction"], rng, self._stratify(target), weights
                     )
-                member = _training.make_model(Z.shape[1], params, rng, output_bias=prior)
+                member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
                 optimizer = _training.make_optimizer(member, params)
                 histories.append(self._run(member, optimizer, Z, target, weights, train, val, params, rng,
                                            one_epoch, watch))  # fmt: skip
                 members.append(member)
             if len(members) > 1:
-                self.model_ = _ensemble.merge(members)
+                merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
+                self.model_ = merged.to(params["device"])
                 self._optimizer = _training.make_optimizer(self.model_, params)  # for warm_start
         self._record(histories, params, one_epoch)
 
@@ -278,7 +282,7 @@ class NetworkEstimator(BaseEstimator):
             ],
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
-            compile=True,  # the captured step: the eager step's numbers, without a graph per step
+            compile=params["device"] == "cpu",  # the captured step (CPU): the eager step's numbers
             **watch.get("checkpoint", {}),
         )
         model.eval()
@@ -358,8 +362,8 @@ class NetworkEstimator(BaseEstimator):
         check_is_fitted(self)
         Z = self.representation_.transform(self._input_array(X)).astype(self.model_.dtype, copy=False)
         with no_grad():
-            out = self.model_(Tensor(Z)).data  # (n, 1)
-        return out[:, 0].astype(np.float64)
+            out = self.model_(Tensor(Z).to(self.model_.device)).data  # (n, 1), on its device
+        return backend.to_numpy(out[:, 0]).astype(np.float64)
 
     # ------------------------------------------------------------------ metadata
     def explain_config(self) -> dict[str, Any]:

@@ -36,7 +36,8 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         Binary cross-entropy on the logit (log-loss), or the hinge loss ``max(0, 1 - s z)``
         with ``s = ±1`` (probabilities are then uncalibrated scores).
     optimizer, lr, batch_size, max_epochs, early_stopping, validation_fraction, tol, n_iter_no_change, alpha,
-    features, missing, dtype, random_state, warm_start, verbose, schedule, ensemble
+    features, missing, dtype, random_state, warm_start, verbose, schedule, ensemble,
+    device
         As in :class:`descenso.estimators.Regressor`. The validation split is stratified; an
         ensemble averages the networks' logits.
     class_weight : None, "balanced" or dict, default None
@@ -105,6 +106,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         verbose: int = 0,
         schedule: Any = None,
         ensemble: Any = "auto",
+        device: str = "cpu",
         class_weight: Any = None,
         threshold: float = 0.5,
     ) -> None:
@@ -128,6 +130,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         self.verbose = verbose
         self.schedule = schedule
         self.ensemble = ensemble
+        self.device = device
         self.class_weight = class_weight
         self.threshold = threshold
 

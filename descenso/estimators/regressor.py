@@ -74,6 +74,10 @@ class Regressor(RegressorMixin, NetworkEstimator):
         batches) and averaged; the average is stored as one wider MLP (``model_``), so prediction,
         saving and ONNX export are unchanged. "auto" is 3 below 10,000 samples, else 1.
         ``warm_start`` and ``partial_fit`` continue that averaged network as one.
+    device : {"cpu", "cuda", "cuda:N"}, default "cpu"
+        Where ``fit`` trains the network (``"cuda"`` needs ``pip install 'descenso[gpu]'`` and an
+        NVIDIA GPU). The weights start from the same seed on every device; ``predict`` runs
+        where the network is, and a saved model loads on the CPU.
 
     Attributes
     ----------
@@ -145,6 +149,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         verbose: int = 0,
         schedule: Any = None,
         ensemble: Any = "auto",
+        device: str = "cpu",
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -166,6 +171,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.verbose = verbose
         self.schedule = schedule
         self.ensemble = ensemble
+        self.device = device
 
     def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
         return check_target(y, type(self).__name__, dtype=np.float64)
