@@ -211,7 +211,8 @@ def fit(
     l1, l2 : float, default 0
         Penalty strengths on the weight matrices (parameters with 2 or more dimensions; not biases).
     metrics : list of str or callable
-        "accuracy", "mse", "mae", or ``metric(y_true, output) -> float`` on the model's raw output.
+        "accuracy", "mse", "mae", or ``metric(y_true, output) -> float`` on the model's raw output
+        (NumPy arrays: on a GPU, host copies of the batch; the built-in ones stay on the GPU).
     verbose : bool, default False
         Print about ten progress lines.
     reference_loss : float, optional
@@ -411,7 +412,7 @@ def fit(
                 #    The gradient norm is the last step's: step() reads .grad and leaves it as it was.
                 grad_norm = _global_norm(params)
                 check_finite_weights(model, at.epoch, optimizer.lr)
-                row: dict[str, Any] = {name: value / at.seen for name, value in at.metric_sums.items()}
+                row: dict[str, Any] = {name: float(sum_) / at.seen for name, sum_ in at.metric_sums.items()}
                 val_loss = None
                 if val is not None:
                     val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)

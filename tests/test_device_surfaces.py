@@ -6,9 +6,8 @@ what runs on it runs through the same code a CuPy array takes, and any NumPy cal
 
 from __future__ import annotations
 
-import warnings
-
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -126,3 +125,54 @@ def test_compiled_step_runs_on_the_device_with_the_host_numbers():
     assert model.device == "strict:0"
     for a, b in zip(model.parameters(), host.parameters(), strict=True):
         np.testing.assert_array_equal(backend.to_numpy(a.data), b.data)
+
+
+def test_fit_sums_built_in_metrics_on_the_device_and_hands_callables_host_arrays():
+    use_strict_device()
+    X, y = data(96)
+    X, y = X.astype(np.float32), (y > np.median(y)).astype(np.float32)
+    seen = []
+
+    def r2(t, o):  # a user's metric, written with NumPy
+        seen.append(type(t) is np.ndarray and type(o) is np.ndarray)
+        return float(1 - np.sum((t - o[:, 0]) ** 2) / np.sum((t - t.mean()) ** 2))
+
+    settings = dict(loss="bce_with_logits", epochs=3, batch_size=16, rng=0)
+    reads = []
+    for metrics in ([], ["accuracy", "mse"]):
+        strict_array.COUNTS.update(to_host=0)
+        history = fit(nn.MLP(2, hidden=(8,), rng=0), X, y, device="strict", metrics=metrics, **settings)
+        reads.append(strict_array.COUNTS["to_host"])
+    assert reads[1] - reads[0] == 3 * 2  # each built-in metric read once an epoch, not once a step
+    on_host = fit(nn.MLP(2, hidden=(8,), rng=0), X, y, metrics=["accuracy", "mse", r2], **settings)
+    on_device = fit(
+        nn.MLP(2, hidden=(8,), rng=0), X, y, device="strict", metrics=["accuracy", "mse", r2], **settings
+    )
+    assert seen and all(seen)
+    for name in ("accuracy", "mse", "r2"):
+        assert on_device.metrics[name] == on_host.metrics[name], name
+    assert history.metrics["accuracy"] == on_host.metrics["accuracy"]
+
+
+def test_a_checkpoint_mid_epoch_holds_the_device_metric_sums_and_resumes(tmp_path):
+    use_strict_device()
+    X, y = data(64)
+    X, y = X.astype(np.float32), (y > np.median(y)).astype(np.float32)
+    settings = dict(
+        loss="bce_with_logits", epochs=2, batch_size=16, rng=0, metrics=["accuracy"], device="strict"
+    )
+    full = fit(nn.MLP(2, hidden=(8,), rng=0), X, y, **settings)
+
+    class StopAfterSix:
+        def on_step_end(self, step, logs, model):
+            if step == 6:  # mid-epoch 2: the checkpoint holds a device sum
+                raise KeyboardInterrupt
+
+    model = nn.MLP(2, hidden=(8,), rng=0)
+    folder = tmp_path / "run"
+    with pytest.warns(UserWarning, match="interrupted"):
+        fit(model, X, y, checkpoint=folder, checkpoint_every=1, callbacks=[StopAfterSix()], **settings)
+    resumed = fit(
+        nn.MLP(2, hidden=(8,), rng=0), X, y, checkpoint=folder, checkpoint_every=1, resume=True, **settings
+    )
+    assert resumed.metrics["accuracy"] == full.metrics["accuracy"]

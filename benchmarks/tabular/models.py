@@ -4,8 +4,8 @@
   (text columns are one-hot encoded inside the estimator) and ``missing="mean"``, the same mean
   imputation the scikit-learn pipelines get.
 - ``descenso_v0``: the same estimator with the defaults it had before issue 15 spelled out
-  (``hidden=(64, 64)``, ``alpha=1e-4``, ``lr=1e-3``, ``n_iter_no_change=10``), so "before" and "after"
-  can be measured in one run.
+  (``hidden=(64, 64)``, ``alpha=1e-4``, ``lr=1e-3``, ``n_iter_no_change=10``, ``ensemble=1``), so most
+  of "before" and "after" can be measured in one run (the prior-initialised output has no switch).
 - ``sklearn_mlp``: ``MLPClassifier`` / ``MLPRegressor`` at defaults after a ``StandardScaler``.
 - ``linear``: ``LogisticRegression`` (``max_iter=1000`` so it converges) / ``RidgeCV`` after the scaler.
 - ``hgb``: ``HistGradientBoostingClassifier`` / ``Regressor`` at defaults, on the raw table (it reads
@@ -29,6 +29,7 @@ V0_DEFAULTS: dict[str, Any] = {
     "n_iter_no_change": 10,
     "validation_fraction": 0.1,
     "batch_size": "auto",
+    "ensemble": 1,
 }
 
 

@@ -96,6 +96,9 @@ def scoreboard(results: dict[str, Any], ours: str) -> list[str]:
                     counts[outcome(table, ours, rival, metrics[table["task"]])] += 1
             cells.append(f"{counts['win']} / {counts['tie']} / {counts['loss']}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for rival in rivals:
+        lost = [t["name"] for t in results["tables"] if outcome(t, ours, rival, MAIN[t["task"]]) == "loss"]
+        lines.append(f"\nLost on the main metric to {LABELS.get(rival, rival)}: {', '.join(lost) or 'none'}.")
     all_ranks = [ranks(t, model_names, MAIN[t["task"]]) for t in results["tables"]]
     head = "| model | mean rank (main metric) | median fit time (s) | fit time / sklearn MLP (median) |"
     lines += ["", head, "| --- | --- | --- | --- |"]
@@ -140,7 +143,9 @@ def main(argv: list[str] | None = None) -> None:
     parts = [Path(args.header).read_text()] if args.header else []
     parts.append(section(json.loads(Path(args.after).read_text()), "After: the new defaults"))
     if args.before:
-        parts.append(section(json.loads(Path(args.before).read_text()), "Before: the defaults of 0.x"))
+        parts.append(
+            section(json.loads(Path(args.before).read_text()), "Before: the defaults before issue 15")
+        )
     text = "\n".join(parts)
     if args.output:
         Path(args.output).write_text(text)

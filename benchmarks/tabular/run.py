@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     repeats = 1 if args.quick else args.repeats
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{args.label}.json"
-    results: dict[str, Any] = {"models": model_names, "tables": []}
+    results: dict[str, Any] = {"models": model_names, "tables": [], "repeats": repeats}
     started = time.perf_counter()
     for key in chosen:
         table = tables.load(key)
