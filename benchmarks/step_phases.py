@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     print("  " + "  ".join(f"{name} {value:.1f}" for name, value in zip(PHASES, medians, strict=True)))
     print(f"  total {sum(medians):.1f}; hand-written NumPy forward+backward {hand:.1f} (no update)")
     parts = [statistics.median(r[k] for r in compiled) for k in range(3)]
-    print(f"  captured step: forward+loss {parts[0]:.1f}  backward {parts[1]:.1f}  optimizer.step {parts[2]:.1f}"
+    print(f"  captured step: forward+loss {parts[0]:.1f}  backward {parts[1]:.1f}  step {parts[2]:.1f}"
           f"  total {sum(parts):.1f}")  # fmt: skip
 
 
