@@ -7,6 +7,7 @@ what runs on it runs through the same code a CuPy array takes, and any NumPy cal
 from __future__ import annotations
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -53,6 +54,11 @@ def test_regressor_on_a_device_predicts_as_on_the_cpu_and_saves_a_file_the_cpu_l
     np.testing.assert_array_equal(again.predict(X), predicted)
     again.set_params(device="strict", warm_start=True, max_epochs=2).fit(X, y)  # and back to the device
     assert again.model_.device == "strict:0"
+    ort = pytest.importorskip("onnxruntime")  # and ONNX export reads the device's weights
+    on_device.to_onnx(tmp_path / "gpu.onnx")
+    session = ort.InferenceSession(str(tmp_path / "gpu.onnx"), providers=["CPUExecutionProvider"])
+    (exported,) = session.run(None, {"X": X.astype(np.float32)})
+    np.testing.assert_allclose(exported, predicted, rtol=1e-5, atol=1e-5)
 
 
 @SHORT_RUNS
@@ -111,13 +117,19 @@ def test_a_model_file_is_written_from_device_arrays(tmp_path):
         np.testing.assert_array_equal(value, arrays[name])
 
 
-def test_compiled_step_runs_on_the_cpu_only_and_fit_says_so():
+def test_compiled_step_runs_on_the_device_with_the_host_numbers():
     use_strict_device()
     X, y = data(32)
+    X, y = X.astype(np.float32), y.astype(np.float32)
+    host = nn.MLP(2, hidden=(4,), rng=0)
+    fit(host, X, y, epochs=2, rng=0)
     model = nn.MLP(2, hidden=(4,), rng=0)
-    with pytest.warns(CompileWarning, match="the model is on strict:0: the captured step runs on the CPU"):
-        fit(model, X.astype(np.float32), y.astype(np.float32), epochs=2, compile=True, device="strict")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)  # captured on the device, not a fallback
+        fit(model, X, y, epochs=2, compile=True, device="strict", rng=0)
     assert model.device == "strict:0"
+    for a, b in zip(model.parameters(), host.parameters(), strict=True):
+        np.testing.assert_array_equal(backend.to_numpy(a.data), b.data)
 
 
 def test_fit_sums_built_in_metrics_on_the_device_and_hands_callables_host_arrays():

@@ -282,7 +282,7 @@ class NetworkEstimator(BaseEstimator):
             ],
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
-            compile=params["device"] == "cpu",  # the captured step (CPU): the eager step's numbers
+            compile=True,  # the captured step, on any device: the eager step's numbers
             **watch.get("checkpoint", {}),
         )
         model.eval()
