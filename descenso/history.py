@@ -85,6 +85,7 @@ class History:
         self._best_epoch: int | None = None
         self.diagnosis: Any = None  # fit(doctor=True): a descenso.diagnosis.Diagnosis
         self.gradcheck: Any = None  # fit(gradcheck=True): a descenso.gradient_check.GradcheckResult
+        self.seed: int | None = None  # the estimators: the int seed of the run (random_state_)
 
     def __len__(self) -> int:
         return len(self.epoch)
@@ -184,6 +185,7 @@ class History:
             stopped_by=self.stopped_by,
             best_epoch=self.best_epoch,
             n_steps=self.n_steps,
+            seed=self.seed,
         )
         return out
 

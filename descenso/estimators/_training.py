@@ -15,6 +15,7 @@ import numpy as np
 from descenso.stopping import EarlyStopping
 
 __all__ = [
+    "draw_seed",
     "seed_generator",
     "make_representation",
     "make_model",
@@ -25,6 +26,29 @@ __all__ = [
 ]
 
 _SCALERS = ("standardize", "standardise", "minmax")
+
+
+def draw_seed(random_state: Any) -> int | None:
+    """The int seed a fit runs with: ``random_state`` itself, or one drawn from fresh entropy for None.
+
+    ``random_state=None`` still gives a different run every time, but the seed drawn is kept
+    (``random_state_``, ``history_.seed``), so passing it back reproduces that run bit for bit. A
+    ``Generator`` has no seed to report (None); a ``RandomState`` gives the seed it draws.
+
+    Examples
+    --------
+    >>> draw_seed(3)
+    3
+    >>> 0 <= draw_seed(None) < 2**32
+    True
+    """
+    if isinstance(random_state, np.random.Generator):
+        return None
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(2**31 - 1))
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    return int(random_state)
 
 
 def seed_generator(random_state: Any) -> np.random.Generator:

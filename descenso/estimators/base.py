@@ -17,6 +17,7 @@ from descenso import backend
 from descenso.estimators import _ensemble, _missing, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
+from descenso.estimators._transaction import Snapshot
 from descenso.estimators._validation import (
     check_features,
     check_is_fitted,
@@ -158,7 +159,12 @@ class NetworkEstimator(BaseEstimator):
         saving = {"checkpoint": checkpoint, "checkpoint_every": checkpoint_every, "resume": resume}
         watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "checkpoint": saving,
                  "doctor": bool(doctor)}  # fmt: skip
-        self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
+        saved = Snapshot(self, continue_training=incremental)
+        try:
+            self._fit(X, y, sample_weight, params, incremental, one_epoch=False, watch=watch)
+        except BaseException:  # refused or diverged: the previous model (or none) stays, never a mix
+            saved.restore(self)
+            raise
         return self
 
     def _fit(
@@ -185,7 +191,9 @@ class NetworkEstimator(BaseEstimator):
             X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
         weights = self._combine_weights(target, weights)
         if reset or not hasattr(self, "_rng"):  # a loaded model continues with a fresh generator
-            self._rng = _training.seed_generator(params["random_state"])
+            self.random_state_ = _training.draw_seed(params["random_state"])  # None: drawn, and kept
+            seed = params["random_state"] if self.random_state_ is None else self.random_state_
+            self._rng = _training.seed_generator(seed)
         rng = self._rng
         use_validation = params["early_stopping"] and not one_epoch
         if use_validation:
@@ -305,6 +313,8 @@ class NetworkEstimator(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        for each in histories:  # the seed that reproduces this run: fit(random_state=history.seed)
+            each.seed = getattr(self, "random_state_", None)
         self.history_ = history
         self.diagnosis_ = history.diagnosis
         self.histories_ = histories
@@ -320,15 +330,12 @@ class NetworkEstimator(BaseEstimator):
 
     def _partial_fit(self, X: Any, y: Any, sample_weight: Any, classes: Any = None) -> NetworkEstimator:
         params = validated(self, self._losses)
-        self._fit(
-            X,
-            y,
-            sample_weight,
-            params,
-            continue_training=hasattr(self, "model_"),
-            one_epoch=True,
-            classes=classes,
-        )
+        saved = Snapshot(self, continue_training=hasattr(self, "model_"))
+        try:
+            self._fit(X, y, sample_weight, params, hasattr(self, "model_"), one_epoch=True, classes=classes)
+        except BaseException:  # refused or diverged: the previous model (or none) stays, never a mix
+            saved.restore(self)
+            raise
         return self
 
     # ------------------------------------------------------------------ predict

@@ -50,6 +50,9 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
     ----------
     classes_ : ndarray of shape (2,)
         The two labels, sorted; ``classes_[1]`` is the positive class.
+    random_state_ : int or None
+        The int seed of the fit: ``random_state``, or the one drawn for ``random_state=None``
+        (also ``history_.seed``); ``random_state=random_state_`` reproduces the fit bit for bit.
     n_features_in_, feature_names_in_, representation_, fill_values_, model_, history_, histories_,
     stop_reason_, n_iter_
         As in :class:`descenso.estimators.Regressor`. The untrained network outputs the logit of

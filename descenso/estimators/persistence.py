@@ -193,6 +193,8 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
             "n_steps",
         ):
             setattr(history, key, value)
+    seed = meta["history"].get("seed")
+    history.seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
     estimator.history_ = history
     estimator.stop_reason_ = _need(meta, "stop_reason", str)
     estimator.n_iter_ = _need(meta, "n_iter", int)

@@ -109,6 +109,9 @@ class Regressor(RegressorMixin, NetworkEstimator):
         Why training stopped, with the numbers.
     n_iter_ : int
         Epochs run (summed over the networks of an ensemble).
+    random_state_ : int or None
+        The int seed of the fit: ``random_state``, or the one drawn for ``random_state=None``
+        (also ``history_.seed``); ``random_state=random_state_`` reproduces the fit bit for bit.
 
     Notes
     -----
