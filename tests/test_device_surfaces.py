@@ -54,6 +54,11 @@ def test_regressor_on_a_device_predicts_as_on_the_cpu_and_saves_a_file_the_cpu_l
     np.testing.assert_array_equal(again.predict(X), predicted)
     again.set_params(device="strict", warm_start=True, max_epochs=2).fit(X, y)  # and back to the device
     assert again.model_.device == "strict:0"
+    ort = pytest.importorskip("onnxruntime")  # and ONNX export reads the device's weights
+    on_device.to_onnx(tmp_path / "gpu.onnx")
+    session = ort.InferenceSession(str(tmp_path / "gpu.onnx"), providers=["CPUExecutionProvider"])
+    (exported,) = session.run(None, {"X": X.astype(np.float32)})
+    np.testing.assert_allclose(exported, predicted, rtol=1e-5, atol=1e-5)
 
 
 @SHORT_RUNS

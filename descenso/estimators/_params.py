@@ -118,6 +118,7 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
             or (_is_int(p["ensemble"]) and 1 <= p["ensemble"] <= 100),
             "'auto' (3 networks below 10,000 rows, else 1) or an int from 1 to 100",
         ),
+        "handle_unknown": (p["handle_unknown"] in ("warn", "error", "ignore"), "'warn', 'error' or 'ignore'"),
     }
     for name, (ok, allowed) in checks.items():
         if not ok:

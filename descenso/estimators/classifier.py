@@ -36,7 +36,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         Binary cross-entropy on the logit (log-loss), or the hinge loss ``max(0, 1 - s z)``
         with ``s = ±1`` (probabilities are then uncalibrated scores).
     optimizer, lr, batch_size, max_epochs, early_stopping, validation_fraction, tol, n_iter_no_change, alpha,
-    features, missing, dtype, random_state, warm_start, verbose, schedule, ensemble,
+    features, missing, handle_unknown, dtype, random_state, warm_start, verbose, schedule, ensemble,
     device
         As in :class:`descenso.estimators.Regressor`. The validation split is stratified; an
         ensemble averages the networks' logits.
@@ -100,6 +100,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         alpha: float = 1e-3,
         features: Any = None,
         missing: str | None = None,
+        handle_unknown: str = "warn",
         dtype: str = "float32",
         random_state: Any = None,
         warm_start: bool = False,
@@ -124,6 +125,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         self.alpha = alpha
         self.features = features
         self.missing = missing
+        self.handle_unknown = handle_unknown
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start

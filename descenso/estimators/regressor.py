@@ -55,6 +55,11 @@ class Regressor(RegressorMixin, NetworkEstimator):
         rows out of training (``predict`` still needs complete rows); ``"mean"`` fills each
         column with its mean over the training split (a text column with its most frequent
         value), learned in ``fill_values_``, saved with the model and applied by ``predict``.
+    handle_unknown : {"warn", "error", "ignore"}, default "warn"
+        A text value at predict time that the training data did not have (a new category)
+        is encoded as none of the known ones, which changes the prediction: "warn" gives a
+        ``DataWarning`` naming the column, the values and how many rows; "error" refuses it;
+        "ignore" says nothing (scikit-learn's ``OneHotEncoder(handle_unknown=...)``).
     dtype : {"float32", "float64"}, default "float32"
     random_state : None or int, default None
         Seed for the initial weights, the validation split and the batches: the same seed
@@ -143,6 +148,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         alpha: float = 1e-3,
         features: Any = None,
         missing: str | None = None,
+        handle_unknown: str = "warn",
         dtype: str = "float32",
         random_state: Any = None,
         warm_start: bool = False,
@@ -165,6 +171,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.alpha = alpha
         self.features = features
         self.missing = missing
+        self.handle_unknown = handle_unknown
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start

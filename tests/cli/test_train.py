@@ -120,12 +120,12 @@ def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses
         "city",
         "sold",
         "prediction",
-        "probability",
+        "probability_yes",  # named after the positive class
     ]
     assert {row["prediction"] for row in rows} == {"yes", "no"}
     agree = sum(row["prediction"] == row["sold"] for row in rows) / len(rows)
     assert agree >= 0.85
-    assert all((float(row["probability"]) > 0.5) == (row["prediction"] == "yes") for row in rows)
+    assert all((float(row["probability_yes"]) > 0.5) == (row["prediction"] == "yes") for row in rows)
 
 
 def test_regression_csv_report_and_evaluate(tmp_path, regression):
