@@ -12,6 +12,7 @@ code  name                   meaning
 3     ``DATA``               data problem: missing file or column, unreadable table, wrong target
 4     ``MODEL_FILE``         the model file is missing, corrupt or not a descenso model
 5     ``DIVERGED``           training diverged (loss became NaN or infinite)
+6     ``DIFFERS``            ``descenso replay``: the retrained run is not bitwise equal to the record
 130   ``INTERRUPTED``        stopped with Ctrl-C (after saving the best model so far, when training)
 ====  =====================  =============================================================
 """
@@ -40,6 +41,7 @@ class ExitCode(enum.IntEnum):
     DATA = 3
     MODEL_FILE = 4
     DIVERGED = 5
+    DIFFERS = 6
     INTERRUPTED = 130
 
 

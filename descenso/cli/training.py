@@ -73,7 +73,9 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
     return Regressor(**params)
 
 
-def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, show: bool) -> Any:
+def _fit(
+    estimator: Any, data: inputs.TrainingData, settings: TrainSettings, show: bool, recorder: Any = None
+) -> Any:
     """Train with the progress display; a diverging run becomes a CLIError with the fix."""
     from descenso.stopping import DivergenceError
 
@@ -86,7 +88,7 @@ def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, sho
                     estimator.fit(
                         data.X_train,
                         data.y_train,
-                        callbacks=[progress],
+                        callbacks=[progress, *([recorder] if recorder else [])],
                         metrics=epoch_metrics(data.task),
                         doctor=settings.doctor,
                     )
@@ -194,7 +196,10 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
         rows = len(data.y_test) + _n(data.X_train)
         kind = type(estimator).__name__
         console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
-    _fit(estimator, data, settings, show)
+    from descenso.cli.record import RunRecorder
+
+    recorder = RunRecorder()  # what `descenso replay` compares against
+    _fit(estimator, data, settings, show, recorder)
     train_seconds = time.perf_counter() - started
     history = estimator.history_
     interrupted = history.stopped_by == "interrupt"
@@ -243,8 +248,9 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
     runs.write_csv(run_dir / runs.HISTORY_FILE, _history_columns(history))
     from descenso import __version__
 
-    runs.write_json(run_dir / runs.CONFIG_FILE, {"command": "train", "descenso_version": __version__,
-                                                 "settings": settings.to_config()})  # fmt: skip
+    record = recorder.record(settings, data, estimator)
+    config = {"command": "train", "descenso_version": __version__, "settings": settings.to_config()}
+    runs.write_json(run_dir / runs.CONFIG_FILE, {**config, "record": record})
     summary["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     runs.write_json(run_dir / runs.METRICS_FILE, summary)
     runs.point_latest(run_dir)
