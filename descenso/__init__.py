@@ -14,6 +14,7 @@ array([ 0., -6.], dtype=float32)
 """
 
 from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
+from descenso.compile import CaptureError, CompiledStep, CompileWarning, compile_step
 from descenso.creation import ones, rand, randn, tensor, zeros
 from descenso.diagnosis import Diagnosis, DiagnosisWarning, doctor
 from descenso.divergence import Divergence
@@ -102,6 +103,7 @@ __all__ = [
     "Divergence",
     "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
     "data", "datasets", "features", "compare_representations", "doctor", "Diagnosis", "DiagnosisWarning",
+    "compile_step", "CompiledStep", "CaptureError", "CompileWarning",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear",
     "linear_relu", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",

@@ -30,7 +30,10 @@ from typing import Any, Iterator
 from descenso import run_state
 from descenso.run_state import Position, RunState
 
-__all__ = ["CHECKPOINT_FILE", "CheckpointError", "Checkpointer", "NoCheckpoint", "as_checkpointer"]
+__all__ = [
+    "CHECKPOINT_FILE", "CheckpointError", "CheckpointMismatchError", "Checkpointer", "NoCheckpoint",
+    "as_checkpointer",
+]  # fmt: skip
 
 CHECKPOINT_FILE = "checkpoint.safetensors"
 LOCK_FILE = "lock"
@@ -48,6 +51,10 @@ class CheckpointError(OSError):
 
     def __str__(self) -> str:
         return str(self.strerror if self.strerror is not None else super().__str__())
+
+
+class CheckpointMismatchError(ValueError):
+    """``resume=True`` found a checkpoint made for other data, another model or other settings."""
 
 
 class NoCheckpoint:
@@ -117,6 +124,7 @@ class Checkpointer(NoCheckpoint):
         self.path = self.folder / CHECKPOINT_FILE
         self.saved: tuple[int, int] | None = None  # (epoch, step) of the checkpoint on disk
         self._finished = False
+        self._created = False
         self._fingerprint: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ the run's life
@@ -139,6 +147,9 @@ class Checkpointer(NoCheckpoint):
             if self._finished and self.write:
                 with contextlib.suppress(FileNotFoundError):
                     self.path.unlink()
+        if self._finished and self.write and self._created:
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()  # the folder this run made, if nothing else was put in it
 
     def step_done(self, run: RunState, at: Position, force: bool = False) -> None:
         """After a step that is not the epoch's last: save if ``every`` steps have passed (or ``force``)."""
@@ -206,7 +217,7 @@ class Checkpointer(NoCheckpoint):
             )
         problems = run_state.differences(metadata.get("fingerprint", {}), self._fingerprint)
         if problems:
-            raise ValueError(
+            raise CheckpointMismatchError(
                 f"cannot resume from '{self.path}': it was made for another run: {'; '.join(problems)}. "
                 "Fix: resume with the same data and settings, or start over in another folder"
             )
@@ -216,6 +227,7 @@ class Checkpointer(NoCheckpoint):
 
     def _prepare_folder(self) -> None:
         """Create the folder and prove it writable now, before any training."""
+        self._created = not self.folder.exists()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.history import History
 
 
@@ -87,8 +88,9 @@ def check_finite_loss(value: float, epoch: int, lr: float | None) -> None:
 def check_finite_weights(model: Any, epoch: int, lr: float | None) -> None:
     """Raise :class:`DivergenceError` naming the first parameter holding a NaN or infinite value."""
     for name, parameter in model.named_parameters():
-        if not np.isfinite(parameter.data).all():
-            bad = parameter.data[~np.isfinite(parameter.data)].flat[0]
+        finite = array_module(parameter.data).isfinite(parameter.data)
+        if not finite.all():
+            bad = parameter.data[~finite].reshape(-1)[0]
             raise DivergenceError(f"the weights {name!r} became {_name_of(float(bad))}", epoch, lr)
 
 

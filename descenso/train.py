@@ -33,9 +33,12 @@ from descenso._fit_checks import (
     check_settings,
     make_optimizer,
     metric_functions,
+    on_device,
     split_validation,
 )
+from descenso.backend import array_module
 from descenso.checkpoint import as_checkpointer
+from descenso.compile import training_step
 from descenso.creation import tensor
 from descenso.diagnosis.monitor import training_doctor
 from descenso.distributed import as_parallel
@@ -135,7 +138,8 @@ def penalty(model: Any, l1: float = 0.0, l2: float = 0.0) -> Any:
     if weights and l1:
         terms.append(l1 * sum(w.abs().sum() for w in weights))
     if not terms:
-        return tensor(0.0, dtype=weights[0].dtype if weights else np.float32)
+        device = weights[0].device if weights else None
+        return tensor(0.0, dtype=weights[0].dtype if weights else np.float32, device=device)
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
@@ -164,6 +168,8 @@ def fit(
     resume: bool = False,
     doctor: Any = False,
     gradcheck: bool | float = False,
+    compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
+    device: str | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -218,11 +224,18 @@ def fit(
         Before the first step, compare autodiff's gradient of the first batch's objective with
         central differences in float64 (for your own modules); the result is ``History.gradcheck``.
         A float is the tolerance on the largest relative error (True: 1e-4).
+    compile : bool, default False
+        Capture the training step once and replay it (:func:`descenso.compile_step`): the same
+        numbers, bit for bit, without building a graph each step. Where the model cannot be
+        captured, training is eager after one :class:`~descenso.compile.CompileWarning` saying why.
     distributed : bool or descenso.distributed.DataParallel, optional
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
         reaches the weights one process would. Only rank 0 prints.
-
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where to train. The model is moved there (in place) and the data copied there once;
+        None trains where the model's parameters are. An Optimizer object must be built
+        after the model is on that device (a name is always fine).
     checkpoint : str, os.PathLike or Checkpointer, optional
         A folder to save the run's state in (see :mod:`descenso.checkpoint`): weights, optimizer
         state, the generator's state, the position in the epoch, the criteria's state, the
@@ -292,6 +305,7 @@ def fit(
     rng, verbose = parallel.same_rng(rng), verbose and parallel.is_root
     loss_fn = losses.get(loss)
     X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
+    place = on_device(device, model, optimizer)  # the model there now; the data there once, below
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
@@ -312,6 +326,10 @@ def fit(
         total = data_loss + penalty(penalized, l1, l2) if (l1 or l2) else data_loss
         return output, data_loss, total
 
+    step_fn = training_step(compile, model, loss_fn, optimizer, objective, l1, l2)  # captured, or eager
+    host = (X, y, sample_weight, *(val or ()))  # what the checkpoint's fingerprint and the aids read
+    X, y, sample_weight, val = place(X), place(y), place(sample_weight), place(val)
+
     # 3. The run's state, handed to the checkpointer, which (with resume=True) restores it from disk.
     history = History()
     for criterion in criteria:
@@ -321,9 +339,9 @@ def fit(
     batch = n if batch_size is None else min(batch_size, n)
     steps_per_epoch = math.ceil(n / batch)
     # Optional aids reach the loop as callbacks: the first batch's gradient check, and the doctor.
-    batch_terms = (loss_fn, X, y, sample_weight, lambda m: penalty(m, l1, l2))
+    batch_terms = (loss_fn, *host[:3], lambda m: penalty(m, l1, l2))
     checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
-    callbacks = [*checks, *callbacks, *training_doctor(doctor, X, y, loss_fn)]
+    callbacks = [*checks, *callbacks, *training_doctor(doctor, host[0], host[1], loss_fn)]
     reason, stopped_by = "", ""
     settings = describe_settings(loss=loss, optimizer=_optimizer_settings(optimizer), batch_size=batch,
                                  l1=l1, l2=l2, metrics=list(metric_fns), reference_loss=reference_loss,
@@ -332,11 +350,13 @@ def fit(
     # 4. The loop: epochs of steps until a criterion fires. The first Ctrl-C or SIGTERM only raises a
     #    flag that is read between steps, so a step is never cut in half, the weights are always a real
     #    iterate, and a checkpoint can be written. NumPy's overflow warnings are silenced: a non-finite
-    #    loss is caught below and explained instead.
+    #    loss is caught below and explained instead. Targets and weights are checked once, here (a
+    #    check per step would wait for a GPU each time).
     with (
         InterruptFlag() as interrupt,
-        saver.session(run, (X, y, sample_weight, *(val or ())), settings) as at,
+        saver.session(run, host, settings) as at,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        losses._values_checked_once(loss_fn, (X, y, sample_weight), *([val] if val else [])),
     ):
         _call(callbacks, "on_train_begin", model, history)
         try:
@@ -346,21 +366,21 @@ def fit(
                 # in mid-epoch, `at` already holds that epoch's permutation and sums so far.
                 if at.step == 0:
                     at.new_epoch(rng.permutation(n) if batch < n else None, metric_fns)
+                order = place(at.order)  # drawn on the host, copied to the data's device once an epoch
                 model.train()
                 _call(callbacks, "on_epoch_begin", at.epoch, model)
                 for step in range(at.step, steps_per_epoch):
-                    rows = slice(None) if at.order is None else at.order[step * batch : (step + 1) * batch]
+                    rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
                     with parallel.guard():  # an error on one rank stops every rank with that error
                         rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
                         Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
                         wb = None if sample_weight is None else sample_weight[rows]
-                        optimizer.zero_grad()
-                        output, data_loss, total = objective(Xb, yb, wb)
-                        total.backward()
-                        values = [metric(yb, output.data) for metric in metric_fns.values()]
+                        output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
+                        step_fn.backward()
+                        values = [metric(yb, output) for metric in metric_fns.values()]
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
-                        optimizer, share, [data_loss.item(), total.item()], values, interrupt
+                        optimizer, share, [data_loss, total], values, interrupt
                     )
                     divergence.observe_step(
                         total_value, at.epoch, optimizer.lr, model
@@ -467,8 +487,9 @@ def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
 
 def _global_norm(parameters: Sequence[Any]) -> float:
     """The L2 norm of all gradients together, accumulated in float64 so it cannot overflow float32."""
-    squares = sum(float(np.vdot(g, g)) for p in parameters if (g := p.grad) is not None)
-    return math.sqrt(squares)
+    grads = [g for p in parameters if (g := p.grad) is not None]
+    squares = sum(array_module(g).vdot(g, g).astype(np.float64) for g in grads)  # summed on the device
+    return math.sqrt(float(squares))
 
 
 @no_grad()

@@ -23,6 +23,8 @@ from descenso.stopping import (
 )
 from descenso.train import Callback, fit, penalty
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 def line_data(n=64, seed=0, dtype=np.float64):
     rng = np.random.default_rng(seed)

@@ -148,6 +148,22 @@ def _help_default(name: str) -> str:
     type=click.Path(dir_okay=False),
     help="Settings from a run's config.json; flags given here override them.",
 )
+@click.option(
+    "--checkpoint-every",
+    type=options.CheckpointEvery(),
+    metavar="N|epoch",
+    help="Save a checkpoint every N steps (or every epoch) to resume from if the run is stopped.",
+)
+@click.option(
+    "--checkpoint-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of the checkpoint (default: <out>/checkpoints/<name or data>).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue from the checkpoint of an interrupted run with the same settings (or start afresh).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output; only the final summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line with the results, nothing else.")
 @click.pass_context
@@ -161,11 +177,15 @@ def train(ctx: click.Context, **params: Any) -> int:
       descenso train --dataset circles --features polar
       descenso train houses.csv --target price --hidden 64,64 --epochs 200
       descenso train --config runs/latest/config.json
+      descenso train --dataset spirals --checkpoint-every 100   # then, if stopped: ... --resume
     """
-    from descenso.cli.training import run_training
+    from descenso.cli.training import checkpoint_plan, run_training
 
     settings = resolve_settings(ctx, params)
-    return run_training(settings, name=params["name"], quiet=params["quiet"], as_json=params["as_json"])
+    plan = checkpoint_plan(settings, params["name"], params["checkpoint_every"], params["checkpoint_dir"],
+                           params["resume"])  # fmt: skip
+    return run_training(settings, name=params["name"], quiet=params["quiet"], as_json=params["as_json"],
+                        checkpoint=plan)  # fmt: skip
 
 
 def resolve_settings(ctx: click.Context, params: dict[str, Any]) -> TrainSettings:

@@ -12,8 +12,11 @@ code  name                   meaning
 3     ``DATA``               data problem: missing file or column, unreadable table, wrong target
 4     ``MODEL_FILE``         the model file is missing, corrupt or not a descenso model
 5     ``DIVERGED``           training diverged (loss became NaN or infinite)
-6     ``DIFFERS``            ``descenso replay``: the retrained run is not bitwise equal to the record
+6     ``CHECKPOINT``         a checkpoint could not be written (disk full), read, or locked (another
+                             run uses the folder), or it belongs to another run
+7     ``DIFFERS``            ``descenso replay``: the retrained run is not bitwise equal to the record
 130   ``INTERRUPTED``        stopped with Ctrl-C (after saving the best model so far, when training)
+143   ``TERMINATED``         stopped by SIGTERM (like Ctrl-C: the step finishes, a checkpoint is saved)
 ====  =====================  =============================================================
 """
 
@@ -41,8 +44,10 @@ class ExitCode(enum.IntEnum):
     DATA = 3
     MODEL_FILE = 4
     DIVERGED = 5
-    DIFFERS = 6
+    CHECKPOINT = 6
+    DIFFERS = 7
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class CLIError(Exception):

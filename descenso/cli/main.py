@@ -29,7 +29,7 @@ def _version() -> str:
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Exit codes: 0 ok, 1 internal error, 2 usage error, 3 data error, 4 model-file error, "
-    "5 training diverged, 6 replay differs, 130 interrupted.",
+    "5 training diverged, 6 checkpoint error, 7 replay differs, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
 )
 @click.version_option(_version(), "-V", "--version", prog_name="descenso", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -61,8 +61,12 @@ _register()
 
 def _known_error(error: BaseException) -> CLIError | None:
     """Library exceptions that are user errors wherever they surface."""
+    from descenso.checkpoint import CheckpointError, CheckpointMismatchError
     from descenso.serialize import ModelFileError
     from descenso.stopping import DivergenceError
+
+    if isinstance(error, (CheckpointError, CheckpointMismatchError)):
+        return CLIError(str(error), code=ExitCode.CHECKPOINT)
 
     if isinstance(error, DivergenceError):
         return CLIError(error.summary, fix=divergence_fix(error), code=ExitCode.DIVERGED)

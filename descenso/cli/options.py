@@ -202,3 +202,36 @@ class Names(click.ParamType):
             return parse_names(value, self.known)
         except click.BadParameter as error:
             self.fail(error.message, param, ctx)
+
+
+def parse_checkpoint_every(text: Any) -> int | str:
+    """``--checkpoint-every``: a positive number of steps, or ``epoch``.
+
+    Examples
+    --------
+    >>> from descenso.cli.options import parse_checkpoint_every
+    >>> parse_checkpoint_every("100"), parse_checkpoint_every("Epoch")
+    (100, 'epoch')
+    >>> parse_checkpoint_every("0")
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: expected a positive number of steps such as 100, or 'epoch'; got '0'
+    """
+    cleaned = str(text).strip().lower()
+    if cleaned == "epoch":
+        return "epoch"
+    if cleaned.isdigit() and int(cleaned) > 0:
+        return int(cleaned)
+    raise click.BadParameter(f"expected a positive number of steps such as 100, or 'epoch'; got {text!r}")
+
+
+class CheckpointEvery(click.ParamType):
+    """The click type of ``--checkpoint-every``."""
+
+    name = "checkpoint_every"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | str:
+        try:
+            return parse_checkpoint_every(value)
+        except click.BadParameter as error:
+            self.fail(error.message, param, ctx)

@@ -67,6 +67,9 @@ class NetworkEstimator(BaseEstimator):
         callbacks: Any = None,
         metrics: Any = None,
         doctor: bool = False,
+        checkpoint: Any = None,
+        checkpoint_every: int | str = "epoch",
+        resume: bool = False,
     ) -> NetworkEstimator:
         """Learn the weights from ``X`` and ``y``; return ``self``.
 
@@ -92,6 +95,15 @@ class NetworkEstimator(BaseEstimator):
             Watch training with :class:`descenso.diagnosis.TrainingDoctor` (``fit(doctor=True)``):
             what went wrong, with the numbers and the fix, in ``diagnosis_`` and one
             :class:`descenso.diagnosis.DiagnosisWarning`.
+        checkpoint : str or os.PathLike, optional
+            A folder in which training saves checkpoints (see :mod:`descenso.checkpoint`); deleted
+            when training completes, kept when it is interrupted or the process dies.
+        checkpoint_every : int or "epoch", default "epoch"
+            Save after every this many optimizer steps, or at the end of every epoch.
+        resume : bool, default False
+            Continue from the checkpoint in ``checkpoint`` when there is one; the result is bit for
+            bit that of an uninterrupted fit (with an int ``random_state``: the same split, the same
+            initial weights). A checkpoint of other data or settings is refused, naming what differs.
 
         Returns
         -------
@@ -135,7 +147,9 @@ class NetworkEstimator(BaseEstimator):
         """
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")
-        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "doctor": bool(doctor)}
+        saving = {"checkpoint": checkpoint, "checkpoint_every": checkpoint_every, "resume": resume}
+        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "checkpoint": saving,
+                 "doctor": bool(doctor)}  # fmt: skip
         self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
         return self
 
@@ -232,6 +246,8 @@ class NetworkEstimator(BaseEstimator):
             ],
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
+            compile=True,  # the captured step: the eager step's numbers, without a graph per step
+            **watch.get("checkpoint", {}),
         )
         self.model_.eval()
         if params["verbose"] >= 2:
