@@ -185,22 +185,30 @@ def make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
     return optimizer
 
 
-def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], float]]:
-    """Metric names or callables as ``{name: metric(y_true, output) -> float}``."""
+def _value(mean: Any) -> Any:
+    """A float on the host; on a GPU a float64 device scalar, summed there and read once an epoch."""
+    return float(mean) if backend.device_of(mean) == "cpu" else mean.astype(np.float64)
+
+
+def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], Any]]:
+    """Metric names or callables as ``{name: metric(y_true, output) -> float}``.
+
+    A callable is handed NumPy arrays (on a GPU, host copies of the batch's targets and outputs).
+    """
     # Outputs are logits (a 0 threshold) unless the loss takes probabilities.
     threshold = 0.5 if getattr(loss_fn, "__name__", "") == "bce" else 0.0
-    builtin: dict[str, Callable[[Any, Any], float]] = {
+    builtin: dict[str, Callable[[Any, Any], Any]] = {
         # Methods and operators only, so the arrays may be on any device.
-        "accuracy": lambda t, o: float(((o.reshape(t.shape) > threshold) == (t > 0.5)).mean()),
-        "mse": lambda t, o: float(((o.reshape(t.shape) - t) ** 2).mean()),
-        "mae": lambda t, o: float(abs(o.reshape(t.shape) - t).mean()),
+        "accuracy": lambda t, o: _value(((o.reshape(t.shape) > threshold) == (t > 0.5)).mean()),
+        "mse": lambda t, o: _value(((o.reshape(t.shape) - t) ** 2).mean()),
+        "mae": lambda t, o: _value(abs(o.reshape(t.shape) - t).mean()),
     }
     if isinstance(metrics, str):
         metrics = [metrics]
     out = {}
     for metric in metrics:
         if callable(metric):
-            out[getattr(metric, "__name__", "metric")] = metric
+            out[getattr(metric, "__name__", "metric")] = _on_host(metric)
         elif metric in builtin:
             out[metric] = builtin[metric]
         else:
@@ -209,6 +217,13 @@ def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable
                 "callable metric(y_true, output) -> float"
             )
     return out
+
+
+def _on_host(metric: Callable[[Any, Any], float]) -> Callable[[Any, Any], float]:
+    def on_host(y_true: Any, output: Any) -> float:
+        return metric(backend.to_numpy(y_true), backend.to_numpy(output))
+
+    return on_host
 
 
 def on_device(device: Any, model: Any, optimizer: Any) -> Callable[[Any], Any]:

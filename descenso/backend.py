@@ -76,7 +76,9 @@ def parse_device(device: Any) -> tuple[str, int]:
     if kind == "cpu" and not number:
         return "cpu", 0
     if kind == "cuda" and kind not in _BY_NAME:
-        _load_cupy()
+        from descenso import _cupy  # CuPy only now: `import descenso` needs NumPy alone
+
+        register("cuda", *_cupy.load())
     if kind not in _BY_NAME or not (number.isdigit() or not number):
         known = ", ".join(["cpu", "cuda", "cuda:N", *(k for k in _BY_NAME if k != "cuda")])
         raise ValueError(f"unknown device {device!r}; expected one of: {known}")
@@ -137,32 +139,3 @@ def default_device(device: Any) -> Iterator[None]:
         yield
     finally:
         _default.device = previous
-
-
-def _load_cupy() -> None:
-    try:
-        import cupy
-    except ImportError:
-        raise ImportError(
-            "device 'cuda' needs CuPy, which is not installed. Fix: pip install 'descenso[gpu]' "
-            "(CuPy for CUDA 12; for CUDA 13 pip install cupy-cuda13x), or use device='cpu'"
-        ) from None
-    try:
-        count = cupy.cuda.runtime.getDeviceCount()
-    except Exception as error:  # CUDARuntimeError: no driver, or no device
-        count, why = 0, f" ({error})"
-    else:
-        why = ""
-    if count == 0:
-        raise RuntimeError(
-            f"device 'cuda' was asked for but no CUDA GPU is visible{why}. Check `nvidia-smi` and "
-            "CUDA_VISIBLE_DEVICES, or use device='cpu'"
-        )
-
-    def put(data: Any, index: int) -> Any:
-        if isinstance(data, cupy.ndarray) and data.device.id == index:
-            return data
-        with cupy.cuda.Device(index):
-            return cupy.asarray(to_numpy(data))  # another GPU's array goes through the host: rare
-
-    register("cuda", cupy.ndarray, cupy, put, count)

@@ -68,8 +68,6 @@ def _check_optimizer(model: Any, optimizer: Any) -> None:
         raise CaptureError("the optimizer does not hold exactly the model's parameters")
     if not all(p.requires_grad for p in params):
         raise CaptureError("a parameter has requires_grad=False")
-    if params and params[0].device != "cpu":
-        raise CaptureError(f"the model is on {params[0].device}: the captured step runs on the CPU only")
 
 
 def _square(w: np.ndarray) -> np.ndarray:
@@ -92,6 +90,7 @@ class CompiledStep:
         self.penalized = [p for p in model.parameters() if p.ndim >= 2]
         self.l1, self.l2 = float(l1), float(l2)
         self.dtype = optimizer.packed.data.dtype
+        self.xp = array_module(optimizer.packed.data)  # NumPy, or CuPy for a model on a GPU
         self._plans: dict[tuple[int, ...], list[Any]] = {}
         self._loss_kernels: dict[tuple[int, ...], Any] = {}
         self._last: tuple[list[Any], Any] | None = None
@@ -115,11 +114,11 @@ class CompiledStep:
             if "forward" in layer.__dict__:
                 kernel: Any = _kernels.EagerLayer(layer)
             elif kind is ReLU:
-                kernel = _kernels.ReLUKernel((rows, width), self.dtype)
+                kernel = _kernels.ReLUKernel((rows, width), self.dtype, self.xp)
             elif kind is Tanh:
-                kernel = _kernels.TanhKernel((rows, width), self.dtype)
+                kernel = _kernels.TanhKernel((rows, width), self.dtype, self.xp)
             elif kind is Dropout:
-                kernel = _kernels.DropoutKernel(layer, (rows, width), self.dtype)
+                kernel = _kernels.DropoutKernel(layer, (rows, width), self.dtype, self.xp)
             else:
                 kernel = _kernels.EagerLayer(layer)
             kernel.trained = trained
@@ -132,7 +131,7 @@ class CompiledStep:
         kernel = self._loss_kernels.get(shape)
         if kernel is None:
             fast = _kernels.FAST_LOSSES.get(self.loss_fn)
-            kernel = fast(shape, self.dtype) if fast else _kernels.EagerLoss(self.loss_fn)
+            kernel = fast(shape, self.dtype, self.xp) if fast else _kernels.EagerLoss(self.loss_fn)
             self._loss_kernels[shape] = kernel
         return kernel
 
@@ -140,13 +139,13 @@ class CompiledStep:
     def forward(self, X: Any, y: Any, sample_weight: Any = None) -> tuple[np.ndarray, float, float]:
         """Forward and loss on one batch: ``(output, data loss, objective)`` (output: reused next step)."""
         self.optimizer.packed.sync(type(self.optimizer).__name__)  # a replaced p.data is an error, as eager
-        x = np.asarray(X, dtype=self.dtype)
+        x = self.xp.asarray(X, dtype=self.dtype)
         if x.ndim != 2:
             raise ValueError(f"compiled step: expected X of shape (batch, n_features); got shape {x.shape}")
         plan = self._plan(x.shape)
         for kernel in plan:
             x = kernel.forward(x)
-        target = np.asarray(y, dtype=self.dtype)
+        target = self.xp.asarray(y, dtype=self.dtype)
         if target.shape != x.shape:
             if target.size != x.size:
                 raise ValueError(
@@ -167,15 +166,15 @@ class CompiledStep:
 
     def _penalty_value(self) -> np.ndarray:
         """``l2/2 sum ||W||^2 + l1 sum |W|`` with the very operations of :func:`descenso.train.penalty`."""
-        terms = []
-        for coefficient, part in ((self.l2 / 2, _square), (self.l1, np.abs)):
+        xp, terms = self.xp, []
+        for coefficient, part in ((self.l2 / 2, _square), (self.l1, xp.abs)):
             if coefficient and self.penalized:
                 total: Any = 0  # Python's sum(): 0 + s_1 + s_2 ..., each s_i a reduction over all axes
                 for w in self.penalized:
                     total = total + part(w.data).sum(axis=tuple(range(w.ndim)))
-                terms.append(np.asarray(coefficient, self.dtype) * np.asarray(total, self.dtype))
+                terms.append(xp.asarray(coefficient, self.dtype) * xp.asarray(total, self.dtype))
         if not terms:
-            return np.zeros((), self.dtype)
+            return xp.zeros((), self.dtype)
         return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
     def backward(self) -> None:
@@ -197,12 +196,13 @@ class CompiledStep:
 
     def _penalty_gradient(self) -> None:
         """Add ``l1 sign(W) + l2 W`` in the order eager's graph delivers it: l1's term, then ``c W + c W``."""
-        c1 = np.asarray(self.l1, self.dtype)
-        c2 = np.asarray(self.l2 / 2, self.dtype)
+        xp = self.xp
+        c1 = xp.asarray(self.l1, self.dtype)
+        c2 = xp.asarray(self.l2 / 2, self.dtype)
         for w in self.penalized:
             term = None
             if self.l1:
-                term = c1 * np.sign(w.data)
+                term = c1 * xp.sign(w.data)
             if self.l2:
                 half = c2 * w.data
                 term = half + half if term is None else (term + half) + half

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import device_of, to_numpy
+
 __all__ = ["Position", "RunState", "capture", "restore", "fingerprint", "differences", "describe_settings"]
 
 
@@ -198,6 +200,8 @@ class _Encoder:
         self.arrays: dict[str, np.ndarray] = {}
 
     def encode(self, value: Any, name: str) -> Any:
+        if device_of(value) != "cpu":  # a GPU array (e.g. a metric's sum so far, 0-d): a host copy
+            value = to_numpy(value)[()]
         if isinstance(value, np.generic):
             value = value.item()
         if value is None or isinstance(value, (bool, int, str)):

@@ -43,10 +43,12 @@ from descenso.creation import tensor
 from descenso.diagnosis.monitor import training_doctor
 from descenso.distributed import as_parallel
 from descenso.divergence import Divergence
+from descenso.finite_gradients import check_finite_gradients
 from descenso.grad_mode import no_grad
 from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
 from descenso.interrupt import InterruptFlag
+from descenso.optim.scheduling import make_schedule
 from descenso.run_state import RunState, describe_settings
 from descenso.stopping import (
     DivergenceError,
@@ -170,6 +172,7 @@ def fit(
     gradcheck: bool | float = False,
     compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
     device: str | None = None,
+    schedule: Any = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -209,7 +212,8 @@ def fit(
     l1, l2 : float, default 0
         Penalty strengths on the weight matrices (parameters with 2 or more dimensions; not biases).
     metrics : list of str or callable
-        "accuracy", "mse", "mae", or ``metric(y_true, output) -> float`` on the model's raw output.
+        "accuracy", "mse", "mae", or ``metric(y_true, output) -> float`` on the model's raw output
+        (NumPy arrays: on a GPU, host copies of the batch; the built-in ones stay on the GPU).
     verbose : bool, default False
         Print about ten progress lines.
     reference_loss : float, optional
@@ -247,6 +251,13 @@ def fit(
         Continue from the checkpoint in ``checkpoint`` when there is one (else start afresh):
         the run then ends bit for bit where an uninterrupted one would have. It must be given
         the same data, model and settings; anything else is refused, naming what differs.
+    schedule : None, "cosine", "step", "plateau", a schedule object or a callable, optional
+        Changes the learning rate after every epoch (``History.lr`` records each epoch's rate).
+        "cosine" anneals it to 0 over ``epochs``, "step" divides it by 10 after each third of
+        ``epochs``, "plateau" halves it when the monitored loss (``val_loss`` with validation data,
+        else the objective) has not improved for 5 epochs. An object from :mod:`descenso.optim`
+        must be bound to ``optimizer``; a callable gets the optimizer and returns one. See
+        :func:`descenso.optim.scheduling.make_schedule`.
 
     Returns
     -------
@@ -312,6 +323,8 @@ def fit(
     divergence = _divergence_guard(criteria)  # NaN, inf, or a loss exploded while finite: always on
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
+    # A schedule is a callback: it steps after each recorded epoch, and its state is checkpointed with theirs.
+    callbacks += [s for s in [make_schedule(schedule, optimizer, epochs)] if s is not None]
     parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
     saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root)
 
@@ -382,9 +395,10 @@ def fit(
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss, total], values, interrupt
                     )
-                    divergence.observe_step(
-                        total_value, at.epoch, optimizer.lr, model
-                    )  # diverged: do not step
+                    divergence.observe_step(total_value, at.epoch, optimizer.lr, model)  # diverged: no step
+                    check_finite_gradients(
+                        params, model, at.epoch, optimizer.lr, total_value
+                    )  # nor a NaN step
                     optimizer.step()
 
                     history.n_steps += 1
@@ -400,7 +414,7 @@ def fit(
                 #    The gradient norm is the last step's: step() reads .grad and leaves it as it was.
                 grad_norm = _global_norm(params)
                 check_finite_weights(model, at.epoch, optimizer.lr)
-                row: dict[str, Any] = {name: value / at.seen for name, value in at.metric_sums.items()}
+                row: dict[str, Any] = {name: float(sum_) / at.seen for name, sum_ in at.metric_sums.items()}
                 val_loss = None
                 if val is not None:
                     val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)

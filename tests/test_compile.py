@@ -135,3 +135,20 @@ def test_what_cannot_be_captured_says_why_and_fit_trains_eagerly():
     with pytest.warns(CompileWarning, match="training eagerly, because the model contains a Scaled"):
         history = fit(model, X, y, epochs=2, compile=True, rng=0)
     assert len(history.epoch) == 2 and np.isfinite(history.train_loss[-1])
+
+
+def test_the_captured_step_replays_on_another_array_module_with_the_same_bytes():
+    from strict_array import use_strict_device  # the CPU test double of a GPU module
+
+    use_strict_device()
+    X, y = data(np.float32, d=3)
+    settings = dict(loss="bce_with_logits", epochs=2, batch_size=16, rng=0, l1=1e-3, l2=1e-3)
+    host = nn.MLP(3, hidden=(8, 4), dropout=0.2, rng=0)
+    fit(host, X, y, **settings)
+    device = nn.MLP(3, hidden=(8, 4), dropout=0.2, rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        fit(device, X, y, device="strict", compile=True, **settings)
+    assert device.device == "strict:0"
+    for a, b in zip(device.parameters(), host.parameters(), strict=True):
+        assert np.asarray(ds.backend.to_numpy(a.data)).tobytes() == b.data.tobytes()

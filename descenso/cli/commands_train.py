@@ -84,14 +84,30 @@ def _help_default(name: str) -> str:
     "--early-stopping/--no-early-stopping",
     default=True,
     show_default=True,
-    help="Stop when the validation loss stops improving (and keep the best weights).",
+    help="Stop when the validation loss stops improving (and keep the best weights). "
+    "--no-early-stopping trains all --epochs.",
 )
 @click.option(
     "--patience",
     type=click.IntRange(min=1),
     default=_DEFAULTS.patience,
     show_default=True,
-    help="Epochs without improvement before early stopping.",
+    help="Epochs without improvement before early stopping (with --early-stopping only).",
+)
+@click.option(
+    "--schedule",
+    type=click.Choice(options.SCHEDULES),
+    default=_DEFAULTS.schedule,
+    show_default=True,
+    help="Learning-rate schedule: cosine (to 0 over --epochs), step (/10 after each third), "
+    "plateau (halve after 5 epochs without improvement).",
+)
+@click.option(
+    "--ensemble",
+    metavar="N|auto",
+    default=str(_DEFAULTS.ensemble),
+    show_default=True,
+    help="Networks trained and averaged; auto is 3 below 10,000 rows, else 1.",
 )
 @click.option(
     "--tol",
@@ -122,7 +138,14 @@ def _help_default(name: str) -> str:
     type=int,
     default=_DEFAULTS.seed,
     show_default=True,
-    help="Seeds the split, the weights and the batches.",
+    help="Seeds the split, the weights and the batches (the estimators' random_state is None: "
+    "the command is reproducible by default).",
+)
+@click.option(
+    "--device",
+    default=_DEFAULTS.device,
+    show_default=True,
+    help="Where to train: cpu, cuda or cuda:N (an NVIDIA GPU; needs descenso[gpu]).",
 )
 @click.option(
     "--samples",
@@ -178,6 +201,10 @@ def train(ctx: click.Context, **params: Any) -> int:
       descenso train houses.csv --target price --hidden 64,64 --epochs 200
       descenso train --config runs/latest/config.json
       descenso train --dataset spirals --checkpoint-every 100   # then, if stopped: ... --resume
+
+    \b
+    Every training default equals that of descenso.Regressor / BinaryClassifier, except --seed
+    (0 here, random_state=None there); --test-fraction is the command's own.
     """
     from descenso.cli.training import checkpoint_plan, run_training
 

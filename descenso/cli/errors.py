@@ -140,4 +140,44 @@ def user_errors(
     except CLIError:
         raise
     except handled as error:
-        raise CLIError(_message_of(error), fix=fix, code=code) from error
+        message = _message_of(error)
+        if fix is None:
+            message, fix = split_fix(message)
+        raise CLIError(message, fix=fix, code=code) from error
+
+
+# The verbs a library message's closing advice starts with ("...; pass lr=0.01", "... Fix: drop them").
+_ADVICE = (
+    "pass", "try", "use", "fill", "drop", "name", "give", "choose", "call", "set", "reshape", "remove",
+    "train", "install", "check", "map", "write", "leave", "increase", "raise", "lower", "add", "rename",
+    "convert", "encode", "save", "see", "run", "make", "select", "fit", "read", "reduce", "load", "delete",
+)  # fmt: skip
+
+
+def split_fix(message: str) -> tuple[str, str | None]:
+    """Split a library message into what is wrong and its advice, for the ``fix:`` line.
+
+    The library words its errors as "expected, got, fix" in one sentence; the command prints the
+    fix on its own line. The advice is a ``Fix:`` clause, or the last ``;``- or ``.``-separated
+    clause when it starts with a verb of advice (pass, try, use, fill, drop ...).
+
+    Examples
+    --------
+    >>> from descenso.cli.errors import split_fix
+    >>> split_fix("column 'x' holds text; use descenso.data.read to encode text columns")
+    ("column 'x' holds text", 'use descenso.data.read to encode text columns')
+    >>> split_fix("2 rows have 'Emperor'. Fix: map them to a known category")
+    ("2 rows have 'Emperor'", 'map them to a known category')
+    >>> split_fix("the file is empty")
+    ('the file is empty', None)
+    """
+    for marker in (". Fix: ", "; Fix: ", " Fix: ", "; fix: "):
+        if marker in message:
+            head, _, advice = message.partition(marker)
+            return head.rstrip(" .;"), advice.rstrip(" .")
+    for separator in ("; ", ". "):
+        head, found, advice = message.rpartition(separator)
+        words = advice.split()
+        if found and head and words and words[0].lower().rstrip(",:") in _ADVICE:
+            return head.rstrip(" .;"), advice.rstrip(" .")
+    return message, None

@@ -21,6 +21,27 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus", "ide
 LOSSES = {"binary": ("bce", "hinge"), "regression": ("mse", "mae", "huber")}
 TASKS = ("binary", "regression")
 MISSING = ("error", "drop", "mean")
+#: Learning-rate schedules (descenso.optim.scheduling's names; "none" keeps the rate constant).
+SCHEDULES = ("none", "cosine", "step", "plateau")
+
+
+def parse_ensemble(text: str | int) -> int | str:
+    """``"auto"`` or a number of networks from 1 to 100 (``"3"`` -> 3).
+
+    Examples
+    --------
+    >>> from descenso.cli.options import parse_ensemble
+    >>> parse_ensemble("auto"), parse_ensemble("5"), parse_ensemble(1)
+    ('auto', 5, 1)
+    """
+    cleaned = text if isinstance(text, int) and not isinstance(text, bool) else str(text).strip().lower()
+    if cleaned == "auto":
+        return "auto"
+    if isinstance(cleaned, str) and cleaned.isdigit():
+        cleaned = int(cleaned)
+    if isinstance(cleaned, int) and 1 <= cleaned <= 100:
+        return cleaned
+    raise click.BadParameter(f"expected 'auto' or a number of networks from 1 to 100; got {text!r}")
 
 
 def parse_hidden(text: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:

@@ -63,12 +63,16 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "early_stopping": settings.early_stopping,
         "validation_fraction": settings.val_fraction,
         "tol": settings.tol,
-        "n_iter_no_change": settings.patience,
+        # --no-early-stopping trains all --epochs: no patience rule of any kind is left on.
+        "n_iter_no_change": settings.patience if settings.early_stopping else None,
+        "schedule": None if settings.schedule == "none" else settings.schedule,
+        "ensemble": settings.ensemble,
         "alpha": settings.alpha,
         "features": list(settings.features) or None,
         "missing": None if settings.missing == "error" else settings.missing,
         "dtype": settings.dtype,
         "random_state": settings.seed,
+        "device": settings.device,
     }
     if task == "binary":
         return BinaryClassifier(class_weight=settings.class_weight, **params)
@@ -255,6 +259,7 @@ def run_training(
 
     recorder = RunRecorder()  # what `descenso replay` compares against
     _fit(estimator, data, settings, show, checkpoint, recorder)
+    estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
     history = estimator.history_
     interrupted = history.stopped_by == "interrupt"

@@ -74,12 +74,16 @@ class Polar(Transform):
 
     def _use_names(self, input_names: list[str] | None, n_features: int) -> None:
         if self.columns is None and n_features != 2:
-            names = input_names or [f"x{i + 1}" for i in range(n_features)]
-            numeric = [name for name in names if "=" not in name][:2]
-            example = ",".join(numeric) if len(numeric) == 2 else "x1,x2"
+            if input_names is None:  # an array: columns are known by their index only
+                raise ValueError(
+                    f"Polar needs to be told which two columns are (x, y): the data has {n_features} "
+                    "unnamed columns; give their indices, e.g. polar(0,1) or Polar(columns=(0, 1))"
+                )
+            numeric = [name for name in input_names if "=" not in name][:2]
+            example = ",".join(numeric) if len(numeric) == 2 else "x,y"
             raise ValueError(
                 f"Polar needs to be told which two columns are (x, y): the data has {n_features} columns, "
-                f"{describe_columns(names)}; name them, e.g. polar({example})"
+                f"{describe_columns(input_names)}; name them, e.g. polar({example})"
             )
         super()._use_names(input_names, n_features)
 

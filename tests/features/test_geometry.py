@@ -109,6 +109,9 @@ def test_polar_never_guesses_its_columns():
         features.get("polar(flipper,bill_length_mm)").fit(X, input_names=names)
     with pytest.raises(ValueError, match=r"column 'a' is a name, but the data has no column names"):
         features.get("polar(a,b)").fit(X)
+    with pytest.raises(ValueError, match=r"4 unnamed columns; give their indices, e.g. polar\(0,1\)"):
+        features.Polar().fit(X)  # an array has no names to suggest: the fix it gives must work
+    assert features.get("polar(0,1)").fit(X).columns == [0, 1]
     with pytest.raises(ValueError, match=r"the step 'standardize' takes no columns"):
         features.get("standardize(a)")
     assert features.Polar().fit_transform(X[:, :2]).shape == (10, 4)  # two columns: nothing to guess
