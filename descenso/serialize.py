@@ -21,6 +21,7 @@ fsynced, then renamed over the target, so a crash mid-save never leaves a half-w
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -51,7 +52,7 @@ DEFAULT_MAX_BYTES = 2**31  # 2 GiB: far above any model descenso trains, far bel
 MAX_HEADER_BYTES = 100_000_000  # the safetensors library's own limit
 MAX_NDIM = 32
 DTYPES: dict[str, np.dtype[Any]] = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
-_RESERVED = ("format", "format_version", "descenso_version")
+_RESERVED = ("format", "format_version", "descenso_version", "tensor_sha256")
 _CHUNK = 1 << 20
 
 
@@ -80,7 +81,9 @@ class ModelFileError(ValueError):
 # ---------------------------------------------------------------------------- writing
 
 
-def _encode_metadata(metadata: dict[str, Any], format_name: str = FORMAT_NAME) -> str:
+def _encode_metadata(
+    metadata: dict[str, Any], format_name: str = FORMAT_NAME, checksum: str | None = None
+) -> str:
     if not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict; got {type(metadata).__name__}")
     clash = [key for key in _RESERVED if key in metadata]
@@ -90,6 +93,8 @@ def _encode_metadata(metadata: dict[str, Any], format_name: str = FORMAT_NAME) -
 
     document = {"format": format_name, "format_version": FORMAT_VERSION, "descenso_version": __version__}
     document.update(metadata)
+    if checksum is not None:
+        document["tensor_sha256"] = checksum
 
     def numpy_scalar(value: Any) -> Any:
         if isinstance(value, np.generic):
@@ -231,9 +236,24 @@ def write_model_file(
     >>> arrays["w"].shape, meta["architecture"], meta["format"]
     ((2, 3), 'linear', 'descenso-model')
     """
-    encoded = _encode_metadata(metadata, format_name)
-    data = _safetensors().save(_checked_arrays(arrays), metadata={METADATA_KEY: encoded})
+    checked = _checked_arrays(arrays)
+    encoded = _encode_metadata(metadata, format_name, _tensor_digest(checked))
+    data = _safetensors().save(checked, metadata={METADATA_KEY: encoded})
     return atomic_write_bytes(path, data, what)
+
+
+def _tensor_digest(arrays: dict[str, np.ndarray]) -> str:
+    """sha256 over every tensor's name, dtype, shape and little-endian bytes, in name order.
+
+    Stored in the metadata and checked on load, so one flipped or zeroed byte of a weight is refused
+    instead of silently moving predictions.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        array = np.require(arrays[name], arrays[name].dtype.newbyteorder("<"), "C")
+        digest.update(f"{name}\0{array.dtype.str}\0{array.shape}\0".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, what: str = "the model") -> Path:
@@ -535,6 +555,13 @@ def read_model_file(
             raise ModelFileError(
                 f"tensor {name!r:.80} decoded as {array.dtype}{array.shape}, not as declared", path
             )
+    expected = metadata.pop("tensor_sha256", None)  # files written before checksums have none
+    if expected is not None and expected != _tensor_digest(arrays):
+        raise ModelFileError(
+            "the tensor data does not match the sha256 checksum stored with it: the file is corrupt "
+            "(a changed or zeroed byte); use an intact copy or train again",
+            path,
+        )
     return arrays, metadata
 
 

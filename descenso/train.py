@@ -43,6 +43,7 @@ from descenso.creation import tensor
 from descenso.diagnosis.monitor import training_doctor
 from descenso.distributed import as_parallel
 from descenso.divergence import Divergence
+from descenso.finite_gradients import check_finite_gradients
 from descenso.grad_mode import no_grad
 from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
@@ -394,9 +395,10 @@ def fit(
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss, total], values, interrupt
                     )
-                    divergence.observe_step(
-                        total_value, at.epoch, optimizer.lr, model
-                    )  # diverged: do not step
+                    divergence.observe_step(total_value, at.epoch, optimizer.lr, model)  # diverged: no step
+                    check_finite_gradients(
+                        params, model, at.epoch, optimizer.lr, total_value
+                    )  # nor a NaN step
                     optimizer.step()
 
                     history.n_steps += 1

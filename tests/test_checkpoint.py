@@ -223,3 +223,23 @@ def test_checkpoint_arguments_are_checked():
         fit(Linear(2, 1, rng=0), X, y, resume=True)
     with pytest.raises(TypeError, match="checkpoint must be a folder path"):
         Checkpointer(3)
+
+
+def test_a_non_finite_gradient_is_never_applied_and_is_named():
+    from descenso.finite_gradients import NonFiniteGradientError
+    from descenso.nn import Module, Parameter
+
+    class SqrtModel(Module):  # d sqrt(w)/dw is infinite at w = 0, while sqrt(0) = 0 is finite
+        def __init__(self):
+            super().__init__()
+            self.w = Parameter(np.array([[1.0]], dtype=np.float64))
+
+        def forward(self, x):
+            return x @ self.w.abs().sqrt()
+
+    X = np.ones((4, 1))
+    model = SqrtModel()
+    model.w.data[...] = 0.0
+    with pytest.raises(NonFiniteGradientError, match=r"gradient of 'w' became (NaN|inf).*loss was finite"):
+        fit(model, X, np.zeros(4), optimizer="sgd", lr=0.1, epochs=2, batch_size=None)
+    assert model.w.data.tolist() == [[0.0]]  # the step was not applied

@@ -101,7 +101,7 @@ def test_a_sigkilled_run_resumed_equals_an_uninterrupted_one(tmp_path, reference
     assert weights == reference[dtype][0]
     assert history == reference[dtype][1]
     assert [row["epoch"] for row in history] == [str(e) for e in range(1, 9)]  # each epoch once
-    assert os.listdir(tmp_path / "runs" / "checkpoints" / "run") == []  # no checkpoint, lock or temporary
+    assert not (tmp_path / "runs" / "checkpoints" / "run").exists()  # no checkpoint, lock or temporary
 
 
 def test_a_kill_during_the_checkpoint_write_keeps_the_previous_one(tmp_path, reference):
@@ -115,7 +115,7 @@ def test_a_kill_during_the_checkpoint_write_keeps_the_previous_one(tmp_path, ref
     done = resume(tmp_path)
     assert done.returncode == 0, done.stderr
     assert outcome(tmp_path / "runs" / "run") == reference["float32"]
-    assert os.listdir(folder) == []  # resumed and finished: no checkpoint, no temporary file, no lock
+    assert not folder.exists()  # resumed and finished: no checkpoint, no temporary file, no lock
 
 
 @pytest.mark.parametrize(("signal_name", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
