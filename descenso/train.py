@@ -32,14 +32,13 @@ from descenso._fit_checks import (
     as_criteria,
     check_callbacks,
     check_criteria,
-    check_data,
     check_settings,
     make_optimizer,
     metric_functions,
-    split_validation,
 )
 from descenso.creation import tensor
-from descenso.distributed import as_parallel
+from descenso.distributed import Share, as_parallel
+from descenso.feed import as_feed
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.stopping import (
@@ -140,7 +139,7 @@ def penalty(model: Any, l1: float = 0.0, l2: float = 0.0) -> Any:
 def fit(
     model: Any,
     X: Any,
-    y: Any,
+    y: Any = None,
     loss: str | Callable[..., Any] = "mse",
     optimizer: Any = "adam",
     lr: float | None = None,
@@ -164,9 +163,11 @@ def fit(
     ----------
     model : nn.Module
         Maps a batch ``(batch, n_features)`` to ``(batch, out_features)``; trained in place.
-    X : array_like, shape (n_samples, n_features)
+    X : array_like, shape (n_samples, n_features), or a descenso.data.Stream or file path
+        The inputs; a :class:`~descenso.data.Stream` (or a CSV/Parquet path, with ``y`` the
+        target's name) is read a few pieces at a time, for files larger than memory.
     y : array_like, shape (n_samples,) or (n_samples, out_features)
-        Binary targets are 0/1.
+        Binary targets are 0/1. None with a Stream, which holds its targets.
     loss : str or callable, default "mse"
         A name from ``descenso.losses`` or ``loss(prediction, target, sample_weight=None) -> Tensor``.
     optimizer : str or Optimizer, default "adam"
@@ -249,12 +250,12 @@ def fit(
     'max_epochs'
     """
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
-    X, y, sample_weight = check_data(model, X, y, sample_weight)
     rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
     parallel = as_parallel(distributed)  # one process, or ranks that average gradients every step
     rng, verbose = parallel.same_rng(rng), verbose and parallel.is_root
+    feed = as_feed(model, X, y, sample_weight, parallel)  # arrays in memory, or a file read in shards
     loss_fn = losses.get(loss)
-    X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
+    feed, val = feed.split(validation, model, rng)
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
@@ -276,9 +277,8 @@ def fit(
     history = History()
     for criterion in criteria:
         criterion.reset()
-    n = len(X)
+    n = feed.n
     batch = n if batch_size is None else min(batch_size, n)
-    steps_per_epoch = math.ceil(n / batch)
     started = time.perf_counter()
     reason, stopped_by = "", ""
     _call(callbacks, "on_train_begin", model, history)
@@ -293,17 +293,12 @@ def fit(
                 epoch += 1
                 model.train()
                 _call(callbacks, "on_epoch_begin", epoch, model)
-                # Full batch needs no shuffle (the sum is the same); mini-batches are a fresh permutation
-                # each epoch, drawn from rng only, so the same seed gives the same batches.
-                order = rng.permutation(n) if batch < n else None
+                # Mini-batches are a fresh shuffle each epoch, drawn from rng only, so the same seed gives
+                # the same batches; each rank gets its part of every batch, and its share of the mean.
                 seen, loss_sum, objective_sum = 0, 0.0, 0.0
                 metric_sums = dict.fromkeys(metric_fns, 0.0)
-                for step in range(steps_per_epoch):
-                    rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
+                for Xb, yb, wb, share in parallel.each(feed.epoch(rng, batch, parallel)):
                     with parallel.guard():  # an error on one rank stops every rank with that error
-                        rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
-                        Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
-                        wb = None if sample_weight is None else sample_weight[rows]
                         optimizer.zero_grad()
                         output, data_loss, total = objective(Xb, yb, wb)
                         total.backward()
@@ -333,11 +328,11 @@ def fit(
                 row: dict[str, Any] = {name: value_sum / seen for name, value_sum in metric_sums.items()}
                 val_loss = None
                 if val is not None:
-                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)
+                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, val)
                     row.update({f"val_{name}": value for name, value in val_metrics.items()})
                 gap = None
                 if reference_loss is not None:
-                    gap = _full_objective(model, objective, X, y, sample_weight) - reference_loss
+                    gap = _full_objective(model, objective, *feed.arrays()) - reference_loss
                 history.record(
                     epoch=epoch,
                     train_loss=loss_sum / seen,
@@ -399,20 +394,27 @@ def _global_norm(parameters: Sequence[Any]) -> float:
 
 @no_grad()
 def _evaluate(
-    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, X: Any, y: Any, w: Any
+    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, val: Any
 ) -> Any:
     """Validation loss and metrics in evaluation mode (Dropout off), without building a graph.
 
     With several ranks, each evaluates its part of the validation rows and the values are averaged.
     """
     model.eval()
-    rows, share = parallel.shard(slice(None), len(X), w)
-    X, y, w = X[rows], y[rows], None if w is None else w[rows]
-    output = model(X)
-    value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
-    metric_values = [metric(y, output.data) for metric in metric_fns.values()]
+    parts = []  # (share, loss, metrics) of each part of the data this rank holds
+    for X, y, w, share in parallel.each(val.chunks(parallel)):
+        output = model(X)
+        value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
+        parts.append((share, [value], [metric(y, output.data) for metric in metric_fns.values()]))
     model.train()
-    (value,), metric_values = parallel.mean(share, [value], metric_values)
+    if len(parts) != 1:  # several chunks (a stream): their weighted means, as one part
+        count, weight = sum(p[0].count for p in parts), sum(p[0].weight for p in parts)
+        sums = np.sum(
+            [[p[0].weight * v for v in p[1]] + [p[0].count * v for v in p[2]] for p in parts], axis=0
+        )
+        losses_, metrics_ = sums[:1] / max(weight, 1e-300), sums[1:] / max(count, 1)
+        parts = [(Share(count, weight), losses_.tolist(), metrics_.tolist())]
+    (value,), metric_values = parallel.mean(*parts[0])
     return value, dict(zip(metric_fns, metric_values, strict=True))
 
 

@@ -207,7 +207,8 @@ class TableSchema:
             raise ValueError(f"on_missing must be 'error', 'drop', 'fill' or 'nan'; got {on_missing!r}")
         self.check_columns(cols)
         n = cols.n_rows
-        blocks, masks = [], {}
+        X = np.empty((n, self.n_features), dtype=dtype)  # filled block by block: no second copy to join
+        start, masks = 0, {}
         for column in self.columns:
             _, values = feature_column(column["name"], cols, expect=column["kind"])
             mask = missing_mask(values)
@@ -219,7 +220,9 @@ class TableSchema:
             block = _encode_column(column, values, n, np.dtype(dtype))
             if on_missing == "nan" and mask.any():
                 block[mask] = np.nan  # also inf in a numeric column: missing, as in read()
-            blocks.append(block)
+            X[:, start : start + block.shape[1]] = block
+            start += block.shape[1]
+            del block, values
         keep = np.ones(n, dtype=bool)
         if masks and on_missing == "error":
             fix = (
@@ -229,7 +232,6 @@ class TableSchema:
             raise DataError(missing_report(cols, masks, fix))
         if masks and on_missing == "drop":
             keep = ~np.logical_or.reduce(list(masks.values()))
-        X = np.concatenate(blocks, axis=1) if blocks else np.zeros((n, 0), dtype)
         return (X if keep.all() else X[keep]), keep
 
     def __repr__(self) -> str:
