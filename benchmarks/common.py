@@ -28,7 +28,7 @@ class Workload:
     batch_size: int | None  # None: full batch
     epochs: int = 1
     momentum: float = 0.9
-    impls: tuple[str, ...] = ("numpy", "descenso", "descenso_fit", "torch", "jax")
+    impls: tuple[str, ...] = ("numpy", "descenso", "descenso_compiled", "descenso_fit", "torch", "jax")
     extra: dict = field(default_factory=dict)
 
 
@@ -80,7 +80,32 @@ WORKLOADS = {
         0.1,
         None,
         epochs=20,
-        impls=("numpy", "descenso", "descenso_fit", "torch", "jax", "closed_form"),
+        impls=("numpy", "descenso", "descenso_compiled", "descenso_fit", "torch", "jax", "closed_form"),
+    ),
+    # Overhead-bound shapes beyond issue 8's four: per-step cost at batch 1, and a deep narrow network.
+    "W6": Workload(
+        "W6",
+        "two spirals 2,000x2, MLP 2-16-16-1 ReLU, BCE-with-logits, Adam 1e-3, batch 1 (one sample per step)",
+        2000,
+        2,
+        (16, 16),
+        "bce_with_logits",
+        "adam",
+        1e-3,
+        1,
+        epochs=1,
+    ),
+    "W7": Workload(
+        "W7",
+        "two spirals 2,000x2, deep narrow MLP 2-(16 x 8)-1 ReLU, BCE-with-logits, Adam 1e-3, batch 32",
+        2000,
+        2,
+        (16,) * 8,
+        "bce_with_logits",
+        "adam",
+        1e-3,
+        32,
+        epochs=5,
     ),
 }
 TINY = {
@@ -100,7 +125,7 @@ TINY = {
 def make_data(w: Workload) -> tuple[np.ndarray, np.ndarray]:
     """Seeded float32 data for a workload: X (n, d), y (n, 1)."""
     rng = np.random.default_rng(1234)
-    if w.name == "W1" and w.d == 2:
+    if w.d == 2:  # W1, W6, W7
         t = np.sqrt(rng.random(w.n // 2)) * 3 * np.pi
         arm = np.stack([t * np.cos(t), t * np.sin(t)], axis=1) / (3 * np.pi)
         X = np.concatenate([arm, -arm]) + 0.02 * rng.standard_normal((2 * (w.n // 2), 2))

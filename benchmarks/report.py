@@ -59,8 +59,8 @@ def workload_table(name: str, rounds: list[dict], tiny: bool) -> list[str]:
     w = (TINY if tiny else WORKLOADS)[name]
     lines = [f"## {name}: {w.description}" + (" (tiny)" if tiny else ""), "",
              "| implementation | time / epoch (s) | samples / s | ratio to numpy | ratio to torch "
-             "| final loss | agrees with numpy |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+             "| ratio to jax | final loss | agrees with numpy |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
     reference = next((r["numpy"]["loss"] for r in rounds if "loss" in r.get("numpy", {})), None)
     for impl in w.impls:
         runs = [r[impl] for r in rounds if impl in r]
@@ -68,19 +68,20 @@ def workload_table(name: str, rounds: list[dict], tiny: bool) -> list[str]:
         if not good:
             errors = [r["error"] for r in runs if "error" in r]
             reason = errors[0] if errors else "not run (not installed or not selected)"
-            lines.append(f"| {impl} | — | — | — | — | {reason[:80]} | — |")
+            lines.append(f"| {impl} | — | — | — | — | — | {reason[:80]} | — |")
             continue
         per_epoch = [r["seconds"] / r["epochs"] for r in good]
         cells = []
-        for peer in ("numpy", "torch"):
+        for peer in ("numpy", "torch", "jax"):
             ratios = [r[impl]["seconds"] / r[peer]["seconds"] for r in rounds
                       if "seconds" in r.get(impl, {}) and "seconds" in r.get(peer, {})]  # fmt: skip
             cells.append(spread(ratios, 2) if ratios else "—")
         shared = impl != "closed_form"  # the exact minimum, not a training run
         agree = agreement(good[-1]["loss"], reference if shared else None)
         throughput = good[0]["n"] / statistics.median(per_epoch)
+        ratios = " | ".join(cells)
         lines.append(f"| {impl} | {spread(per_epoch, 4)} | {throughput:,.0f} "
-                     f"| {cells[0]} | {cells[1]} | {good[-1]['loss']:.5f} | {agree} |")  # fmt: skip
+                     f"| {ratios} | {good[-1]['loss']:.5f} | {agree} |")  # fmt: skip
     return [*lines, ""]
 
 
@@ -137,16 +138,12 @@ def memory_table(rounds: list[dict]) -> list[str]:
     return lines
 
 
-def summarize(results: dict[str, list[dict]], workloads: list[str], tiny: bool, threads: int) -> str:
-    """The whole results page."""
-    seen_threads = {json_key(r.get("threads")) for rounds in results.values() for row in rounds
-                    for r in row.values() if isinstance(r, dict) and "threads" in r}  # fmt: skip
+def summarize(results: dict[str, dict[str, list[dict]]], workloads: list[str], tiny: bool) -> str:
+    """The whole results page: one section per thread setting, each with every workload's table."""
     lines = [
         f"# Benchmark results ({dt.date.today().isoformat()})",
         "",
         f"Machine: {machine()}.",
-        f"Threads: {threads} for every implementation (OMP/OpenBLAS/MKL variables, threadpoolctl, "
-        f"torch.set_num_threads, XLA flags); seen in the workers: {', '.join(sorted(seen_threads))}.",
         "",
         "Each cell: median over rounds [min-max]. Ratios are taken within a round (lower is faster). The",
         "final loss is the training objective on the full data after training; every implementation gets",
@@ -154,13 +151,23 @@ def summarize(results: dict[str, list[dict]], workloads: list[str], tiny: bool, 
         f"same permutations), so final losses must agree ({AGREEMENT_RTOL:g} relative + {AGREEMENT_ATOL:g}).",
         "",
     ]
-    for name in workloads:
-        if name == "W5":
-            lines += w5_table(results[name])
-        elif name == "memory":
-            lines += memory_table(results[name])
+    for threads, by_workload in results.items():
+        seen = {json_key(r.get("threads")) for rounds in by_workload.values() for row in rounds
+                for r in row.values() if isinstance(r, dict) and "threads" in r}  # fmt: skip
+        if threads == "default":
+            how = "what each library chooses with no thread variable set (as a user runs it)"
         else:
-            lines += workload_table(name, results[name], tiny)
+            how = (f"{threads} for every implementation (OMP/OpenBLAS/MKL variables, threadpoolctl, "
+                   "torch.set_num_threads, XLA flags)")  # fmt: skip
+        workers = ", ".join(sorted(seen))
+        lines += [f"# Threads: {threads}", "", f"Threads: {how}; seen in the workers: {workers}.", ""]
+        for name in workloads:
+            if name == "W5":
+                lines += w5_table(by_workload[name])
+            elif name == "memory":
+                lines += memory_table(by_workload[name])
+            else:
+                lines += workload_table(name, by_workload[name], tiny)
     return "\n".join(lines)
 
 

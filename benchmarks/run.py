@@ -3,12 +3,13 @@
 Every (workload, implementation) pair runs in a fresh process, in rounds; the
 order of implementations is shuffled each round, and ratios are taken within a
 round so machine noise cancels as far as it can. Every fresh process gets the
-same thread settings (``--threads``: the OMP/OpenBLAS/MKL environment variables,
-threadpoolctl's BLAS limit, ``torch.set_num_threads`` and JAX's XLA flags), and
-the table records them. Usage::
+same thread settings (``--threads``: ``default``, what each library picks for itself
+with no variable set, as a user runs it, and ``1``: the OMP/OpenBLAS/MKL environment
+variables, threadpoolctl's BLAS limit, ``torch.set_num_threads`` and JAX's XLA flags),
+and the table records what each worker saw. Both settings run by default. Usage::
 
-    python -m benchmarks.run                      # W1-W5 and the memory check, 3 rounds
-    python -m benchmarks.run --workloads W1 --rounds 5
+    python -m benchmarks.run                      # W1-W7 and the memory check, 3 rounds, both thread settings
+    python -m benchmarks.run --workloads W1 --rounds 5 --threads 1
     python -m benchmarks.run --tiny --rounds 1    # seconds; what the test suite runs
 
 Not a test: nothing here asserts a time.
@@ -36,6 +37,7 @@ from benchmarks.report import summarize  # noqa: E402
 IMPLEMENTATIONS = {
     "numpy": ("benchmarks.impls.numpy_ref", "train", None),
     "descenso": ("benchmarks.impls.descenso_impl", "train", None),
+    "descenso_compiled": ("benchmarks.impls.descenso_impl", "train_compiled", None),
     "descenso_fit": ("benchmarks.impls.descenso_impl", "train_fit", None),
     "torch": ("benchmarks.impls.torch_impl", "train", "torch"),
     "jax": ("benchmarks.impls.jax_impl", "train", "jax"),
@@ -53,25 +55,27 @@ def available(impl: str) -> bool:
     return needs is None or importlib.util.find_spec(needs) is not None
 
 
-def pin_threads(threads: int) -> dict[str, Any]:
-    """Limit BLAS (threadpoolctl) and torch to ``threads`` in this process; return what is in force."""
+def pin_threads(threads: str) -> dict[str, Any]:
+    """Limit BLAS (threadpoolctl) and torch to ``threads`` ("default": no limit); return what is in force."""
     settings: dict[str, Any] = {"threads": threads}
     try:
         from threadpoolctl import threadpool_info, threadpool_limits
 
-        threadpool_limits(limits=threads)
+        if threads != "default":
+            threadpool_limits(limits=int(threads))
         settings["blas"] = sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
     except ImportError:
         settings["blas"] = "threadpoolctl not installed"
     if "torch" in sys.modules:  # only where the implementation imported it
         import torch
 
-        torch.set_num_threads(threads)
+        if threads != "default":
+            torch.set_num_threads(int(threads))
         settings["torch"] = torch.get_num_threads()
     return settings
 
 
-def worker(workload: str, impl: str, tiny: bool, threads: int, target: float | None) -> dict:
+def worker(workload: str, impl: str, tiny: bool, threads: str, target: float | None) -> dict:
     """Run one implementation once in this process and return its measurements."""
     if workload == "W5":
         from benchmarks.w5 import run_w5
@@ -96,13 +100,16 @@ def worker(workload: str, impl: str, tiny: bool, threads: int, target: float | N
     return {"loss": loss, "seconds": seconds, "epochs": w.epochs, "n": w.n, "threads": pin_threads(threads)}
 
 
-def child_environment(threads: int) -> dict[str, str]:
-    """The environment of every fresh process: the same thread limits for every library."""
+def child_environment(threads: str) -> dict[str, str]:
+    """The environment of every fresh process: the same thread limits for every library (none: default)."""
     env = dict(os.environ)
-    for name in THREAD_VARIABLES:
-        env[name] = str(threads)
-    xla = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" if threads == 1 else ""
-    env["XLA_FLAGS"] = xla
+    for name in (*THREAD_VARIABLES, "XLA_FLAGS"):
+        env.pop(name, None)
+    if threads != "default":
+        for name in THREAD_VARIABLES:
+            env[name] = threads
+        if threads == "1":
+            env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     env["PYTHONHASHSEED"] = "0"
     return env
 
@@ -110,7 +117,7 @@ def child_environment(threads: int) -> dict[str, str]:
 def run_in_fresh_process(
     workload: str, impl: str, args: argparse.Namespace, target: float | None = None
 ) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", workload, impl, "--threads", str(args.threads)]
+    cmd = [sys.executable, "-m", "benchmarks.run", "--worker", workload, impl, "--threads", args.threads]
     if args.tiny:
         cmd.append("--tiny")
     if target is not None:
@@ -146,12 +153,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "IMPL"), help=argparse.SUPPRESS)
     parser.add_argument("--target", type=float, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,memory",
-                        help="comma-separated: W1-W5 and 'memory' (peak memory of fit on W2)")  # fmt: skip
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W6,W7,W5,memory",
+                        help="comma-separated: W1-W7 and 'memory' (peak memory of fit on W2)")  # fmt: skip
     parser.add_argument("--impls", default=None, help="comma-separated subset of implementations")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads for BLAS, torch and XLA in every process (default 1)")  # fmt: skip
+    parser.add_argument("--threads", default="default,1",
+                        help="comma-separated thread settings, each run in full: 'default' (what "
+                             "the libraries choose) or a number for BLAS, torch and XLA "
+                             "(default: default,1)")  # fmt: skip
     parser.add_argument("--tiny", action="store_true", help="tiny sizes, to check the harness works")
     parser.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
     args = parser.parse_args(argv)
@@ -160,15 +169,22 @@ def main(argv: list[str] | None = None) -> None:
         return
     workloads = args.workloads.split(",")
     chosen = set(args.impls.split(",")) if args.impls else None
-    results: dict[str, list[dict]] = {name: [] for name in workloads}
+    settings = args.threads.split(",")
+    for threads in settings:
+        if threads != "default" and not (threads.isdigit() and int(threads) > 0):
+            parser.error(f"--threads: expected 'default' or a positive number; got {threads!r}")
+    results = {threads: {name: [] for name in workloads} for threads in settings}
     order_rng = random.Random(0)
     for round_index in range(args.rounds):
-        for name in workloads:
-            row = run_round(name, args, chosen, order_rng)
-            for impl, value in row.items():
-                print(f"round {round_index + 1} {name} {impl}: {value}", file=sys.stderr, flush=True)
-            results[name].append(row)
-    table = summarize(results, workloads, args.tiny, args.threads)
+        for threads in settings:  # every setting in every round, so a busy spell hits them alike
+            args.threads = threads
+            for name in workloads:
+                row = run_round(name, args, chosen, order_rng)
+                for impl, value in row.items():
+                    print(f"round {round_index + 1} threads={threads} {name} {impl}: {value}",
+                          file=sys.stderr, flush=True)  # fmt: skip
+                results[threads][name].append(row)
+    table = summarize(results, workloads, args.tiny)
     Path(args.out).write_text(table + "\n")
     print(table)
 

@@ -14,7 +14,10 @@ array([ 0., -6.], dtype=float32)
 """
 
 from descenso import data, datasets, features, linear_models, losses, metrics, nn, ops, optim, testing
+from descenso.compile import CaptureError, CompiledStep, CompileWarning, compile_step
 from descenso.creation import ones, rand, randn, tensor, zeros
+from descenso.diagnosis import Diagnosis, DiagnosisWarning, doctor
+from descenso.divergence import Divergence
 from descenso.grad_mode import enable_grad, is_grad_enabled, no_grad
 from descenso.history import History
 from descenso.lab import compare_representations
@@ -74,7 +77,7 @@ from descenso.train import Callback, fit, penalty
 __version__ = "0.1.0"
 
 _LAZY = {"Regressor", "BinaryClassifier", "load", "estimators"}
-_LAZY_MODULES = {"viz", "cli", "playground", "export", "serialize"}
+_LAZY_MODULES = {"viz", "cli", "playground", "export", "serialize", "landscape"}
 
 
 def __getattr__(name: str) -> object:
@@ -97,8 +100,10 @@ __all__ = [
     "linear_models", "fit", "penalty", "Callback", "History", "trace_step", "StepTrace", "MaxEpochs",
     "TimeBudget",
     "TargetLoss", "Tolerance", "GradientNorm", "EarlyStopping", "StoppingCriterion", "DivergenceError",
+    "Divergence",
     "TrainingInterrupted", "ConvergenceWarning", "Regressor", "BinaryClassifier", "load", "estimators",
-    "data", "datasets", "features", "compare_representations",
+    "data", "datasets", "features", "compare_representations", "doctor", "Diagnosis", "DiagnosisWarning",
+    "compile_step", "CompiledStep", "CaptureError", "CompileWarning",
     "abs", "add", "broadcast_to", "clip", "concatenate", "div", "exp", "leaky_relu", "linear",
     "linear_relu", "log",
     "log_sigmoid", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "neg", "pow",

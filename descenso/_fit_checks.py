@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from descenso import optim
+from descenso import backend, optim
 from descenso._random import as_generator
 from descenso.grad_mode import no_grad
 
@@ -22,6 +22,7 @@ __all__ = [
     "split_validation",
     "make_optimizer",
     "metric_functions",
+    "on_device",
     "check_criteria",
     "check_callbacks",
 ]
@@ -184,21 +185,30 @@ def make_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
     return optimizer
 
 
-def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], float]]:
-    """Metric names or callables as ``{name: metric(y_true, output) -> float}``."""
+def _value(mean: Any) -> Any:
+    """A float on the host; on a GPU a float64 device scalar, summed there and read once an epoch."""
+    return float(mean) if backend.device_of(mean) == "cpu" else mean.astype(np.float64)
+
+
+def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable[[Any, Any], Any]]:
+    """Metric names or callables as ``{name: metric(y_true, output) -> float}``.
+
+    A callable is handed NumPy arrays (on a GPU, host copies of the batch's targets and outputs).
+    """
     # Outputs are logits (a 0 threshold) unless the loss takes probabilities.
     threshold = 0.5 if getattr(loss_fn, "__name__", "") == "bce" else 0.0
-    builtin: dict[str, Callable[[Any, Any], float]] = {
-        "accuracy": lambda t, o: float(np.mean((o.reshape(t.shape) > threshold) == (t > 0.5))),
-        "mse": lambda t, o: float(np.mean((o.reshape(t.shape) - t) ** 2)),
-        "mae": lambda t, o: float(np.mean(np.abs(o.reshape(t.shape) - t))),
+    builtin: dict[str, Callable[[Any, Any], Any]] = {
+        # Methods and operators only, so the arrays may be on any device.
+        "accuracy": lambda t, o: _value(((o.reshape(t.shape) > threshold) == (t > 0.5)).mean()),
+        "mse": lambda t, o: _value(((o.reshape(t.shape) - t) ** 2).mean()),
+        "mae": lambda t, o: _value(abs(o.reshape(t.shape) - t).mean()),
     }
     if isinstance(metrics, str):
         metrics = [metrics]
     out = {}
     for metric in metrics:
         if callable(metric):
-            out[getattr(metric, "__name__", "metric")] = metric
+            out[getattr(metric, "__name__", "metric")] = _on_host(metric)
         elif metric in builtin:
             out[metric] = builtin[metric]
         else:
@@ -207,6 +217,43 @@ def metric_functions(metrics: Sequence[Any], loss_fn: Any) -> dict[str, Callable
                 "callable metric(y_true, output) -> float"
             )
     return out
+
+
+def _on_host(metric: Callable[[Any, Any], float]) -> Callable[[Any, Any], float]:
+    def on_host(y_true: Any, output: Any) -> float:
+        return metric(backend.to_numpy(y_true), backend.to_numpy(output))
+
+    return on_host
+
+
+def on_device(device: Any, model: Any, optimizer: Any) -> Callable[[Any], Any]:
+    """Move the model to ``device`` (None: leave it); return what copies data there (None stays None).
+
+    An Optimizer object holds the parameters' memory, so moving the model under it is refused.
+    """
+    params = model.parameters()
+    here = params[0].device
+    if device is not None:
+        kind, index = backend.parse_device(device)  # a bad name, or no GPU, fails before any work
+        there = "cpu" if kind == "cpu" else f"{kind}:{index}"
+        if there != here and not isinstance(optimizer, str):
+            raise ValueError(
+                f"fit: device={device!r} would move the model from {here}, but the optimizer given "
+                f"holds its weights' memory on {here}. Fix: model.to({device!r}) before building the "
+                "optimizer, or pass the optimizer by name (e.g. optimizer='adam')"
+            )
+        if there != here:
+            model.to(there)
+            here = there
+
+    def place(data: Any) -> Any:
+        if data is None:
+            return None
+        if isinstance(data, tuple):  # validation: (X, y, w)
+            return tuple(place(part) for part in data)
+        return backend.like(data, params[0].data)
+
+    return place
 
 
 def as_criteria(stop: Any) -> list[Any]:

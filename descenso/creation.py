@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from descenso import backend
 from descenso._random import as_generator
 from descenso.tensor import _FLOAT_DTYPES, Tensor
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Create a Tensor from numbers, nested lists or a NumPy array (always a copy).
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, device: str | None = None) -> Tensor:
+    """Create a Tensor from numbers, nested lists or a NumPy or CuPy array (always a copy).
 
     Python numbers and lists become float32; a float NumPy array keeps its dtype;
     integer arrays need ``dtype=`` so the conversion is on purpose.
@@ -27,6 +28,9 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
         Whether ``backward()`` should compute a gradient for the new tensor.
     dtype : {"float32", "float64"}, optional
         Convert ``data`` to this dtype.
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where the values live. None: the device of ``data`` if it is a Tensor or a device
+        array, else the default device ("cpu", see :func:`descenso.backend.default_device`).
 
     Returns
     -------
@@ -39,18 +43,32 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     ------
     TypeError
         For integer or boolean arrays without ``dtype=``, and for data that is not numeric.
+    ValueError, ImportError, RuntimeError
+        For an unknown device, or "cuda" without CuPy or a visible GPU.
 
     Examples
     --------
     >>> import descenso as ds
     >>> ds.tensor([[1, 2]]).dtype
     dtype('float32')
+    >>> ds.tensor([1.0], device="cpu").device
+    'cpu'
     """
     if isinstance(data, Tensor):
         data = data.data
-    if isinstance(data, np.ndarray):
-        data = data.copy()
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    source = backend.device_of(data)
+    target = device if device is not None else (source if source != "cpu" else backend.default())
+    out = Tensor(data, requires_grad=requires_grad, dtype=dtype)  # the float rules, where data lives
+    if target != source:
+        out.data = backend.to_device(out.data, target)  # a transfer is a copy
+    if out.data is data:
+        out.data = data.copy()  # still the caller's memory
+    return out
+
+
+def _placed(data: np.ndarray, requires_grad: bool, device: str | None) -> Tensor:
+    """A new leaf of host ``data`` moved to ``device`` (the default device when None)."""
+    return Tensor(backend.to_device(data, backend.default() if device is None else device), requires_grad)
 
 
 def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
@@ -66,7 +84,9 @@ def _dtype(dtype: Any) -> np.dtype:
     return dtype
 
 
-def zeros(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *shape: Any, dtype: Any = np.float32, requires_grad: bool = False, device: str | None = None
+) -> Tensor:
     """A tensor of zeros, e.g. ``ds.zeros(2, 3)`` or ``ds.zeros((2, 3))``.
 
     Parameters
@@ -77,6 +97,8 @@ def zeros(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> 
         The dtype.
     requires_grad : bool, default False
         Whether ``backward()`` should compute a gradient for it.
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where it lives (None: the default device, "cpu" unless set).
 
     Returns
     -------
@@ -94,10 +116,12 @@ def zeros(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> 
     >>> ds.zeros(2, 3).shape
     (2, 3)
     """
-    return Tensor(np.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return _placed(np.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def ones(
+    *shape: Any, dtype: Any = np.float32, requires_grad: bool = False, device: str | None = None
+) -> Tensor:
     """A tensor of ones, e.g. ``ds.ones(2, 3)``.
 
     Parameters
@@ -108,6 +132,8 @@ def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> T
         The dtype.
     requires_grad : bool, default False
         Whether ``backward()`` should compute a gradient for it.
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where it lives (None: the default device, "cpu" unless set).
 
     Returns
     -------
@@ -125,7 +151,7 @@ def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> T
     >>> ds.ones(2, dtype="float64").data
     array([1., 1.])
     """
-    return Tensor(np.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return _placed(np.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad, device)
 
 
 def _generator(rng: Any) -> np.random.Generator:
@@ -133,7 +159,9 @@ def _generator(rng: Any) -> np.random.Generator:
     return as_generator(rng, allow_none=False)
 
 
-def randn(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def randn(
+    *shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False, device: str | None = None
+) -> Tensor:
     """Standard normal samples drawn from the given ``rng`` (a Generator or an int seed).
 
     Parameters
@@ -147,6 +175,8 @@ def randn(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = 
         The dtype.
     requires_grad : bool, default False
         Whether ``backward()`` should compute a gradient for it.
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where it lives (None: the default device, "cpu" unless set).
 
     Returns
     -------
@@ -164,11 +194,13 @@ def randn(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = 
     >>> ds.randn(2, 3, rng=np.random.default_rng(0)).shape
     (2, 3)
     """
-    data = _generator(rng).standard_normal(_shape(shape), dtype=_dtype(dtype))
-    return Tensor(data, requires_grad=requires_grad)
+    data = _generator(rng).standard_normal(_shape(shape), dtype=_dtype(dtype))  # host: same on any device
+    return _placed(data, requires_grad, device)
 
 
-def rand(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def rand(
+    *shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = False, device: str | None = None
+) -> Tensor:
     """Uniform samples in [0, 1) drawn from the given ``rng`` (a Generator or an int seed).
 
     Parameters
@@ -182,6 +214,8 @@ def rand(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = F
         The dtype.
     requires_grad : bool, default False
         Whether ``backward()`` should compute a gradient for it.
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where it lives (None: the default device, "cpu" unless set).
 
     Returns
     -------
@@ -199,5 +233,5 @@ def rand(*shape: Any, rng: Any, dtype: Any = np.float32, requires_grad: bool = F
     >>> bool((ds.rand(100, rng=0).data < 1).all())
     True
     """
-    data = _generator(rng).random(_shape(shape), dtype=_dtype(dtype))
-    return Tensor(data, requires_grad=requires_grad)
+    data = _generator(rng).random(_shape(shape), dtype=_dtype(dtype))  # host: same on any device
+    return _placed(data, requires_grad, device)

@@ -98,7 +98,8 @@ def _moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, 
 
 def _xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     X = rng.uniform(-1, 1, (n, 2))
-    y = (X[:, 0] * X[:, 1] > 0).astype(np.float64)  # labels from the clean points, then blur
+    # XOR of the signs: class 1 where exactly one coordinate is positive (x1*x2 > 0 was XNOR).
+    y = (X[:, 0] * X[:, 1] < 0).astype(np.float64)  # labels from the clean points, then blur
     return X + noise * rng.standard_normal((n, 2)), y
 
 
@@ -136,7 +137,7 @@ _DATASETS: dict[str, tuple[str, str, int, float, Generator]] = {
     "spirals": ("binary", "two interleaved spirals, 1.5 turns each", 2, 0.05, _spirals),
     "circles": ("binary", "two concentric circles of radius 1 (y=0) and 0.5 (y=1)", 2, 0.05, _circles),
     "moons": ("binary", "two interleaving half circles", 2, 0.1, _moons),
-    "xor": ("binary", "uniform points in [-1, 1]^2, y = 1 where x1*x2 > 0", 2, 0.05, _xor),
+    "xor": ("binary", "uniform points in [-1, 1]^2, y = 1 where x1*x2 < 0 (XOR of the signs)", 2, 0.05, _xor),
     "blobs": ("binary", "two Gaussian blobs centred at (-1, -1) and (1, 1)", 2, 0.5, _blobs),
     "plane": ("regression", "y = 2*x1 - 3*x2 + 0.5 on uniform [-1, 1]^2", 2, 0.1, _plane),
     "sine": ("regression", "y = sin(x) on uniform [-pi, pi]", 1, 0.1, _sine),

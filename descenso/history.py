@@ -53,6 +53,8 @@ class History:
         with the lowest ``val_loss`` (``train_loss`` without validation).
     n_steps : int
         Optimizer steps taken.
+    interrupted_by : str or None
+        ``"SIGINT"`` (Ctrl-C) or ``"SIGTERM"`` when a signal stopped training, else None.
 
     Examples
     --------
@@ -79,7 +81,10 @@ class History:
         self.stop_reason: str = "training has not run"
         self.stopped_by: str = ""
         self.n_steps: int = 0
+        self.interrupted_by: str | None = None
         self._best_epoch: int | None = None
+        self.diagnosis: Any = None  # fit(doctor=True): a descenso.diagnosis.Diagnosis
+        self.gradcheck: Any = None  # fit(gradcheck=True): a descenso.gradient_check.GradcheckResult
 
     def __len__(self) -> int:
         return len(self.epoch)

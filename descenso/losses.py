@@ -17,16 +17,26 @@ All take ``(prediction, target, reduction="mean", sample_weight=None)``:
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+import threading
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from descenso.backend import array_module, like
 from descenso.ops._buffers import MIN_BYTES, empty
 from descenso.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 # derivative(need_target) or, for scaled=True, derivative(need_target, scale)
 Derivative = Callable[..., "tuple[np.ndarray, np.ndarray | None]"]
+
+
+class _ValueChecks(threading.local):
+    on = True  # off inside fit's loop, which checked every target and weight once, up front
+
+
+_value_checks = _ValueChecks()
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -41,8 +51,8 @@ def _prepare(name: str, prediction: Any, target: Any, reduction: str) -> tuple[T
         )
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}; got {reduction!r}")
-    if not isinstance(target, Tensor):
-        target = Tensor(np.asarray(target, dtype=prediction.dtype))
+    if not isinstance(target, Tensor):  # an array: converted, and moved to the prediction's device
+        target = Tensor(like(array_module(target).asarray(target, dtype=prediction.dtype), prediction.data))
     elif target.dtype != prediction.dtype and not target.requires_grad:
         target = Tensor(target.data.astype(prediction.dtype))
     if target.shape != prediction.shape:
@@ -59,26 +69,29 @@ def _weights(name: str, sample_weight: Any, prediction: Tensor) -> np.ndarray | 
     """Sample weights as an array that broadcasts against the prediction (samples on axis 0)."""
     if sample_weight is None:
         return None
-    w = np.asarray(
-        sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight, dtype=prediction.dtype
-    )
+    w = sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight
+    w = like(array_module(w).asarray(w, dtype=prediction.dtype), prediction.data)
+    xp = array_module(w)
     n = prediction.shape[0] if prediction.ndim else 1
     if w.shape != (n,) and _squeezed(w.shape) != _squeezed((n,)):
         raise ValueError(
             f"{name}: sample_weight has shape {w.shape}; expected one weight per sample, shape ({n},)"
         )
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
+    if _value_checks.on and (not xp.all(xp.isfinite(w)) or xp.any(w < 0)):
         raise ValueError(f"{name}: sample_weight must be finite and non-negative; got min {w.min()}")
-    if not w.sum() > 0:
+    if _value_checks.on and not w.sum() > 0:
         raise ValueError(f"{name}: sample_weight sums to 0; at least one sample needs a positive weight")
     return w.reshape((n,) + (1,) * max(prediction.ndim - 1, 0)) if prediction.ndim else w.reshape(())
 
 
 def _check_binary(name: str, target: Tensor, soft: bool) -> None:
+    if not _value_checks.on:
+        return
     y = target.data
-    ok = np.all((y >= 0) & (y <= 1)) if soft else np.all((y == 0) | (y == 1))
+    xp = array_module(y)
+    ok = xp.all((y >= 0) & (y <= 1)) if soft else xp.all((y == 0) | (y == 1))
     if not ok:
-        bad = np.unique(y[~((y >= 0) & (y <= 1)) if soft else ~((y == 0) | (y == 1))])[:5]
+        bad = xp.unique(y[~((y >= 0) & (y <= 1)) if soft else ~((y == 0) | (y == 1))])[:5]
         allowed = "in {0, 1} (or probabilities in [0, 1])" if soft else "in {0, 1}"
         raise ValueError(
             f"{name}: targets must be {allowed}; got values such as {bad.tolist()}. "
@@ -101,18 +114,22 @@ def _reduced(
     With ``scaled=True``, ``derivative(need_target, scale)`` multiplies by ``scale`` itself
     (the reduction's and the weights' factor), so it can fold it into a pass it makes anyway.
     """
+    xp = array_module(loss)
     weighted = loss if weight is None else loss * weight
+    mean = reduction == "mean"
     if reduction == "none":
-        data, total = weighted, 1.0
+        data = weighted
     else:
-        data = np.asarray(weighted.sum(), dtype=loss.dtype)
-        total = 1.0
-        if reduction == "mean":
-            total = float(loss.size if weight is None else np.broadcast_to(weight, loss.shape).sum())
-            data = np.asarray(data / total, dtype=loss.dtype)
+        data = xp.asarray(weighted.sum(), dtype=loss.dtype)
+    if mean:
+        # The weights' total stays an array scalar: reading it on the host would wait for a GPU.
+        total = loss.dtype.type(loss.size) if weight is None else xp.broadcast_to(weight, loss.shape).sum()
+        if weight is not None and not _value_checks.on:  # in fit: a batch of zero weights counts 0
+            total = xp.maximum(total, loss.dtype.type(np.finfo(loss.dtype).tiny))
+        data = xp.asarray(data / total, dtype=loss.dtype)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        scale = grad if total == 1.0 else grad / total
+        scale = grad / total if mean else grad
         if weight is not None:
             scale = scale * weight
         if scaled:
@@ -156,12 +173,13 @@ def mse(prediction: Tensor, target: Any, reduction: str = "mean", sample_weight:
     """
     p, y = _prepare("mse", prediction, target, reduction)
     big = p.data.nbytes >= MIN_BYTES  # large arrays go into reused buffers, small ones are plain
-    residual = np.subtract(p.data, y.data, out=empty(p.data.shape, p.data.dtype) if big else None)
-    squares = np.multiply(residual, residual, out=empty(p.data.shape, p.data.dtype) if big else None)
+    xp = array_module(p.data)
+    residual = xp.subtract(p.data, y.data, out=empty(p.data.shape, p.data.dtype, xp) if big else None)
+    squares = xp.multiply(residual, residual, out=empty(p.data.shape, p.data.dtype, xp) if big else None)
 
     def derivative(need_target: bool, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        out = empty(residual.shape, residual.dtype) if big else None
-        d = np.multiply(residual, 2 * scale, out=out)  # one pass: 2 * scale is a number (or weights)
+        out = empty(residual.shape, residual.dtype, xp) if big else None
+        d = xp.multiply(residual, 2 * scale, out=out)  # one pass: 2 * scale is a number (or weights)
         return d, -d if need_target else None
 
     weight = _weights("mse", sample_weight, p)
@@ -183,12 +201,13 @@ def mae(prediction: Tensor, target: Any, reduction: str = "mean", sample_weight:
     """
     p, y = _prepare("mae", prediction, target, reduction)
     residual = p.data - y.data
+    xp = array_module(residual)
 
     def derivative(need_target: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        d = np.sign(residual)
+        d = xp.sign(residual)
         return d, -d if need_target else None
 
-    return _reduced("mae", p, y, np.abs(residual), derivative, reduction, _weights("mae", sample_weight, p))
+    return _reduced("mae", p, y, xp.abs(residual), derivative, reduction, _weights("mae", sample_weight, p))
 
 
 def huber(
@@ -217,11 +236,12 @@ def huber(
         raise ValueError(f"huber: delta must be positive; got {delta!r}")
     p, y = _prepare("huber", prediction, target, reduction)
     residual = p.data - y.data
-    size = np.abs(residual)
-    loss = np.where(size <= delta, 0.5 * residual * residual, delta * (size - 0.5 * delta))
+    xp = array_module(residual)
+    size = xp.abs(residual)
+    loss = xp.where(size <= delta, 0.5 * residual * residual, delta * (size - 0.5 * delta))
 
     def derivative(need_target: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        d = np.clip(residual, -delta, delta)
+        d = xp.clip(residual, -delta, delta)
         return d, -d if need_target else None
 
     return _reduced("huber", p, y, loss, derivative, reduction, _weights("huber", sample_weight, p))
@@ -272,22 +292,24 @@ def bce_with_logits(
     z, y = _prepare(name, prediction, target, reduction)
     _check_binary(name, y, soft=True)
     zd, yd = z.data, y.data
-    e = np.exp(-np.abs(zd))  # in (0, 1]: never overflows
-    log_term = np.log1p(e)
+    xp = array_module(zd)
+    e = xp.exp(-xp.abs(zd))  # in (0, 1]: never overflows
+    log_term = xp.log1p(e)
     if pos_weight is None:
-        loss = np.maximum(zd, 0) - zd * yd + log_term
+        loss = xp.maximum(zd, 0) - zd * yd + log_term
         scale = None
     else:
-        pw = np.asarray(pos_weight, dtype=zd.dtype)
+        pw = np.asarray(pos_weight, dtype=zd.dtype)  # checked on the host, then moved
         if np.any(pw < 0) or not np.all(np.isfinite(pw)):
             raise ValueError(f"{name}: pos_weight must be finite and non-negative; got {pos_weight!r}")
+        pw = pw[()] if pw.ndim == 0 else like(pw, zd)  # a number stays a number (no copy to a GPU)
         scale = 1 + (pw - 1) * yd
-        softplus_neg = log_term + np.maximum(-zd, 0)  # log(1 + e^-z)
+        softplus_neg = log_term + xp.maximum(-zd, 0)  # log(1 + e^-z)
         loss = (1 - yd) * zd + scale * softplus_neg
 
     def derivative(need_target: bool, factor: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         # sigmoid(z) from the kept e = exp(-|z|), without a second exp.
-        s = np.where(zd >= 0, 1 / (1 + e), e / (1 + e)).astype(zd.dtype, copy=False)
+        s = xp.where(zd >= 0, 1 / (1 + e), e / (1 + e)).astype(zd.dtype, copy=False)
         if scale is None:
             s -= yd  # s is this call's own array: in place, no more temporaries
             s *= factor
@@ -328,13 +350,14 @@ def bce(
         raise ValueError(f"bce: eps must be in (0, 0.5); got {eps!r}")
     p, y = _prepare("bce", prediction, target, reduction)
     _check_binary("bce", y, soft=True)
-    pc = np.clip(p.data, eps, 1 - eps)
-    log_p, log_q = np.log(pc), np.log1p(-pc)
+    xp = array_module(p.data)
+    pc = xp.clip(p.data, eps, 1 - eps)
+    log_p, log_q = xp.log(pc), xp.log1p(-pc)
     loss = -(y.data * log_p + (1 - y.data) * log_q)
 
     def derivative(need_target: bool) -> tuple[np.ndarray, np.ndarray | None]:
         inside = (p.data >= eps) & (p.data <= 1 - eps)
-        d = np.where(inside, (pc - y.data) / (pc * (1 - pc)), 0).astype(pc.dtype, copy=False)
+        d = xp.where(inside, (pc - y.data) / (pc * (1 - pc)), 0).astype(pc.dtype, copy=False)
         return d, log_q - log_p if need_target else None
 
     return _reduced("bce", p, y, loss, derivative, reduction, _weights("bce", sample_weight, p))
@@ -362,9 +385,8 @@ def hinge(prediction: Tensor, target: Any, reduction: str = "mean", sample_weigh
     def derivative(need_target: bool) -> tuple[np.ndarray, np.ndarray | None]:
         return -sign * (margin > 0), None
 
-    return _reduced(
-        "hinge", z, y, np.maximum(margin, 0), derivative, reduction, _weights("hinge", sample_weight, z)
-    )
+    loss = array_module(margin).maximum(margin, 0)
+    return _reduced("hinge", z, y, loss, derivative, reduction, _weights("hinge", sample_weight, z))
 
 
 LOSSES: dict[str, Callable[..., Tensor]] = {
@@ -383,6 +405,26 @@ _ALIASES = {
     "binary_cross_entropy": "bce",
     "logistic": "bce_with_logits",
 }
+
+
+@contextlib.contextmanager
+def _values_checked_once(loss: Callable[..., Tensor], *data: tuple[Any, Any, Any]) -> Iterator[None]:
+    """Check the targets and weights of ``data`` ((X, y, w) triples) for a built-in ``loss`` once,
+    here, then skip those checks inside the block: on a GPU each would wait for the device, every step.
+
+    A zero prediction is enough to run them; a custom loss keeps its own checks.
+    """
+    if loss not in LOSSES.values():
+        yield
+        return
+    for _, y, w in data:
+        zero = Tensor(array_module(y).zeros(y.shape, dtype=y.dtype))
+        loss(zero, y, sample_weight=w)
+    _value_checks.on = False
+    try:
+        yield
+    finally:
+        _value_checks.on = True
 
 
 def get(name_or_callable: Any) -> Callable[..., Tensor]:

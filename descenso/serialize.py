@@ -21,6 +21,7 @@ fsynced, then renamed over the target, so a crash mid-save never leaves a half-w
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -32,6 +33,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
+
+from descenso.backend import to_numpy
 
 __all__ = [
     "FORMAT_NAME",
@@ -49,7 +52,7 @@ DEFAULT_MAX_BYTES = 2**31  # 2 GiB: far above any model descenso trains, far bel
 MAX_HEADER_BYTES = 100_000_000  # the safetensors library's own limit
 MAX_NDIM = 32
 DTYPES: dict[str, np.dtype[Any]] = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
-_RESERVED = ("format", "format_version", "descenso_version")
+_RESERVED = ("format", "format_version", "descenso_version", "tensor_sha256")
 _CHUNK = 1 << 20
 
 
@@ -78,7 +81,9 @@ class ModelFileError(ValueError):
 # ---------------------------------------------------------------------------- writing
 
 
-def _encode_metadata(metadata: dict[str, Any]) -> str:
+def _encode_metadata(
+    metadata: dict[str, Any], format_name: str = FORMAT_NAME, checksum: str | None = None
+) -> str:
     if not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict; got {type(metadata).__name__}")
     clash = [key for key in _RESERVED if key in metadata]
@@ -86,8 +91,10 @@ def _encode_metadata(metadata: dict[str, Any]) -> str:
         raise ValueError(f"metadata keys {clash} are set by write_model_file itself; rename them")
     from descenso import __version__  # here, not at import: descenso/__init__ may import this module
 
-    document = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "descenso_version": __version__}
+    document = {"format": format_name, "format_version": FORMAT_VERSION, "descenso_version": __version__}
     document.update(metadata)
+    if checksum is not None:
+        document["tensor_sha256"] = checksum
 
     def numpy_scalar(value: Any) -> Any:
         if isinstance(value, np.generic):
@@ -109,6 +116,7 @@ def _checked_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         raise TypeError(f"arrays must be a dict of name -> numpy array; got {type(arrays).__name__}")
     checked = {}
     for name, array in arrays.items():
+        array = to_numpy(array)  # a GPU model's weights are written from a host copy: files are host data
         if not isinstance(name, str) or not name or name == "__metadata__":
             raise ValueError(f"array names must be non-empty strings other than '__metadata__'; got {name!r}")
         if not isinstance(array, np.ndarray):
@@ -129,6 +137,11 @@ def _write_all(file: BinaryIO, data: bytes) -> None:
     view = memoryview(data)
     for start in range(0, len(view), _CHUNK):
         file.write(view[start : start + _CHUNK])
+
+
+def _replace(source: str, target: Path) -> None:
+    """``os.replace`` (a seam for tests that crash a save right before its rename)."""
+    os.replace(source, target)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -169,7 +182,12 @@ def _save_error(error: OSError, path: Path, what: str, note: str = "") -> OSErro
 
 
 def write_model_file(
-    path: str | os.PathLike[str], arrays: dict[str, np.ndarray], metadata: dict[str, Any]
+    path: str | os.PathLike[str],
+    arrays: dict[str, np.ndarray],
+    metadata: dict[str, Any],
+    *,
+    format_name: str = FORMAT_NAME,
+    what: str = "the model",
 ) -> Path:
     """Write ``arrays`` and ``metadata`` to one safetensors model file, atomically.
 
@@ -182,6 +200,10 @@ def write_model_file(
     metadata : dict
         JSON-able data (dicts, lists, str, int, float, bool, None; NumPy scalars become numbers).
         The keys "format", "format_version" and "descenso_version" are reserved.
+    format_name : str, default "descenso-model"
+        The kind of file, stored as ``format`` (checkpoints are "descenso-checkpoint").
+    what : str, default "the model"
+        What the file holds, for error messages.
 
     Returns
     -------
@@ -214,8 +236,24 @@ def write_model_file(
     >>> arrays["w"].shape, meta["architecture"], meta["format"]
     ((2, 3), 'linear', 'descenso-model')
     """
-    data = _safetensors().save(_checked_arrays(arrays), metadata={METADATA_KEY: _encode_metadata(metadata)})
-    return atomic_write_bytes(path, data)
+    checked = _checked_arrays(arrays)
+    encoded = _encode_metadata(metadata, format_name, _tensor_digest(checked))
+    data = _safetensors().save(checked, metadata={METADATA_KEY: encoded})
+    return atomic_write_bytes(path, data, what)
+
+
+def _tensor_digest(arrays: dict[str, np.ndarray]) -> str:
+    """sha256 over every tensor's name, dtype, shape and little-endian bytes, in name order.
+
+    Stored in the metadata and checked on load, so one flipped or zeroed byte of a weight is refused
+    instead of silently moving predictions.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        array = np.require(arrays[name], arrays[name].dtype.newbyteorder("<"), "C")
+        digest.update(f"{name}\0{array.dtype.str}\0{array.shape}\0".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, what: str = "the model") -> Path:
@@ -267,7 +305,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, what: str = "t
             _write_all(file, data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        _replace(temporary, path)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -406,7 +444,7 @@ def _check_tensor_entries(header: dict[str, Any], data_bytes: int, path: Path) -
         )
 
 
-def _check_metadata(header: dict[str, Any], path: Path) -> dict[str, Any]:
+def _check_metadata(header: dict[str, Any], path: Path, format_name: str = FORMAT_NAME) -> dict[str, Any]:
     """Our JSON metadata, with a supported format name and version."""
     from descenso import __version__
 
@@ -422,8 +460,8 @@ def _check_metadata(header: dict[str, Any], path: Path) -> dict[str, Any]:
         raise ModelFileError(
             f"the descenso metadata must be a JSON object; got {type(metadata).__name__}", path
         )
-    if metadata.get("format") != FORMAT_NAME:
-        raise ModelFileError(f"format is {metadata.get('format')!r:.80}, expected {FORMAT_NAME!r}", path)
+    if metadata.get("format") != format_name:
+        raise ModelFileError(f"format is {metadata.get('format')!r:.80}, expected {format_name!r}", path)
     version = metadata.get("format_version")
     match = re.fullmatch(r"(\d{1,6})\.(\d{1,6})", version) if isinstance(version, str) else None
     if match is None:
@@ -442,7 +480,7 @@ def _check_metadata(header: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def read_model_file(
-    path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES, *, format_name: str = FORMAT_NAME
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Read and validate a model file written by :func:`write_model_file`.
 
@@ -452,6 +490,8 @@ def read_model_file(
         The model file.
     max_bytes : int, default 2**31 (2 GiB)
         Refuse larger files without reading them.
+    format_name : str, default "descenso-model"
+        The kind of file expected (see :func:`write_model_file`).
 
     Returns
     -------
@@ -504,7 +544,7 @@ def read_model_file(
             raise ModelFileError(f"the header must be a JSON object; got {type(header).__name__}", path)
         data_bytes = size - 8 - header_bytes
         _check_tensor_entries(header, data_bytes, path)
-        metadata = _check_metadata(header, path)
+        metadata = _check_metadata(header, path, format_name)
         data = _read_exactly(file, data_bytes, "the tensor data", path)
         if file.read(1):
             raise ModelFileError("the file grew while it was read", path)
@@ -515,6 +555,13 @@ def read_model_file(
             raise ModelFileError(
                 f"tensor {name!r:.80} decoded as {array.dtype}{array.shape}, not as declared", path
             )
+    expected = metadata.pop("tensor_sha256", None)  # files written before checksums have none
+    if expected is not None and expected != _tensor_digest(arrays):
+        raise ModelFileError(
+            "the tensor data does not match the sha256 checksum stored with it: the file is corrupt "
+            "(a changed or zeroed byte); use an intact copy or train again",
+            path,
+        )
     return arrays, metadata
 
 

@@ -17,7 +17,8 @@ The interface (shared by ``fit`` and by any other step loop, e.g. the playground
 - ``monitor`` (optional): the History series the criterion reads, so ``fit``
   can refuse, before any work, to monitor a series that will not exist.
 
-Divergence is not a criterion to configure: a non-finite loss or weight always
+Divergence is not a criterion to switch off: a non-finite loss or weight, or a
+finite loss that explodes (see :class:`descenso.divergence.Divergence`), always
 stops training at once with :class:`DivergenceError`.
 """
 
@@ -28,28 +29,37 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.history import History
 
 
 class DivergenceError(ValueError):
-    """Training diverged: the loss or the weights became NaN or infinite.
+    """Training diverged: the loss or the weights became NaN or infinite, or the loss exploded.
 
-    Attributes ``epoch``, ``lr``, ``suggested_lr`` and ``history`` (the epochs
-    completed before it happened, set by ``fit``) are kept for programs that
-    want to retry.
+    Attributes ``epoch``, ``lr``, ``suggested_lr`` (the one suggestion, ten times
+    smaller), ``problem`` (what happened, without the suggestion), ``restored``
+    (a note when the best weights were put back, else None) and ``history`` (the
+    epochs completed before it happened, set by ``fit``) are kept for programs
+    that want to retry or word the suggestion their own way (the CLI says ``--lr``).
     """
 
     def __init__(self, what: str, epoch: int, lr: float | None) -> None:
         self.epoch, self.lr = epoch, lr
         self.suggested_lr = None if lr is None else lr / 10
         self.history: History | None = None
-        if lr is None:
-            super().__init__(f"{what} at epoch {epoch}; try a smaller learning rate")
-        else:
-            super().__init__(
-                f"{what} at epoch {epoch} (lr={_short(lr)}); try a smaller learning rate, "
-                f"e.g. lr={_short(lr / 10)}"
-            )
+        self.restored: str | None = None
+        self.problem = f"{what} at epoch {epoch}" + ("" if lr is None else f" (lr={_short(lr)})")
+        super().__init__(self.problem)
+
+    @property
+    def summary(self) -> str:
+        """What happened and what was restored, without the suggestion (for callers that word their own)."""
+        return "; ".join(part for part in (self.problem, self.restored) if part)
+
+    def __str__(self) -> str:
+        if self.suggested_lr is None:
+            return f"{self.summary}; try a smaller learning rate"
+        return f"{self.summary}; try a smaller learning rate, e.g. lr={_short(self.suggested_lr)}"
 
 
 class TrainingInterrupted(UserWarning):
@@ -78,8 +88,9 @@ def check_finite_loss(value: float, epoch: int, lr: float | None) -> None:
 def check_finite_weights(model: Any, epoch: int, lr: float | None) -> None:
     """Raise :class:`DivergenceError` naming the first parameter holding a NaN or infinite value."""
     for name, parameter in model.named_parameters():
-        if not np.isfinite(parameter.data).all():
-            bad = parameter.data[~np.isfinite(parameter.data)].flat[0]
+        finite = array_module(parameter.data).isfinite(parameter.data)
+        if not finite.all():
+            bad = parameter.data[~finite].reshape(-1)[0]
             raise DivergenceError(f"the weights {name!r} became {_name_of(float(bad))}", epoch, lr)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from descenso.backend import _BY_TYPE, array_module, device_of, to_device
 from descenso.grad_mode import _grad_state
 
 BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
@@ -36,17 +37,18 @@ def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
     """Convert user data to a float32/float64 array, refusing silent integer casts."""
     if isinstance(data, Tensor):
         data = data.data
+    xp = array_module(data)  # a device array stays on its device
     if dtype is not None:
         dtype = np.dtype(dtype)
         if dtype not in _FLOAT_DTYPES:
             raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        return xp.asarray(data, dtype=dtype)
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic) or xp is not np:
         kind = data.dtype.kind
         if data.dtype in _FLOAT_DTYPES:
-            return np.asarray(data)
+            return xp.asarray(data)
         if kind == "f":  # float16 or longdouble: no kernels we trust, use float32
-            return np.asarray(data, dtype=np.float32)
+            return xp.asarray(data, dtype=np.float32)
         if kind in "iub":
             raise TypeError(
                 f"got an array of dtype {data.dtype}; descenso computes in floating point. "
@@ -64,13 +66,13 @@ def _as_float_array(data: Any, dtype: Any) -> np.ndarray:
 
 
 class Tensor:
-    """An n-d NumPy array that can record the ops applied to it and differentiate them.
+    """An n-d array (NumPy, or CuPy on a GPU) that can record the ops applied to it and differentiate them.
 
     Parameters
     ----------
     data : array_like
-        Numbers, nested lists (become float32) or a float32/float64 NumPy array
-        (keeps its dtype). Integer arrays need an explicit ``dtype``.
+        Numbers, nested lists (become float32) or a float32/float64 NumPy or CuPy array
+        (keeps its dtype and device). Integer arrays need an explicit ``dtype``.
     requires_grad : bool, default False
         Whether ``backward()`` should compute a gradient for this tensor.
     dtype : {"float32", "float64"}, optional
@@ -78,9 +80,9 @@ class Tensor:
 
     Attributes
     ----------
-    data : numpy.ndarray
-        The values.
-    grad : numpy.ndarray or None
+    data : numpy.ndarray or cupy.ndarray
+        The values, on the tensor's device.
+    grad : numpy.ndarray or cupy.ndarray or None
         The accumulated gradient of a leaf after ``backward()``; ``None`` before.
     requires_grad : bool
         Whether gradients flow to this tensor.
@@ -146,7 +148,7 @@ class Tensor:
         """
         out = Tensor.__new__(Tensor)
         # NumPy returns a scalar, not a 0-d array, from ops on 0-d arrays; keep .data an ndarray.
-        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out.data = data if type(data) is np.ndarray or type(data) in _BY_TYPE else np.asarray(data)
         out.grad = None
         out.name = name
         out._retain = False
@@ -187,6 +189,11 @@ class Tensor:
         return self.data.dtype
 
     @property
+    def device(self) -> str:
+        """Where the values live: ``"cpu"`` or ``"cuda:N"``."""
+        return device_of(self.data)
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by an op."""
         return self._backward is None
@@ -220,8 +227,10 @@ class Tensor:
         return self.item()
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        host = self.data if type(self.data) is np.ndarray else array_module(self.data).asnumpy(self.data)
+        body = np.array2string(host, precision=4, separator=", ", prefix="tensor(")
         extra = f", dtype={self.dtype}" if self.dtype != np.float32 else ""
+        extra += f", device='{self.device}'" if self.device != "cpu" else ""
         if self.requires_grad:
             extra += ", requires_grad=True" if self.is_leaf else f", grad_fn={self.name}"
         return f"tensor({body}{extra})"
@@ -248,13 +257,50 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         """Return the values as a NumPy array (the same memory, not a copy).
 
+        Raises
+        ------
+        TypeError
+            For a tensor on a GPU (copy it to the host first: ``t.cpu().numpy()``), as in PyTorch.
+
         Examples
         --------
         >>> import descenso as ds
         >>> ds.tensor([1.0, 2.0]).numpy()
         array([1., 2.], dtype=float32)
         """
+        if type(self.data) is not np.ndarray:
+            raise TypeError(
+                f"numpy() on a tensor on {self.device}: its values are not in host memory. "
+                "Fix: t.cpu().numpy() copies them to the host"
+            )
         return self.data
+
+    def to(self, device: str) -> Tensor:
+        """This tensor on ``device`` ("cpu", "cuda", "cuda:N"): itself if already there, else a copy.
+
+        The copy is a new leaf that keeps ``requires_grad``; gradients do not flow across devices.
+
+        Raises
+        ------
+        ValueError
+            For an unknown device name.
+        ImportError, RuntimeError
+            For "cuda" without CuPy, or without a visible GPU (the message says the fix).
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> ds.tensor([1.0, 2.0]).to("cpu").device
+        'cpu'
+        """
+        data = to_device(self.data, device)
+        if data is self.data:
+            return self
+        return Tensor(data, requires_grad=self.requires_grad and self.is_leaf)
+
+    def cpu(self) -> Tensor:
+        """This tensor on the host (``to("cpu")``)."""
+        return self.to("cpu")
 
     def detach(self) -> Tensor:
         """Return a tensor with the same values (the same memory) that is cut from the graph.
@@ -360,9 +406,12 @@ class Tensor:
                     f"backward() needs a scalar; got shape {self.shape}. "
                     "Reduce first, e.g. loss.mean(), or pass grad= of the same shape"
                 )
-            seed = np.ones(self.shape, dtype=self.dtype)
+            seed = array_module(self.data).ones(self.shape, dtype=self.dtype)
         else:
-            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            seed = grad.data if isinstance(grad, Tensor) else grad
+            if device_of(seed) != self.device:
+                seed = to_device(seed, self.device)  # a host array for a device tensor: moved once
+            seed = array_module(seed).asarray(seed, dtype=self.dtype)
             if seed.shape != self.shape:
                 raise ValueError(
                     f"backward(grad=...): grad has shape {seed.shape} but the tensor has "
@@ -402,7 +451,7 @@ class Tensor:
     def _accumulate(self, grad: np.ndarray) -> None:
         if self.grad is None:
             # Own copy: the array may be a broadcast view or shared with another tensor.
-            self.grad = np.array(grad, dtype=self.dtype, copy=True)
+            self.grad = array_module(grad).array(grad, dtype=self.dtype, copy=True)
         else:
             self.grad += grad
 

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from descenso.backend import array_module, default, device_of, like, to_device, to_numpy
 from descenso.grad_mode import no_grad
 from descenso.tensor import Tensor
 
@@ -30,7 +31,7 @@ def numerical_grad(
     inputs : list of Tensor
         Contiguous float64 tensors; each element is nudged in place and restored.
     weights : numpy.ndarray
-        Weights of the output's shape that reduce it to a scalar.
+        Weights of the output's shape (on its device) that reduce it to a scalar.
     eps : float
         Half the step of the central difference.
 
@@ -58,9 +59,9 @@ def numerical_grad(
             for i in range(flat.size):
                 original = flat[i]
                 flat[i] = original + eps
-                plus = float(np.sum(fn(*inputs).data * weights))
+                plus = float((fn(*inputs).data * weights).sum())
                 flat[i] = original - eps
-                minus = float(np.sum(fn(*inputs).data * weights))
+                minus = float((fn(*inputs).data * weights).sum())
                 flat[i] = original
                 grad.reshape(-1)[i] = (plus - minus) / (2 * eps)
             grads.append(grad)
@@ -86,8 +87,9 @@ def gradcheck(
     fn : callable
         A function of tensors returning a tensor.
     *inputs : Tensor or array_like
-        Points at which to check; converted to float64 tensors that require grad.
-        Use float64: float32 differences are too coarse for these tolerances.
+        Points at which to check; converted to float64 tensors that require grad (a Tensor
+        or device array keeps its device; host data goes to the default device). Use float64:
+        float32 differences are too coarse for these tolerances.
     eps, atol, rtol : float
         Step and tolerances: passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     seed : int
@@ -109,17 +111,16 @@ def gradcheck(
     >>> ds.testing.gradcheck(lambda x: (x * x).sum(), [1.0, -2.0, 3.0])
     True
     """
-    tensors = [
-        Tensor(np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64), requires_grad=True)
-        for x in inputs
-    ]
+    arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    arrays = [a if device_of(a) != "cpu" else to_device(np.asarray(a), default()) for a in arrays]
+    tensors = [Tensor(array_module(a).array(a, dtype=np.float64), requires_grad=True) for a in arrays]
     out = fn(*tensors)
-    weights = np.random.default_rng(seed).uniform(0.5, 1.5, size=out.shape)
+    weights = like(np.random.default_rng(seed).uniform(0.5, 1.5, size=out.shape), out.data)
     if out.requires_grad:  # otherwise no input reaches the output: every analytic gradient is 0
         (out * Tensor(weights)).sum().backward()
     numeric = numerical_grad(fn, tensors, weights, eps)
     for position, (tensor, expected) in enumerate(zip(tensors, numeric, strict=True)):
-        actual = tensor.grad if tensor.grad is not None else np.zeros(tensor.shape)
+        actual = to_numpy(tensor.grad) if tensor.grad is not None else np.zeros(tensor.shape)
         if actual.shape != tensor.shape:
             raise GradcheckError(
                 f"gradient of input {position} has shape {actual.shape}; expected the input's "

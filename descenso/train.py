@@ -19,9 +19,6 @@ of the criteria in :mod:`descenso.stopping`.
 from __future__ import annotations
 
 import math
-import signal
-import threading
-import time
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -32,20 +29,31 @@ from descenso._fit_checks import (
     as_criteria,
     check_callbacks,
     check_criteria,
+    check_data,
     check_settings,
     make_optimizer,
     metric_functions,
+    on_device,
+    split_validation,
 )
+from descenso.backend import array_module
+from descenso.checkpoint import as_checkpointer
+from descenso.compile import training_step
 from descenso.creation import tensor
-from descenso.distributed import Share, as_parallel
-from descenso.feed import as_feed
+from descenso.diagnosis.monitor import training_doctor
+from descenso.distributed import as_parallel
+from descenso.divergence import Divergence
+from descenso.finite_gradients import check_finite_gradients
 from descenso.grad_mode import no_grad
+from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
+from descenso.interrupt import InterruptFlag
+from descenso.optim.scheduling import make_schedule
+from descenso.run_state import RunState, describe_settings
 from descenso.stopping import (
     DivergenceError,
     MaxEpochs,
     TrainingInterrupted,
-    check_finite_loss,
     check_finite_weights,
 )
 
@@ -132,14 +140,15 @@ def penalty(model: Any, l1: float = 0.0, l2: float = 0.0) -> Any:
     if weights and l1:
         terms.append(l1 * sum(w.abs().sum() for w in weights))
     if not terms:
-        return tensor(0.0, dtype=weights[0].dtype if weights else np.float32)
+        device = weights[0].device if weights else None
+        return tensor(0.0, dtype=weights[0].dtype if weights else np.float32, device=device)
     return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
 def fit(
     model: Any,
     X: Any,
-    y: Any = None,
+    y: Any,
     loss: str | Callable[..., Any] = "mse",
     optimizer: Any = "adam",
     lr: float | None = None,
@@ -156,6 +165,14 @@ def fit(
     verbose: bool = False,
     reference_loss: float | None = None,
     distributed: Any = None,
+    checkpoint: Any = None,
+    checkpoint_every: int | str = "epoch",
+    resume: bool = False,
+    doctor: Any = False,
+    gradcheck: bool | float = False,
+    compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
+    device: str | None = None,
+    schedule: Any = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by (mini-batch) gradient descent; return the History.
 
@@ -163,11 +180,9 @@ def fit(
     ----------
     model : nn.Module
         Maps a batch ``(batch, n_features)`` to ``(batch, out_features)``; trained in place.
-    X : array_like, shape (n_samples, n_features), or a descenso.data.Stream or file path
-        The inputs; a :class:`~descenso.data.Stream` (or a CSV/Parquet path, with ``y`` the
-        target's name) is read a few pieces at a time, for files larger than memory.
+    X : array_like, shape (n_samples, n_features)
     y : array_like, shape (n_samples,) or (n_samples, out_features)
-        Binary targets are 0/1. None with a Stream, which holds its targets.
+        Binary targets are 0/1.
     loss : str or callable, default "mse"
         A name from ``descenso.losses`` or ``loss(prediction, target, sample_weight=None) -> Tensor``.
     optimizer : str or Optimizer, default "adam"
@@ -197,16 +212,52 @@ def fit(
     l1, l2 : float, default 0
         Penalty strengths on the weight matrices (parameters with 2 or more dimensions; not biases).
     metrics : list of str or callable
-        "accuracy", "mse", "mae", or ``metric(y_true, output) -> float`` on the model's raw output.
+        "accuracy", "mse", "mae", or ``metric(y_true, output) -> float`` on the model's raw output
+        (NumPy arrays: on a GPU, host copies of the batch; the built-in ones stay on the GPU).
     verbose : bool, default False
         Print about ten progress lines.
     reference_loss : float, optional
         The objective's exact minimum (e.g. from :mod:`descenso.linear_models`);
         then ``History.optimum_gap`` holds ``objective(theta_epoch) - reference_loss``.
+    doctor : bool or TrainingDoctor, default False
+        Watch the run and report what is wrong, with the numbers and the fix (bad scales, a
+        learning rate too large or too small, dead ReLU units, vanishing or exploding gradients,
+        useless or leaking columns, class imbalance): ``History.diagnosis`` and one
+        :class:`descenso.diagnosis.DiagnosisWarning`. See :mod:`descenso.diagnosis`.
+    gradcheck : bool or float, default False
+        Before the first step, compare autodiff's gradient of the first batch's objective with
+        central differences in float64 (for your own modules); the result is ``History.gradcheck``.
+        A float is the tolerance on the largest relative error (True: 1e-4).
+    compile : bool, default False
+        Capture the training step once and replay it (:func:`descenso.compile_step`): the same
+        numbers, bit for bit, without building a graph each step. Where the model cannot be
+        captured, training is eager after one :class:`~descenso.compile.CompileWarning` saying why.
     distributed : bool or descenso.distributed.DataParallel, optional
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
         reaches the weights one process would. Only rank 0 prints.
+    device : {"cpu", "cuda", "cuda:N"}, optional
+        Where to train. The model is moved there (in place) and the data copied there once;
+        None trains where the model's parameters are. An Optimizer object must be built
+        after the model is on that device (a name is always fine).
+    checkpoint : str, os.PathLike or Checkpointer, optional
+        A folder to save the run's state in (see :mod:`descenso.checkpoint`): weights, optimizer
+        state, the generator's state, the position in the epoch, the criteria's state, the
+        callbacks' ``state_dict()`` and the History. Deleted when training completes; kept after
+        an interrupt or a crash.
+    checkpoint_every : int or "epoch", default "epoch"
+        Save after every this many optimizer steps, or at the end of every epoch.
+    resume : bool, default False
+        Continue from the checkpoint in ``checkpoint`` when there is one (else start afresh):
+        the run then ends bit for bit where an uninterrupted one would have. It must be given
+        the same data, model and settings; anything else is refused, naming what differs.
+    schedule : None, "cosine", "step", "plateau", a schedule object or a callable, optional
+        Changes the learning rate after every epoch (``History.lr`` records each epoch's rate).
+        "cosine" anneals it to 0 over ``epochs``, "step" divides it by 10 after each third of
+        ``epochs``, "plateau" halves it when the monitored loss (``val_loss`` with validation data,
+        else the objective) has not improved for 5 epochs. An object from :mod:`descenso.optim`
+        must be bound to ``optimizer``; a callable gets the optimizer and returns one. See
+        :func:`descenso.optim.scheduling.make_schedule`.
 
     Returns
     -------
@@ -218,12 +269,21 @@ def fit(
     TypeError, ValueError
         For bad arguments, before any work, saying what was expected and how to fix it.
     DivergenceError
-        At once, when the loss or a weight becomes NaN or infinite (names the lr and suggests a smaller one).
+        At once, when the loss or a weight becomes NaN or infinite, or when an epoch's objective exceeds
+        10,000 times the first step's (see :class:`descenso.divergence.Divergence`; pass one in ``stop``
+        to change the factor). The best weights seen are restored first; the message names the lr,
+        says what was restored and suggests a smaller lr.
+    descenso.checkpoint.CheckpointError
+        When a checkpoint cannot be written (disk full, say: the previous one is then intact), its
+        folder is in use by another run or cannot be written, or it exists and ``resume`` is False.
+    descenso.testing.GradcheckError
+        With ``gradcheck``, before any step, when the gradient is wrong past the tolerance.
 
     Warns
     -----
     TrainingInterrupted
-        When Ctrl-C stops training; the step in progress completes and the weights reached are kept.
+        When Ctrl-C or SIGTERM stops training; the step in progress completes, the weights reached
+        are kept and, with ``checkpoint=``, a checkpoint is written to resume from.
 
     Notes
     -----
@@ -250,18 +310,23 @@ def fit(
     'max_epochs'
     """
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
+    X, y, sample_weight = check_data(model, X, y, sample_weight)
     rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
     parallel = as_parallel(distributed)  # one process, or ranks that average gradients every step
     rng, verbose = parallel.same_rng(rng), verbose and parallel.is_root
-    feed = as_feed(model, X, y, sample_weight, parallel)  # arrays in memory, or a file read in shards
     loss_fn = losses.get(loss)
-    feed, val = feed.split(validation, model, rng)
+    X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
+    place = on_device(device, model, optimizer)  # the model there now; the data there once, below
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
     criteria = [*as_criteria(stop), MaxEpochs(epochs)]  # epochs is one criterion among the others
+    divergence = _divergence_guard(criteria)  # NaN, inf, or a loss exploded while finite: always on
     check_criteria(criteria, val is not None, list(metric_fns), has_reference=reference_loss is not None)
     callbacks = check_callbacks(callbacks)
+    # A schedule is a callback: it steps after each recorded epoch, and its state is checkpointed with theirs.
+    callbacks += [s for s in [make_schedule(schedule, optimizer, epochs)] if s is not None]
     parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
+    saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
@@ -274,100 +339,139 @@ def fit(
         total = data_loss + penalty(penalized, l1, l2) if (l1 or l2) else data_loss
         return output, data_loss, total
 
+    step_fn = training_step(compile, model, loss_fn, optimizer, objective, l1, l2)  # captured, or eager
+    host = (X, y, sample_weight, *(val or ()))  # what the checkpoint's fingerprint and the aids read
+    X, y, sample_weight, val = place(X), place(y), place(sample_weight), place(val)
+
+    # 3. The run's state, handed to the checkpointer, which (with resume=True) restores it from disk.
     history = History()
     for criterion in criteria:
         criterion.reset()
-    n = feed.n
+    run = RunState(model, optimizer, rng, criteria, callbacks, history)
+    n = len(X)
     batch = n if batch_size is None else min(batch_size, n)
-    started = time.perf_counter()
+    steps_per_epoch = math.ceil(n / batch)
+    # Optional aids reach the loop as callbacks: the first batch's gradient check, and the doctor.
+    batch_terms = (loss_fn, *host[:3], lambda m: penalty(m, l1, l2))
+    checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
+    callbacks = [*checks, *callbacks, *training_doctor(doctor, host[0], host[1], loss_fn)]
     reason, stopped_by = "", ""
-    _call(callbacks, "on_train_begin", model, history)
+    settings = describe_settings(loss=loss, optimizer=_optimizer_settings(optimizer), batch_size=batch,
+                                 l1=l1, l2=l2, metrics=list(metric_fns), reference_loss=reference_loss,
+                                 stop=[c for c in criteria if not isinstance(c, MaxEpochs)])  # fmt: skip
 
-    # 3. The loop: epochs of steps until a criterion fires. The first Ctrl-C only raises a flag that is
-    #    read between steps, so a step is never cut in half and the weights are always a real iterate.
-    #    NumPy's overflow warnings are silenced: a non-finite loss is caught below and explained instead.
-    with _InterruptFlag() as interrupt, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    # 4. The loop: epochs of steps until a criterion fires. The first Ctrl-C or SIGTERM only raises a
+    #    flag that is read between steps, so a step is never cut in half, the weights are always a real
+    #    iterate, and a checkpoint can be written. NumPy's overflow warnings are silenced: a non-finite
+    #    loss is caught below and explained instead. Targets and weights are checked once, here (a
+    #    check per step would wait for a GPU each time).
+    with (
+        InterruptFlag() as interrupt,
+        saver.session(run, host, settings) as at,
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        losses._values_checked_once(loss_fn, (X, y, sample_weight), *([val] if val else [])),
+    ):
+        _call(callbacks, "on_train_begin", model, history)
         try:
-            epoch = 0
             while not reason:
-                epoch += 1
+                # Full batch needs no shuffle (the sum is the same); mini-batches are a fresh permutation
+                # each epoch, drawn from rng only, so the same seed gives the same batches. After a resume
+                # in mid-epoch, `at` already holds that epoch's permutation and sums so far.
+                if at.step == 0:
+                    at.new_epoch(rng.permutation(n) if batch < n else None, metric_fns)
+                order = place(at.order)  # drawn on the host, copied to the data's device once an epoch
                 model.train()
-                _call(callbacks, "on_epoch_begin", epoch, model)
-                # Mini-batches are a fresh shuffle each epoch, drawn from rng only, so the same seed gives
-                # the same batches; each rank gets its part of every batch, and its share of the mean.
-                seen, loss_sum, objective_sum = 0, 0.0, 0.0
-                metric_sums = dict.fromkeys(metric_fns, 0.0)
-                for Xb, yb, wb, share in parallel.each(feed.epoch(rng, batch, parallel)):
+                _call(callbacks, "on_epoch_begin", at.epoch, model)
+                for step in range(at.step, steps_per_epoch):
+                    rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
                     with parallel.guard():  # an error on one rank stops every rank with that error
-                        optimizer.zero_grad()
-                        output, data_loss, total = objective(Xb, yb, wb)
-                        total.backward()
-                        values = [metric(yb, output.data) for metric in metric_fns.values()]
+                        rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
+                        Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
+                        wb = None if sample_weight is None else sample_weight[rows]
+                        output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
+                        step_fn.backward()
+                        values = [metric(yb, output) for metric in metric_fns.values()]
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
-                        optimizer, share, [data_loss.item(), total.item()], values, interrupt
+                        optimizer, share, [data_loss, total], values, interrupt
                     )
-                    check_finite_loss(total_value, epoch, optimizer.lr)  # diverged: stop before stepping
+                    divergence.observe_step(total_value, at.epoch, optimizer.lr, model)  # diverged: no step
+                    check_finite_gradients(
+                        params, model, at.epoch, optimizer.lr, total_value
+                    )  # nor a NaN step
                     optimizer.step()
 
                     history.n_steps += 1
-                    seen += size
-                    loss_sum += loss_value * size
-                    objective_sum += total_value * size
-                    for name, value in zip(metric_fns, values, strict=True):
-                        metric_sums[name] += value * size
+                    at.add(size, loss_value, total_value, dict(zip(metric_fns, values, strict=True)))
                     step_logs = {"loss": loss_value, "batch_size": size}
                     _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
-                    if stop_now.raised:  # Ctrl-C on any rank
+                    if at.step < steps_per_epoch:  # the epoch's last step is saved with the epoch, below
+                        saver.step_done(run, at, force=stop_now.raised)
+                    if stop_now.raised:  # Ctrl-C or SIGTERM on any rank
                         break
 
-                # 4. Record the epoch: training numbers averaged over its steps, validation at its end.
+                # 5. Record the epoch: training numbers averaged over its steps, validation at its end.
                 #    The gradient norm is the last step's: step() reads .grad and leaves it as it was.
                 grad_norm = _global_norm(params)
-                check_finite_weights(model, epoch, optimizer.lr)
-                row: dict[str, Any] = {name: value_sum / seen for name, value_sum in metric_sums.items()}
+                check_finite_weights(model, at.epoch, optimizer.lr)
+                row: dict[str, Any] = {name: float(sum_) / at.seen for name, sum_ in at.metric_sums.items()}
                 val_loss = None
                 if val is not None:
-                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, val)
+                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)
                     row.update({f"val_{name}": value for name, value in val_metrics.items()})
                 gap = None
                 if reference_loss is not None:
-                    gap = _full_objective(model, objective, *feed.arrays()) - reference_loss
+                    gap = _full_objective(model, objective, X, y, sample_weight) - reference_loss
                 history.record(
-                    epoch=epoch,
-                    train_loss=loss_sum / seen,
-                    objective=objective_sum / seen,
+                    epoch=at.epoch,
+                    train_loss=at.loss_sum / at.seen,
+                    objective=at.objective_sum / at.seen,
                     val_loss=val_loss,
                     lr=optimizer.lr,
                     grad_norm=grad_norm,
-                    time=time.perf_counter() - started,
+                    time=run.elapsed(),
                     metrics=row,
                     optimum_gap=gap,
                 )
                 logs = {name: history.get(name)[-1] for name in history.names()}
-                _call(callbacks, "on_epoch_end", epoch, logs, model)
+                _call(callbacks, "on_epoch_end", at.epoch, logs, model)
                 if verbose:
                     _print_progress(history, epochs)
 
-                # 5. Ask every criterion (each must see every epoch, e.g. to remember the best weights);
-                #    the first reason, in the order given, wins.
+                # 6. Ask every criterion (each must see every epoch, e.g. to remember the best weights);
+                #    the first reason, in the order given, wins. An interrupt that came during a complete
+                #    epoch is saved at its end, so a resumed run starts the next one.
                 fired = [(why, c.name) for c in criteria if (why := c.check(history, model))]
-                if stop_now.raised:
-                    fired.insert(0, (_interrupt_reason(epoch, seen, n), "interrupt"))
-                if fired := parallel.agree(fired):  # rank 0 decides, so every rank stops together
+                fired = parallel.agree(fired)  # rank 0 decides, so every rank stops together
+                complete = at.step == steps_per_epoch
+                if complete:
+                    at.end_epoch()
+                    saver.epoch_done(run, at, force=stop_now.raised, finished=bool(fired))
+                if stop_now.raised and not (fired and complete):
+                    fired.insert(
+                        0, (_interrupt_reason(interrupt.describe(), at.epoch, at.seen, n), "interrupt")
+                    )
+                if fired:
                     reason, stopped_by = fired[0]
         except KeyboardInterrupt:  # raised by a callback, a second Ctrl-C, or outside the main thread
-            reason, stopped_by = _interrupt_reason(len(history) + 1, None, n), "interrupt"
+            reason, stopped_by = (
+                _interrupt_reason("by the user (Ctrl-C)", len(history) + 1, None, n),
+                "interrupt",
+            )
         except DivergenceError as error:
-            history.stop_reason, history.stopped_by = str(error), "divergence"
-            _finalize(criteria, history, model)  # best weights back, even now
-            error.history = history
+            history.stopped_by = "divergence"
+            # Best weights back, even now: EarlyStopping's (best on validation) if any, else the guard's.
+            others = [c for c in criteria if c is not divergence]
+            restored = _finalize(others, history, model) or _finalize([divergence], history, model)
+            error.restored = "; ".join(restored) or None
+            history.stop_reason, error.history = str(error), history
             raise
 
-    # 6. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
-    notes = _finalize(criteria, history, model)
+    # 7. However training ended, let criteria finish (EarlyStopping restores the best weights) and say why.
+    notes = _finalize(criteria, history, model) + saver.notes(stopped_by)
     history.stop_reason = "; ".join([reason, *notes])
     history.stopped_by = stopped_by
+    history.interrupted_by = interrupt.signal_name if stopped_by == "interrupt" else None
     if stopped_by == "interrupt":
         warnings.warn(history.stop_reason, TrainingInterrupted, stacklevel=2)
     _call(callbacks, "on_train_end", history, model)
@@ -379,6 +483,15 @@ def fit(
 # ---------------------------------------------------------------------------- helpers of the loop
 
 
+def _divergence_guard(criteria: list[Any]) -> Divergence:
+    """The Divergence criterion among ``criteria``, adding the default one when none was given."""
+    guard = next((c for c in criteria if isinstance(c, Divergence)), None)
+    if guard is None:
+        guard = Divergence()
+        criteria.insert(0, guard)  # first: an exploded epoch must not become another criterion's "best"
+    return guard
+
+
 def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
     for callback in callbacks:
         method = getattr(callback, hook, None)
@@ -388,33 +501,27 @@ def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
 
 def _global_norm(parameters: Sequence[Any]) -> float:
     """The L2 norm of all gradients together, accumulated in float64 so it cannot overflow float32."""
-    squares = sum(float(np.vdot(g, g)) for p in parameters if (g := p.grad) is not None)
-    return math.sqrt(squares)
+    grads = [g for p in parameters if (g := p.grad) is not None]
+    squares = sum(array_module(g).vdot(g, g).astype(np.float64) for g in grads)  # summed on the device
+    return math.sqrt(float(squares))
 
 
 @no_grad()
 def _evaluate(
-    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, val: Any
+    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, X: Any, y: Any, w: Any
 ) -> Any:
     """Validation loss and metrics in evaluation mode (Dropout off), without building a graph.
 
     With several ranks, each evaluates its part of the validation rows and the values are averaged.
     """
     model.eval()
-    parts = []  # (share, loss, metrics) of each part of the data this rank holds
-    for X, y, w, share in parallel.each(val.chunks(parallel)):
-        output = model(X)
-        value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
-        parts.append((share, [value], [metric(y, output.data) for metric in metric_fns.values()]))
+    rows, share = parallel.shard(slice(None), len(X), w)
+    X, y, w = X[rows], y[rows], None if w is None else w[rows]
+    output = model(X)
+    value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
+    metric_values = [metric(y, output.data) for metric in metric_fns.values()]
     model.train()
-    if len(parts) != 1:  # several chunks (a stream): their weighted means, as one part
-        count, weight = sum(p[0].count for p in parts), sum(p[0].weight for p in parts)
-        sums = np.sum(
-            [[p[0].weight * v for v in p[1]] + [p[0].count * v for v in p[2]] for p in parts], axis=0
-        )
-        losses_, metrics_ = sums[:1] / max(weight, 1e-300), sums[1:] / max(count, 1)
-        parts = [(Share(count, weight), losses_.tolist(), metrics_.tolist())]
-    (value,), metric_values = parallel.mean(*parts[0])
+    (value,), metric_values = parallel.mean(share, [value], metric_values)
     return value, dict(zip(metric_fns, metric_values, strict=True))
 
 
@@ -432,9 +539,15 @@ def _finalize(criteria: Sequence[Any], history: History, model: Any) -> list[str
     return [note for note in notes if note]
 
 
-def _interrupt_reason(epoch: int, seen: int | None, n: int) -> str:
+def _interrupt_reason(by: str, epoch: int, seen: int | None, n: int) -> str:
     done = "" if seen is None or seen == n else f" ({seen} of {n} samples seen)"
-    return f"interrupted by the user (Ctrl-C) during epoch {epoch}{done}; kept the weights reached"
+    return f"interrupted {by} during epoch {epoch}{done}; kept the weights reached"
+
+
+def _optimizer_settings(optimizer: Any) -> Any:
+    """The optimizer's type and settings at the start (what a resumed run must match)."""
+    settings = getattr(optimizer, "hyperparameters", None)
+    return [type(optimizer).__name__, settings() if callable(settings) else None]
 
 
 def _print_progress(history: History, epochs: int) -> None:
@@ -445,30 +558,3 @@ def _print_progress(history: History, epochs: int) -> None:
     if history.val_loss[-1] is not None:
         line += f"  val_loss {history.val_loss[-1]:.6g}"
     print(line + f"  lr {history.lr[-1]:.3g}  {history.time[-1]:.2f}s")
-
-
-class _InterruptFlag:
-    """Turn the first Ctrl-C into a flag (main thread only); a second Ctrl-C interrupts at once."""
-
-    def __init__(self) -> None:
-        self.raised = False
-        self._installed = False
-        self._previous: Any = None
-
-    def __enter__(self) -> _InterruptFlag:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-            self._installed = True
-        return self
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.raised = True
-        self._restore()
-
-    def _restore(self) -> None:
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.SIG_DFL)
-            self._installed = False
-
-    def __exit__(self, *exc: object) -> None:
-        self._restore()

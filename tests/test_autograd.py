@@ -5,6 +5,8 @@ import pytest
 
 import descenso as ds
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 def test_a_tensor_used_twice_gets_both_contributions():
     x = ds.tensor(3.0, requires_grad=True)
@@ -231,6 +233,7 @@ def test_gradient_stops_at_leaves_without_requires_grad():
     np.testing.assert_array_equal(w.grad, [5])
 
 
+@pytest.mark.numpy_only("graph depth, not the array module; slow")
 def test_a_chain_of_100000_ops_has_no_recursion_limit():
     x = ds.tensor(1.0, dtype="float64", requires_grad=True)
     y = x
@@ -240,6 +243,7 @@ def test_a_chain_of_100000_ops_has_no_recursion_limit():
     assert x.grad == pytest.approx(1.0001**100_000, rel=1e-9)
 
 
+@pytest.mark.numpy_only("graph depth, not the array module; slow")
 def test_a_deep_graph_can_be_dropped_without_backward():
     x = ds.tensor(1.0, requires_grad=True)
     y = x
@@ -249,6 +253,7 @@ def test_a_deep_graph_can_be_dropped_without_backward():
     assert x.grad is None
 
 
+@pytest.mark.numpy_only("a NumPy array as an operand is host data")
 def test_gradient_dtype_follows_the_leaf():
     w = ds.tensor([1.0, 2.0], requires_grad=True)  # float32
     (w * np.array([0.5, 0.25])).sum().backward()  # a float64 array operand promotes the product

@@ -78,9 +78,9 @@ def test_regression_targets_follow_their_formulas():
     np.testing.assert_allclose(y, 2 * np.hypot(X[:, 0], X[:, 1]) - 1, atol=1e-6)
 
 
-def test_xor_labels_are_the_sign_of_the_product():
+def test_xor_labels_are_the_xor_of_the_signs():
     X, y, _ = datasets.load("xor", n=500, noise=0.0)
-    assert np.array_equal(y, (X[:, 0] * X[:, 1] > 0).astype(np.float32))
+    assert np.array_equal(y, ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(np.float32))  # not XNOR
 
 
 def test_spirals_arms_are_point_reflections():

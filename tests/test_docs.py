@@ -205,3 +205,12 @@ def test_a_block_that_warns_fails_the_test():
 
 def test_a_text_block_does_not_run():
     assert python_blocks("```text\n1 / 0\n```\n```bash\ndescenso train\n```\n") == []
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md", *DOC_FILES], ids=lambda p: p.name)
+def test_the_docs_promise_only_what_exists(path):
+    text = path.read_text(encoding="utf-8")
+    # The course notes are summarised in our own words; no folder of them ships with the repository.
+    assert "seed/" not in text
+    # descenso is installed from the checkout (or a wheel built from it): no package index has it yet.
+    assert not re.search(r"pip install ['\"]?descenso\b", text), "install from the checkout: pip install -e ."

@@ -9,6 +9,8 @@ import descenso as ds
 from descenso import losses
 from descenso.testing import gradcheck
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 ALL = ["mse", "mae", "huber", "bce_with_logits", "bce", "hinge"]
 
 

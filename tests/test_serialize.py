@@ -424,3 +424,21 @@ def test_a_library_failure_after_our_checks_is_still_a_model_file_error(tmp_path
 
     monkeypatch.setattr(serialize, "_safetensors", lambda: Broken)
     assert_refused(path, "safetensors could not decode it: library disagrees")
+
+
+def test_a_flipped_or_zeroed_weight_byte_is_refused_by_the_checksum(tmp_path):
+    path = tmp_path / "m.descenso"
+    weights = np.arange(1, 13, dtype=np.float32).reshape(3, 4)
+    serialize.write_model_file(path, {"w": weights}, {"architecture": "linear"})
+    arrays, metadata = serialize.read_model_file(path)
+    assert arrays["w"].tobytes() == weights.tobytes() and "tensor_sha256" not in metadata
+    data = bytearray(path.read_bytes())
+    for change in ("flip", "zero"):
+        corrupt = bytearray(data)
+        if change == "flip":
+            corrupt[-5] ^= 0x01  # one bit of the last weights
+        else:
+            corrupt[-16:] = bytes(16)
+        path.write_bytes(bytes(corrupt))
+        with pytest.raises(serialize.ModelFileError, match="does not match the sha256 checksum"):
+            serialize.read_model_file(path)

@@ -5,6 +5,8 @@ import pytest
 
 import descenso as ds
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 # ----------------------------------------------------------------------------- creation and dtypes
 def test_lists_and_numbers_become_float32():
@@ -93,6 +95,7 @@ def test_properties():
     assert not y.is_leaf and y.requires_grad
 
 
+@pytest.mark.numpy_only("checks the NumPy array type")
 def test_op_results_on_0d_tensors_are_ndarrays():
     # Regression: NumPy returns scalars for ops on 0-d arrays; .data must stay an ndarray.
     a, b = ds.tensor(2.0), ds.tensor(3.0)
@@ -108,6 +111,7 @@ def test_item():
         ds.tensor([1.0, 2.0]).item()
 
 
+@pytest.mark.numpy_only("numpy() is host memory")
 def test_numpy_shares_memory():
     x = ds.tensor([1.0, 2.0])
     x.numpy()[0] = 5.0
@@ -152,6 +156,7 @@ def test_comparisons_give_boolean_masks_without_a_graph():
 
 
 # ----------------------------------------------------------------------------- repr
+@pytest.mark.numpy_only("the repr of a device tensor names its device")
 def test_repr():
     assert repr(ds.tensor([1.0, 2.5])) == "tensor([1. , 2.5])"
     assert repr(ds.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"

@@ -42,13 +42,40 @@ def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return full_loss(w, model(ds.tensor(X)).data, y), seconds
 
 
+def train_compiled(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The same loop with the step captured once: ``step = ds.compile_step(...)``, then ``step(Xb, yb)``."""
+    ds, model, opt, loss_fn = build(w)
+    step = ds.compile_step(model, loss_fn, opt)
+    start = time.perf_counter()
+    for epoch in range(w.epochs):
+        for index in batch_order(w, epoch):
+            if w.batch_size is None:
+                step(X, y)
+            else:
+                step(X[index], y[index])
+    seconds = time.perf_counter() - start
+    with ds.no_grad():
+        return full_loss(w, model(ds.tensor(X)).data, y), seconds
+
+
 def train_fit(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """``descenso.fit``, whose ``rng`` draws the same batch order as :func:`benchmarks.common.batch_order`."""
+    """``descenso.fit(compile=True)`` (as the estimators run it), whose ``rng`` draws the batch order of
+    :func:`benchmarks.common.batch_order`."""
     from descenso.train import fit
 
     ds, model, opt, _ = build(w)
     start = time.perf_counter()
-    fit(model, X, y, loss=w.loss, optimizer=opt, epochs=w.epochs, batch_size=w.batch_size, rng=ORDER_SEED)
+    fit(
+        model,
+        X,
+        y,
+        loss=w.loss,
+        optimizer=opt,
+        epochs=w.epochs,
+        batch_size=w.batch_size,
+        rng=ORDER_SEED,
+        compile=True,
+    )
     seconds = time.perf_counter() - start
     with ds.no_grad():
         return full_loss(w, model(ds.tensor(X)).data, y), seconds

@@ -68,7 +68,8 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
     Raises
     ------
     CLIError
-        Exit code 3 naming the missing and the unknown columns, or the columns with missing values.
+        Exit code 3 naming the missing columns, or the columns with missing values. Columns
+        the model does not take (an id, the true target) are left aside, not refused.
     """
     expected = getattr(estimator, "feature_names_in_", None)
     target = getattr(estimator, "target_name_", None)
@@ -84,15 +85,28 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
         return frame[columns].to_numpy(dtype=np.float32)
     expected = [str(name) for name in expected]
     missing = [name for name in expected if name not in frame.columns]
-    extra = [str(c) for c in frame.columns if c not in expected and c != target]
-    if missing or extra:
-        parts = ([f"missing column(s): {', '.join(missing)}"] if missing else []) + (
-            [f"unknown column(s): {', '.join(extra)}"] if extra else []
-        )
-        raise CLIError(f"{source} does not match the model's columns; {'; '.join(parts)}",
-                       fix=f"the model expects the columns: {', '.join(expected)}")  # fmt: skip
+    if missing:
+        raise CLIError(f"{source} lacks the model's input column(s): {', '.join(missing)}",
+                       fix=f"pass a file with the columns: {', '.join(expected)}")  # fmt: skip
     check_complete(estimator, frame[expected], source)
     return frame[expected]
+
+
+def probability_column(estimator: Any, taken: Any) -> str:
+    """``probability_<positive class>``, the column holding ``P(y = classes_[1])``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> from descenso.cli.commands_predict import probability_column
+    >>> probability_column(SimpleNamespace(classes_=np.array(["female", "male"])), taken={})
+    'probability_male'
+    """
+    name = f"probability_{estimator.classes_[1]}"
+    while name in taken:
+        name += "_"
+    return name
 
 
 def check_complete(estimator: Any, frame: Any, source: str) -> None:
@@ -111,27 +125,74 @@ def check_complete(estimator: Any, frame: Any, source: str) -> None:
     )
 
 
+def other_columns(estimator: Any, frame: Any) -> list[str]:
+    """The columns of ``frame`` that are not the model's inputs (an id, the true target ...)."""
+    expected = getattr(estimator, "feature_names_in_", None)
+    if expected is None:
+        return []
+    inputs = {str(name) for name in expected}
+    return [str(c) for c in frame.columns if str(c) not in inputs]
+
+
+def predict_quietly(estimator: Any, X: Any, unknown: str) -> tuple[Any, Any]:
+    """Predictions and (binary) probabilities; the library's data warnings become ``warning:`` lines."""
+    import warnings
+
+    from descenso.cli.inputs import show_warnings
+
+    estimator.handle_unknown = unknown  # what a category never seen in training does
+    with warnings.catch_warnings(record=True) as caught, user_errors(ExitCode.DATA):
+        warnings.simplefilter("always")
+        predictions = estimator.predict(X)
+        proba = estimator.predict_proba(X)[:, 1] if hasattr(estimator, "predict_proba") else None
+    show_warnings(caught)
+    return predictions, proba
+
+
+UNKNOWN = click.option(
+    "--unknown",
+    type=click.Choice(["warn", "error", "ignore"]),
+    default="warn",
+    show_default=True,
+    help="A text value never seen in training: warn (naming column, value and rows), refuse, or ignore.",
+)
+
+
 @click.command()
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="CSV file to write (default: stdout).")
-def predict(model: str, data: str, output: str | None) -> None:
+@click.option("--keep", metavar="COLS", default=None,
+              help="Comma-separated columns of DATA to write next to the predictions, e.g. id "
+                   "(default: every column).")  # fmt: skip
+@UNKNOWN
+def predict(model: str, data: str, output: str | None, keep: str | None, unknown: str) -> None:
     """Predict DATA (CSV or Parquet) with MODEL; write the rows with a prediction column.
 
     \b
-    Binary models add a probability column (of the second class). Columns are checked against
-    the ones the model was trained on; a target column in DATA is ignored.
-    Example: descenso predict runs/latest/model.descenso new.csv -o preds.csv
+    Binary models add the probability of the positive class, named after it (probability_yes).
+    DATA needs the columns the model was trained on; other columns (an id, the true target) are
+    not inputs: they are written next to the predictions (only those named with --keep).
+    Example: descenso predict runs/latest/model.descenso new.csv --keep id -o preds.csv
     """
     estimator = load_model(model)
     frame = read_frame(data)
+    kept = (
+        [str(c) for c in frame.columns] if keep is None else [c.strip() for c in keep.split(",") if c.strip()]
+    )
+    absent = [c for c in kept if c not in frame.columns]
+    if absent:
+        raise CLIError(
+            f"--keep names column(s) {Path(data).name} does not have: {', '.join(absent)}",
+            fix=f"choose from: {', '.join(map(str, frame.columns))}",
+            code=ExitCode.USAGE,
+        )
     X = check_columns(estimator, frame, Path(data).name)
-    with user_errors(ExitCode.DATA):
-        predictions = estimator.predict(X)
-        columns: dict[str, list[Any]] = {str(c): frame[c].tolist() for c in frame.columns}
-        columns["prediction"] = np.asarray(predictions).tolist()
-        if hasattr(estimator, "predict_proba"):
-            columns["probability"] = np.round(estimator.predict_proba(X)[:, 1], 6).tolist()
+    predictions, proba = predict_quietly(estimator, X, unknown)
+    columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in kept}
+    columns["prediction"] = np.asarray(predictions).tolist()
+    if proba is not None:
+        columns[probability_column(estimator, columns)] = np.round(proba, 6).tolist()
     if output is None:
         click.echo(runs.csv_text(columns), nl=False)
         return
@@ -149,7 +210,10 @@ def predict(model: str, data: str, output: str | None) -> None:
 @click.option("--report", "report_dir", type=click.Path(file_okay=False),
               help="Folder to write metrics.json and the plots into.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON line.")
-def evaluate(model: str, data: str, target: str | None, report_dir: str | None, as_json: bool) -> None:
+@UNKNOWN
+def evaluate(
+    model: str, data: str, target: str | None, report_dir: str | None, as_json: bool, unknown: str
+) -> None:
     """Evaluate MODEL on labelled DATA: print the metrics, and write plots with --report."""
     estimator = load_model(model)
     frame = read_frame(data)
@@ -168,12 +232,11 @@ def evaluate(model: str, data: str, target: str | None, report_dir: str | None, 
                        fix="remove those rows to evaluate")  # fmt: skip
     X = check_columns(estimator, frame.drop(columns=[target]), Path(data).name)
     binary = hasattr(estimator, "classes_")
+    predicted, proba = predict_quietly(estimator, X, unknown)
     with user_errors(ExitCode.DATA):
-        predicted = estimator.predict(X)
         if binary:
             y_true = report.encode_labels(labels.to_numpy(), estimator.classes_)
             y_pred = report.encode_labels(predicted, estimator.classes_)
-            proba = estimator.predict_proba(X)[:, 1]
             metrics = report.binary_metrics(y_true, y_pred, proba)
         else:
             y_true, y_pred, proba = labels.to_numpy(dtype=float), np.asarray(predicted, dtype=float), None

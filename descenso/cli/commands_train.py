@@ -74,7 +74,8 @@ def _help_default(name: str) -> str:
     type=options.Names(),
     default="",
     metavar="NAMES",
-    help="Representation steps before the network, e.g. polar,standardize.",
+    help="Representation steps before the network, e.g. 'polar(x,y),standardize' (a step that takes "
+    "columns names them).",
 )
 @click.option(
     "--alpha", type=click.FloatRange(min=0), default=_DEFAULTS.alpha, show_default=True, help="L2 penalty."
@@ -83,14 +84,30 @@ def _help_default(name: str) -> str:
     "--early-stopping/--no-early-stopping",
     default=True,
     show_default=True,
-    help="Stop when the validation loss stops improving (and keep the best weights).",
+    help="Stop when the validation loss stops improving (and keep the best weights). "
+    "--no-early-stopping trains all --epochs.",
 )
 @click.option(
     "--patience",
     type=click.IntRange(min=1),
     default=_DEFAULTS.patience,
     show_default=True,
-    help="Epochs without improvement before early stopping.",
+    help="Epochs without improvement before early stopping (with --early-stopping only).",
+)
+@click.option(
+    "--schedule",
+    type=click.Choice(options.SCHEDULES),
+    default=_DEFAULTS.schedule,
+    show_default=True,
+    help="Learning-rate schedule: cosine (to 0 over --epochs), step (/10 after each third), "
+    "plateau (halve after 5 epochs without improvement).",
+)
+@click.option(
+    "--ensemble",
+    metavar="N|auto",
+    default=str(_DEFAULTS.ensemble),
+    show_default=True,
+    help="Networks trained and averaged; auto is 3 below 10,000 rows, else 1.",
 )
 @click.option(
     "--tol",
@@ -114,13 +131,21 @@ def _help_default(name: str) -> str:
     help="Share of all rows held out for the test report.",
 )
 @click.option("--class-weight", type=click.Choice(["balanced"]), help="Reweight an imbalanced binary target.")
+@click.option("--doctor", is_flag=True, help="Watch training and report what went wrong and how to fix it.")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
 @click.option(
     "--seed",
     type=int,
     default=_DEFAULTS.seed,
     show_default=True,
-    help="Seeds the split, the weights and the batches.",
+    help="Seeds the split, the weights and the batches (the estimators' random_state is None: "
+    "the command is reproducible by default).",
+)
+@click.option(
+    "--device",
+    default=_DEFAULTS.device,
+    show_default=True,
+    help="Where to train: cpu, cuda or cuda:N (an NVIDIA GPU; needs descenso[gpu]).",
 )
 @click.option(
     "--samples",
@@ -146,6 +171,22 @@ def _help_default(name: str) -> str:
     type=click.Path(dir_okay=False),
     help="Settings from a run's config.json; flags given here override them.",
 )
+@click.option(
+    "--checkpoint-every",
+    type=options.CheckpointEvery(),
+    metavar="N|epoch",
+    help="Save a checkpoint every N steps (or every epoch) to resume from if the run is stopped.",
+)
+@click.option(
+    "--checkpoint-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of the checkpoint (default: <out>/checkpoints/<name or data>).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue from the checkpoint of an interrupted run with the same settings (or start afresh).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output; only the final summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line with the results, nothing else.")
 @click.pass_context
@@ -159,11 +200,19 @@ def train(ctx: click.Context, **params: Any) -> int:
       descenso train --dataset circles --features polar
       descenso train houses.csv --target price --hidden 64,64 --epochs 200
       descenso train --config runs/latest/config.json
+      descenso train --dataset spirals --checkpoint-every 100   # then, if stopped: ... --resume
+
+    \b
+    Every training default equals that of descenso.Regressor / BinaryClassifier, except --seed
+    (0 here, random_state=None there); --test-fraction is the command's own.
     """
-    from descenso.cli.training import run_training
+    from descenso.cli.training import checkpoint_plan, run_training
 
     settings = resolve_settings(ctx, params)
-    return run_training(settings, name=params["name"], quiet=params["quiet"], as_json=params["as_json"])
+    plan = checkpoint_plan(settings, params["name"], params["checkpoint_every"], params["checkpoint_dir"],
+                           params["resume"])  # fmt: skip
+    return run_training(settings, name=params["name"], quiet=params["quiet"], as_json=params["as_json"],
+                        checkpoint=plan)  # fmt: skip
 
 
 def resolve_settings(ctx: click.Context, params: dict[str, Any]) -> TrainSettings:

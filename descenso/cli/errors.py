@@ -12,7 +12,11 @@ code  name                   meaning
 3     ``DATA``               data problem: missing file or column, unreadable table, wrong target
 4     ``MODEL_FILE``         the model file is missing, corrupt or not a descenso model
 5     ``DIVERGED``           training diverged (loss became NaN or infinite)
+6     ``CHECKPOINT``         a checkpoint could not be written (disk full), read, or locked (another
+                             run uses the folder), or it belongs to another run
+7     ``DIFFERS``            ``descenso replay``: the retrained run is not bitwise equal to the record
 130   ``INTERRUPTED``        stopped with Ctrl-C (after saving the best model so far, when training)
+143   ``TERMINATED``         stopped by SIGTERM (like Ctrl-C: the step finishes, a checkpoint is saved)
 ====  =====================  =============================================================
 """
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import enum
 from collections.abc import Iterator
+from typing import Any
 
 
 class ExitCode(enum.IntEnum):
@@ -39,7 +44,10 @@ class ExitCode(enum.IntEnum):
     DATA = 3
     MODEL_FILE = 4
     DIVERGED = 5
+    CHECKPOINT = 6
+    DIFFERS = 7
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class CLIError(Exception):
@@ -67,6 +75,21 @@ class CLIError(Exception):
         self.message = message
         self.fix = fix
         self.code = ExitCode(code)
+
+
+def divergence_fix(error: Any) -> str:
+    """The one suggestion for a :class:`~descenso.stopping.DivergenceError`, as a flag to pass.
+
+    Examples
+    --------
+    >>> from descenso.stopping import DivergenceError
+    >>> from descenso.cli.errors import divergence_fix
+    >>> divergence_fix(DivergenceError("the loss became inf", epoch=2, lr=1.0))
+    'pass a smaller learning rate, e.g. --lr 0.1'
+    """
+    if error.suggested_lr is None:
+        return "pass a smaller learning rate with --lr"
+    return f"pass a smaller learning rate, e.g. --lr {error.suggested_lr:g}"
 
 
 def _message_of(error: BaseException) -> str:
@@ -117,4 +140,44 @@ def user_errors(
     except CLIError:
         raise
     except handled as error:
-        raise CLIError(_message_of(error), fix=fix, code=code) from error
+        message = _message_of(error)
+        if fix is None:
+            message, fix = split_fix(message)
+        raise CLIError(message, fix=fix, code=code) from error
+
+
+# The verbs a library message's closing advice starts with ("...; pass lr=0.01", "... Fix: drop them").
+_ADVICE = (
+    "pass", "try", "use", "fill", "drop", "name", "give", "choose", "call", "set", "reshape", "remove",
+    "train", "install", "check", "map", "write", "leave", "increase", "raise", "lower", "add", "rename",
+    "convert", "encode", "save", "see", "run", "make", "select", "fit", "read", "reduce", "load", "delete",
+)  # fmt: skip
+
+
+def split_fix(message: str) -> tuple[str, str | None]:
+    """Split a library message into what is wrong and its advice, for the ``fix:`` line.
+
+    The library words its errors as "expected, got, fix" in one sentence; the command prints the
+    fix on its own line. The advice is a ``Fix:`` clause, or the last ``;``- or ``.``-separated
+    clause when it starts with a verb of advice (pass, try, use, fill, drop ...).
+
+    Examples
+    --------
+    >>> from descenso.cli.errors import split_fix
+    >>> split_fix("column 'x' holds text; use descenso.data.read to encode text columns")
+    ("column 'x' holds text", 'use descenso.data.read to encode text columns')
+    >>> split_fix("2 rows have 'Emperor'. Fix: map them to a known category")
+    ("2 rows have 'Emperor'", 'map them to a known category')
+    >>> split_fix("the file is empty")
+    ('the file is empty', None)
+    """
+    for marker in (". Fix: ", "; Fix: ", " Fix: ", "; fix: "):
+        if marker in message:
+            head, _, advice = message.partition(marker)
+            return head.rstrip(" .;"), advice.rstrip(" .")
+    for separator in ("; ", ". "):
+        head, found, advice = message.rpartition(separator)
+        words = advice.split()
+        if found and head and words and words[0].lower().rstrip(",:") in _ADVICE:
+            return head.rstrip(" .;"), advice.rstrip(" .")
+    return message, None

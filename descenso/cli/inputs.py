@@ -49,6 +49,8 @@ _AS_FLAGS = {
     "task='regression'": "--task regression",
     "Increase max_epochs": "Increase --epochs",
     "raise lr": "raise --lr",
+    "handle_unknown='error'": "--unknown error",
+    "'ignore' to say nothing": "--unknown ignore to say nothing",
 }
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from descenso.features.columns import split_steps
+
 #: Optimizer names the command accepts (descenso.optim's names; "gd" is plain gradient descent).
 OPTIMIZERS = ("sgd", "gd", "adam", "adamw", "rmsprop")
 #: Activation names for the hidden layers.
@@ -19,6 +21,27 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus", "ide
 LOSSES = {"binary": ("bce", "hinge"), "regression": ("mse", "mae", "huber")}
 TASKS = ("binary", "regression")
 MISSING = ("error", "drop", "mean")
+#: Learning-rate schedules (descenso.optim.scheduling's names; "none" keeps the rate constant).
+SCHEDULES = ("none", "cosine", "step", "plateau")
+
+
+def parse_ensemble(text: str | int) -> int | str:
+    """``"auto"`` or a number of networks from 1 to 100 (``"3"`` -> 3).
+
+    Examples
+    --------
+    >>> from descenso.cli.options import parse_ensemble
+    >>> parse_ensemble("auto"), parse_ensemble("5"), parse_ensemble(1)
+    ('auto', 5, 1)
+    """
+    cleaned = text if isinstance(text, int) and not isinstance(text, bool) else str(text).strip().lower()
+    if cleaned == "auto":
+        return "auto"
+    if isinstance(cleaned, str) and cleaned.isdigit():
+        cleaned = int(cleaned)
+    if isinstance(cleaned, int) and 1 <= cleaned <= 100:
+        return cleaned
+    raise click.BadParameter(f"expected 'auto' or a number of networks from 1 to 100; got {text!r}")
 
 
 def parse_hidden(text: str | tuple[int, ...] | list[int]) -> tuple[int, ...]:
@@ -60,6 +83,8 @@ def parse_names(
     >>> from descenso.cli.options import parse_names
     >>> parse_names("Polar, standardize", known=("polar", "standardize"))
     ['polar', 'standardize']
+    >>> parse_names("Polar(Bill_Length,Bill_Depth),standardize")
+    ['polar(Bill_Length,Bill_Depth)', 'standardize']
     >>> parse_names("polr", known=("polar", "standardize"))
     Traceback (most recent call last):
     ...
@@ -69,13 +94,19 @@ def parse_names(
         return []
     if not isinstance(text, (str, list, tuple)):  # a config.json may hold any JSON value
         raise click.BadParameter(f"expected comma-separated names such as polar,standardize; got {text!r}")
-    items = list(text) if isinstance(text, (list, tuple)) else text.split(",")
-    names = [str(item).strip().lower() for item in items if str(item).strip()]
+    items = list(text) if isinstance(text, (list, tuple)) else split_steps(text)
+    # A step's columns keep their case: polar(Bill_Length,Bill_Depth) names a table's columns.
+    names = [_lower_name(str(item).strip()) for item in items if str(item).strip()]
     if known is not None:
         for name in names:
             if name not in known:
                 raise click.BadParameter(f"unknown name {name!r}; choose from: {', '.join(known)}")
     return names
+
+
+def _lower_name(item: str) -> str:
+    name, parenthesis, columns = item.partition("(")
+    return name.strip().lower() + parenthesis + columns
 
 
 def parse_batch_size(text: str | int | None) -> int | str | None:
@@ -190,5 +221,38 @@ class Names(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return parse_names(value, self.known)
+        except click.BadParameter as error:
+            self.fail(error.message, param, ctx)
+
+
+def parse_checkpoint_every(text: Any) -> int | str:
+    """``--checkpoint-every``: a positive number of steps, or ``epoch``.
+
+    Examples
+    --------
+    >>> from descenso.cli.options import parse_checkpoint_every
+    >>> parse_checkpoint_every("100"), parse_checkpoint_every("Epoch")
+    (100, 'epoch')
+    >>> parse_checkpoint_every("0")
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: expected a positive number of steps such as 100, or 'epoch'; got '0'
+    """
+    cleaned = str(text).strip().lower()
+    if cleaned == "epoch":
+        return "epoch"
+    if cleaned.isdigit() and int(cleaned) > 0:
+        return int(cleaned)
+    raise click.BadParameter(f"expected a positive number of steps such as 100, or 'epoch'; got {text!r}")
+
+
+class CheckpointEvery(click.ParamType):
+    """The click type of ``--checkpoint-every``."""
+
+    name = "checkpoint_every"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int | str:
+        try:
+            return parse_checkpoint_every(value)
         except click.BadParameter as error:
             self.fail(error.message, param, ctx)

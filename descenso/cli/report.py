@@ -118,6 +118,7 @@ def write_plots(
     history: Any = None,
     boundary: tuple[Callable[[np.ndarray], Any], np.ndarray, tuple[str, str]] | None = None,
     class_names: tuple[str, str] = ("0", "1"),
+    units: tuple[Any, Callable[[np.ndarray], Any], np.ndarray, tuple[str, str]] | None = None,
 ) -> list[str]:
     """Write the report's PNG files into ``folder``; return their file names.
 
@@ -137,6 +138,9 @@ def write_plots(
         For 2-feature binary data: the probability function on raw feature pairs and the points.
     class_names : tuple of two str
         The original labels of class 0 and class 1.
+    units : (network, transform, X, feature_names), optional
+        For 2-feature data: ``unit_maps.png``, each hidden unit's output over the plane of the two
+        raw features (``transform`` maps them to the network's inputs).
     """
     from descenso import viz
 
@@ -158,4 +162,9 @@ def write_plots(
     else:
         save(viz.predicted_vs_actual(y_true, y_pred), "predicted_vs_actual.png")
         save(viz.residuals(y_true, y_pred), "residuals.png")
+    if units is not None:
+        network, transform, X_plane, names = units
+        save(
+            viz.unit_maps(network, X_plane, y_true, transform=transform, feature_names=names), "unit_maps.png"
+        )
     return written

@@ -38,24 +38,28 @@ class TrainSettings:
     samples: int = 600
     noise: float | None = None
     missing: str = "error"
-    hidden: tuple[int, ...] = (32, 32)
+    hidden: tuple[int, ...] = (64, 64)
     activation: str = "relu"
     loss: str | None = None
     optimizer: str = "adam"
-    lr: float = 0.01
-    epochs: int = 300
+    lr: float = 3e-3
+    epochs: int = 500
     batch_size: int | str | None = "auto"
     features: list[str] = field(default_factory=list)
-    alpha: float = 1e-4
+    alpha: float = 1e-3
     early_stopping: bool = True
-    patience: int = 30
+    patience: int = 10
     tol: float = 1e-4
     val_fraction: float = 0.1
     test_fraction: float = 0.2
     class_weight: str | None = None
+    doctor: bool = False
     dtype: str = "float32"
     seed: int = 0
+    device: str = "cpu"
     out: str = "runs"
+    schedule: str = "none"
+    ensemble: int | str = "auto"
 
     def validate(self) -> TrainSettings:
         """Check every value; raise ``click.BadParameter`` naming the setting and the fix.
@@ -94,6 +98,11 @@ class TrainSettings:
             raise click.BadParameter(f"unknown loss {self.loss!r}; choose from {', '.join(known_losses)}")
         if self.dtype not in ("float32", "float64"):
             raise click.BadParameter(f"dtype must be float32 or float64; got {self.dtype!r}")
+        if self.schedule not in options.SCHEDULES:
+            raise click.BadParameter(
+                f"unknown schedule {self.schedule!r}; choose from {', '.join(options.SCHEDULES)}"
+            )
+        self.ensemble = options.parse_ensemble(self.ensemble)
         if self.class_weight not in (None, "balanced"):
             raise click.BadParameter(f"class weight must be 'balanced' or absent; got {self.class_weight!r}")
         self.hidden = options.parse_hidden(self.hidden)
@@ -113,6 +122,10 @@ class TrainSettings:
                 raise click.BadParameter(f"{name} must be a finite number >= 0; got {value!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise click.BadParameter(f"seed must be an integer >= 0; got {self.seed!r}")
+        from descenso import backend
+
+        with user_errors(ExitCode.USAGE, also=(ImportError, RuntimeError)):  # no CuPy, or no GPU visible
+            backend.parse_device(self.device)
         if not isinstance(self.early_stopping, bool):
             raise click.BadParameter(f"early_stopping must be true or false; got {self.early_stopping!r}")
         return self

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import time
@@ -12,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from descenso.cli import console, inputs, report, runs
-from descenso.cli.errors import CLIError, ExitCode, user_errors
+from descenso.cli.errors import CLIError, ExitCode, divergence_fix, user_errors
 from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
 from descenso.cli.settings import TrainSettings
@@ -61,22 +63,68 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "early_stopping": settings.early_stopping,
         "validation_fraction": settings.val_fraction,
         "tol": settings.tol,
-        "n_iter_no_change": settings.patience,
+        # --no-early-stopping trains all --epochs: no patience rule of any kind is left on.
+        "n_iter_no_change": settings.patience if settings.early_stopping else None,
+        "schedule": None if settings.schedule == "none" else settings.schedule,
+        "ensemble": settings.ensemble,
         "alpha": settings.alpha,
         "features": list(settings.features) or None,
         "missing": None if settings.missing == "error" else settings.missing,
         "dtype": settings.dtype,
         "random_state": settings.seed,
+        "device": settings.device,
     }
     if task == "binary":
         return BinaryClassifier(class_weight=settings.class_weight, **params)
     return Regressor(**params)
 
 
-def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, show: bool) -> Any:
-    """Train with the progress display; a diverging run becomes a CLIError with the fix."""
+@dataclasses.dataclass
+class CheckpointPlan:
+    """Where and how often ``descenso train`` saves checkpoints, and whether it resumes."""
+
+    folder: Path
+    every: int | str
+    resume: bool
+    is_default: bool = False  # the CLI's own <out>/checkpoints/<name>, removed once a run finishes
+
+
+def checkpoint_plan(
+    settings: TrainSettings, name: str | None, every: int | str | None, folder: str | None, resume: bool
+) -> CheckpointPlan | None:
+    """The run's checkpoints: None unless ``--checkpoint-every``, ``--checkpoint-dir`` or ``--resume``.
+
+    The default folder, ``<out>/checkpoints/<name or data>``, is the same for the same command, so
+    rerunning it with ``--resume`` finds the checkpoint.
+
+    Examples
+    --------
+    >>> from descenso.cli.settings import TrainSettings
+    >>> plan = checkpoint_plan(TrainSettings(dataset="spirals"), None, 50, None, False)
+    >>> plan.folder.as_posix(), plan.every, plan.resume
+    ('runs/checkpoints/spirals', 50, False)
+    >>> checkpoint_plan(TrainSettings(), None, None, None, False) is None
+    True
+    """
+    if every is None and folder is None and not resume:
+        return None
+    default = Path(settings.out) / "checkpoints" / (name or settings.source_name())
+    return CheckpointPlan(
+        Path(folder) if folder else default, every or "epoch", resume, is_default=not folder
+    )
+
+
+def _fit(
+    estimator: Any, data: inputs.TrainingData, settings: TrainSettings, show: bool,
+    checkpoint: CheckpointPlan | None = None, recorder: Any = None,
+) -> Any:  # fmt: skip
+    """Train with the progress display; a diverging run or a checkpoint problem becomes a CLIError."""
+    from descenso.checkpoint import CheckpointError, CheckpointMismatchError
     from descenso.stopping import DivergenceError
 
+    saving = {} if checkpoint is None else {
+        "checkpoint": checkpoint.folder, "checkpoint_every": checkpoint.every, "resume": checkpoint.resume
+    }  # fmt: skip
     progress = EpochProgress(settings.epochs, enabled=show)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -84,13 +132,22 @@ def _fit(estimator: Any, data: inputs.TrainingData, settings: TrainSettings, sho
             with user_errors(ExitCode.DATA):  # DivergenceError is a ValueError: turn it into exit 5 first
                 try:
                     estimator.fit(
-                        data.X_train, data.y_train, callbacks=[progress], metrics=epoch_metrics(data.task)
+                        data.X_train,
+                        data.y_train,
+                        callbacks=[progress, *([recorder] if recorder else [])],
+                        metrics=epoch_metrics(data.task),
+                        doctor=settings.doctor,
+                        **saving,
                     )
+                except (CheckpointError, CheckpointMismatchError) as error:
+                    raise CLIError(str(error), code=ExitCode.CHECKPOINT) from None
                 except DivergenceError as error:
-                    fix = f"pass a smaller learning rate, e.g. --lr {min(settings.lr / 10, 0.01):g}"
-                    raise CLIError(str(error), fix=fix, code=ExitCode.DIVERGED) from None
+                    raise CLIError(error.summary, fix=divergence_fix(error), code=ExitCode.DIVERGED) from None
         finally:
             progress.close()
+    if checkpoint is not None and checkpoint.is_default:
+        with contextlib.suppress(OSError):  # the CLI's own folder, emptied by a finished run: tidy it
+            checkpoint.folder.rmdir()
     if show:
         # The file's remarks (a constant column ...) were shown when it was read; fit's repeat them.
         shown = [w for w in caught if "interrupted" not in str(w.message) and w.category is not DataWarning]
@@ -107,6 +164,26 @@ def _test_predictions(estimator: Any, data: inputs.TrainingData) -> dict[str, An
             y_pred = report.encode_labels(predicted, estimator.classes_)
             return {"y_true": y_true, "y_pred": y_pred, "proba": estimator.predict_proba(data.X_test)[:, 1]}
     return {"y_true": np.asarray(data.y_test, dtype=float), "y_pred": np.asarray(predicted, dtype=float)}
+
+
+def _units(estimator: Any, data: inputs.TrainingData) -> Any:
+    """The unit-map inputs for 2 numeric input columns (either task), else None."""
+    if len(data.input_names) != 2:
+        return None
+    frame = data.X_test if hasattr(data.X_test, "columns") else None
+    if frame is not None and not all(frame[c].dtype.kind in "fiub" for c in frame.columns):
+        return None
+    X = np.asarray(data.X_test if frame is None else frame.to_numpy(dtype=float), dtype=float)
+
+    def network_inputs(points: np.ndarray) -> np.ndarray:
+        if frame is not None:
+            import pandas as pd
+
+            points = pd.DataFrame(points, columns=frame.columns)
+        raw = estimator._input_array(points)  # the columns encoded as predict does
+        return estimator.representation_.transform(raw).astype(estimator.model_.dtype)
+
+    return estimator.model_, network_inputs, X, (data.input_names[0], data.input_names[1])
 
 
 def _boundary(estimator: Any, data: inputs.TrainingData) -> Any:
@@ -138,7 +215,10 @@ def _history_columns(history: Any) -> dict[str, list[Any]]:
     return series
 
 
-def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json: bool) -> int:
+def run_training(
+    settings: TrainSettings, name: str | None, quiet: bool, as_json: bool,
+    checkpoint: CheckpointPlan | None = None,
+) -> int:  # fmt: skip
     """Train as ``settings`` say, write ``<out>/<run>/`` and print the summary.
 
     Parameters
@@ -151,16 +231,20 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
         No progress output.
     as_json : bool
         Print only one JSON line with the summary (as metrics.json, plus the paths).
+    checkpoint : CheckpointPlan, optional
+        Save checkpoints (and resume from one); see :func:`checkpoint_plan`.
 
     Returns
     -------
     int
-        0, or 130 when Ctrl-C stopped training (the best weights are saved and the report written).
+        0, or 130 / 143 when Ctrl-C / SIGTERM stopped training (the best weights are saved, the
+        report written and, with checkpoints, a checkpoint to resume from).
 
     Raises
     ------
     CLIError
-        Data errors (3), usage errors (2), divergence (5); nothing is written before training succeeds.
+        Data errors (3), usage errors (2), divergence (5), checkpoint errors (6); nothing but the
+        checkpoint is written before training succeeds.
     """
     show = not quiet and not as_json
     started = time.perf_counter()
@@ -171,7 +255,11 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
         rows = len(data.y_test) + _n(data.X_train)
         kind = type(estimator).__name__
         console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
-    _fit(estimator, data, settings, show)
+    from descenso.cli.record import RunRecorder
+
+    recorder = RunRecorder()  # what `descenso replay` compares against
+    _fit(estimator, data, settings, show, checkpoint, recorder)
+    estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
     history = estimator.history_
     interrupted = history.stopped_by == "interrupt"
@@ -188,7 +276,7 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
     class_names = _class_names(estimator) if data.task == "binary" else ("0", "1")
     plots = report.write_plots(run_dir, data.task, predictions["y_true"], predictions["y_pred"],
                                predictions.get("proba"), history, _boundary(estimator, data),
-                               class_names)  # type: ignore[arg-type]  # fmt: skip
+                               class_names, _units(estimator, data))  # type: ignore[arg-type]  # fmt: skip
     summary = {
         "task": data.task,
         "estimator": type(estimator).__name__,
@@ -199,6 +287,8 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
         "stop_reason": history.stop_reason,
         "stopped_by": history.stopped_by,
         "interrupted": interrupted,
+        "interrupted_by": history.interrupted_by,
+        "checkpoint": str(checkpoint.folder) if interrupted and checkpoint is not None else None,
         "epochs": len(history.epoch),
         "best_epoch": history.best_epoch,
         "steps": history.n_steps,
@@ -220,13 +310,16 @@ def run_training(settings: TrainSettings, name: str | None, quiet: bool, as_json
     runs.write_csv(run_dir / runs.HISTORY_FILE, _history_columns(history))
     from descenso import __version__
 
-    runs.write_json(run_dir / runs.CONFIG_FILE, {"command": "train", "descenso_version": __version__,
-                                                 "settings": settings.to_config()})  # fmt: skip
+    record = recorder.record(settings, data, estimator)
+    config = {"command": "train", "descenso_version": __version__, "settings": settings.to_config()}
+    runs.write_json(run_dir / runs.CONFIG_FILE, {**config, "record": record})
     summary["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     runs.write_json(run_dir / runs.METRICS_FILE, summary)
     runs.point_latest(run_dir)
     _print_summary(summary, as_json)
-    return int(ExitCode.INTERRUPTED if interrupted else ExitCode.OK)
+    if not interrupted:
+        return int(ExitCode.OK)
+    return int(ExitCode.TERMINATED if history.interrupted_by == "SIGTERM" else ExitCode.INTERRUPTED)
 
 
 def _class_names(estimator: Any) -> tuple[str, str]:
@@ -253,14 +346,22 @@ def _n_parameters(estimator: Any) -> int:
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    if summary["interrupted"]:  # on stderr, so also with --json
+        by = " by SIGTERM" if summary["interrupted_by"] == "SIGTERM" else ""
+        console.info(f"interrupted{by}: saved the best model so far and wrote the report")
+        if summary["checkpoint"]:
+            console.info(f"a checkpoint is in {summary['checkpoint']}: run the same command with --resume "
+                         "to continue where training stopped")  # fmt: skip
+        else:
+            console.info(
+                "to be able to resume an interrupted run, pass --checkpoint-every N (steps or epoch)"
+            )
     if as_json:
         console.result(json.dumps(runs.jsonable(summary), allow_nan=False))
         return
     metric = summary["main_metric"]
     value = summary["test"][metric]
     shown = "-" if value is None else f"{value:.4f}"
-    if summary["interrupted"]:
-        console.info("interrupted: saved the best model so far and wrote the report")
     console.result(f"stopped: {summary['stop_reason']}")
     numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary["test"].items() if isinstance(v, float))
     console.result(f"test {metric}: {shown}   ({numbers})")

@@ -9,11 +9,12 @@ files and frames at prediction time.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from descenso.data.errors import DataError
+from descenso.data.errors import DataError, DataWarning
 from descenso.data.inspect import encode_target, feature_column, missing_mask, target_column
 from descenso.data.sources import Columns, load_columns
 
@@ -57,8 +58,8 @@ class TableSchema:
     -----
     A categorical column with categories ``c_1 < ... < c_k`` becomes ``k`` indicator
     columns named ``"name=c_j"``. A category not seen in training becomes all zeros in its
-    block, so predictions still run. Columns missing from new data, or columns the
-    schema does not know, are errors that name them.
+    block, so predictions still run, with a warning naming it (``on_unknown``). Columns
+    missing from new data, or columns the schema does not know, are errors that name them.
 
     Examples
     --------
@@ -69,7 +70,8 @@ class TableSchema:
     >>> table = data.read(df, target="sold")
     >>> table.feature_names, table.classes
     (['area', 'city=Lima', 'city=Quito'], ['no', 'yes'])
-    >>> table.schema.transform(pd.DataFrame({"area": [70.0], "city": ["Cusco"]}))
+    >>> new = pd.DataFrame({"area": [70.0], "city": ["Cusco"]})   # a city never seen: warned by default
+    >>> table.schema.transform(new, on_unknown="ignore")
     array([[70.,  0.,  0.]], dtype=float32)
     """
 
@@ -134,7 +136,9 @@ class TableSchema:
         )
 
     # ------------------------------------------------------------------ applying it
-    def transform(self, source: Any, on_missing: str | None = None, dtype: Any = np.float32) -> np.ndarray:
+    def transform(
+        self, source: Any, on_missing: str | None = None, dtype: Any = np.float32, on_unknown: str = "warn"
+    ) -> np.ndarray:
         """Encode new data (a path, a DataFrame or a 2-D array) into ``X`` like the training data.
 
         The target column may be present (it is ignored); other unknown columns and missing
@@ -142,12 +146,13 @@ class TableSchema:
         when the schema was made with ``missing="mean"``, and are errors otherwise;
         ``on_missing`` overrides that (``"error"``, ``"fill"`` or ``"nan"``, see :meth:`encode`).
         ``dtype`` is float32 by default; a float64 model asks for float64 so that numeric
-        columns are not rounded on the way in.
+        columns are not rounded on the way in. ``on_unknown`` is what a category never seen
+        in training does (see :meth:`encode`).
         """
         cols = self._load(source)
         if on_missing is None:
             on_missing = "fill" if self.missing == "mean" else "error"
-        X, _ = self.encode(cols, on_missing=on_missing, dtype=dtype)
+        X, _ = self.encode(cols, on_missing=on_missing, dtype=dtype, on_unknown=on_unknown)
         return X
 
     def transform_target(self, source: Any) -> np.ndarray:
@@ -195,23 +200,32 @@ class TableSchema:
             )
 
     def encode(
-        self, cols: Columns, on_missing: str = "error", dtype: Any = np.float32
+        self, cols: Columns, on_missing: str = "error", dtype: Any = np.float32, on_unknown: str = "warn"
     ) -> tuple[np.ndarray, np.ndarray]:
         """Encode feature columns into ``X`` (float32 by default); return it with the mask of kept rows.
 
         ``on_missing``: ``"error"`` (DataError naming columns and rows), ``"drop"`` (leave those
         rows out), ``"fill"`` (use each column's ``fill`` value) or ``"nan"`` (keep them as NaN:
         every column of a categorical block is NaN, for the caller to fill).
+
+        ``on_unknown``, for a category the training data did not have (scikit-learn's
+        ``OneHotEncoder(handle_unknown=...)``): its one-hot block is all zeros, which changes
+        the prediction, so ``"warn"`` (the default) says so with a :class:`DataWarning` naming
+        the column, the values and how many rows; ``"error"`` raises :class:`DataError` instead;
+        ``"ignore"`` encodes it silently.
         """
         if on_missing not in ("error", "drop", "fill", "nan"):
             raise ValueError(f"on_missing must be 'error', 'drop', 'fill' or 'nan'; got {on_missing!r}")
+        if on_unknown not in ("warn", "error", "ignore"):
+            raise ValueError(f"on_unknown must be 'warn', 'error' or 'ignore'; got {on_unknown!r}")
         self.check_columns(cols)
         n = cols.n_rows
-        X = np.empty((n, self.n_features), dtype=dtype)  # filled block by block: no second copy to join
-        start, masks = 0, {}
+        blocks, masks, unknown = [], {}, []
         for column in self.columns:
             _, values = feature_column(column["name"], cols, expect=column["kind"])
             mask = missing_mask(values)
+            if column["kind"] == "categorical" and on_unknown != "ignore":
+                unknown.extend(unknown_categories(column, values, mask))
             if mask.any():
                 masks[column["name"]] = mask
                 if on_missing == "fill":
@@ -220,9 +234,17 @@ class TableSchema:
             block = _encode_column(column, values, n, np.dtype(dtype))
             if on_missing == "nan" and mask.any():
                 block[mask] = np.nan  # also inf in a numeric column: missing, as in read()
-            X[:, start : start + block.shape[1]] = block
-            start += block.shape[1]
-            del block, values
+            blocks.append(block)
+        if unknown:
+            report = "; ".join(unknown) + " (categories not seen in training"
+            if on_unknown == "error":
+                raise DataError(report + "). Fix: map them to a known category or drop those rows")
+            warnings.warn(
+                report + ", encoded as none of the known ones, which changes the prediction; "
+                "pass handle_unknown='error' to refuse them or 'ignore' to say nothing)",
+                DataWarning,
+                stacklevel=3,
+            )
         keep = np.ones(n, dtype=bool)
         if masks and on_missing == "error":
             fix = (
@@ -232,6 +254,7 @@ class TableSchema:
             raise DataError(missing_report(cols, masks, fix))
         if masks and on_missing == "drop":
             keep = ~np.logical_or.reduce(list(masks.values()))
+        X = np.concatenate(blocks, axis=1) if blocks else np.zeros((n, 0), dtype)
         return (X if keep.all() else X[keep]), keep
 
     def __repr__(self) -> str:
@@ -239,6 +262,33 @@ class TableSchema:
             f"TableSchema(target={self.target!r}, task={self.task!r}, classes={self.classes!r}, "
             f"features={self.feature_names!r})"
         )
+
+
+def unknown_categories(column: dict[str, Any], values: np.ndarray, missing: np.ndarray) -> list[str]:
+    """``["column 'species' has 'Emperor' in 2 rows"]`` for values outside a categorical column's categories.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from descenso.data.schema import unknown_categories
+    >>> column = {"name": "species", "kind": "categorical", "categories": ["Adelie", "Gentoo"]}
+    >>> values = np.array(["Adelie", "Emperor", "Emperor", None], dtype=object)
+    >>> unknown_categories(column, values, np.array([False, False, False, True]))
+    ["column 'species' has 'Emperor' in 2 rows"]
+    """
+    known = set(column["categories"])
+    new = [v for v, gone in zip(values, missing, strict=True) if not gone and v not in known]
+    if not new:
+        return []
+    counts: dict[Any, int] = {}
+    for value in new:
+        value = value.item() if isinstance(value, np.generic) else value  # 'Emperor', not np.str_(...)
+        counts[value] = counts.get(value, 0) + 1
+    shown = [
+        f"{value!r} in {count} row{'s' if count > 1 else ''}" for value, count in list(counts.items())[:5]
+    ]
+    more = f" and {len(counts) - 5} more values" if len(counts) > 5 else ""
+    return [f"column {column['name']!r} has " + ", ".join(shown) + more]
 
 
 def _encode_column(column: dict[str, Any], values: np.ndarray, n: int, dtype: np.dtype) -> np.ndarray:

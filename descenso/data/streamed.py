@@ -71,16 +71,13 @@ class Stream:
     --------
     >>> import tempfile, pathlib
     >>> import numpy as np, pandas as pd
-    >>> import descenso as ds
     >>> folder = tempfile.TemporaryDirectory()
     >>> path = pathlib.Path(folder.name) / "line.parquet"
     >>> x = np.linspace(-1, 1, 400)
     >>> pd.DataFrame({"x": x, "y": 3 * x + 1}).to_parquet(path, row_group_size=50)
-    >>> stream = Stream(path, target="y", validation=0.2, seed=0)
-    >>> model = ds.nn.Linear(1, 1, rng=0)
-    >>> history = ds.fit(model, stream, optimizer="sgd", lr=0.1, epochs=60, validation=stream.validation_rows)
-    >>> round(float(model.weight.data[0, 0]), 2), round(float(model.bias.data[0]), 2)
-    (3.0, 1.0)
+    >>> stream = Stream(path, target="y", validation=0.2, seed=0).learn()
+    >>> len(stream.pieces), stream.n + stream.validation_rows.n
+    (8, 400)
     >>> folder.cleanup()
     """
 
@@ -202,7 +199,7 @@ class Stream:
     def n_features(self) -> int:
         return int(self.schema.n_features)
 
-    # ------------------------------------------------------------------ the feed protocol of fit
+    # ------------------------------------------------------------------ batches (a feed for a training loop)
     def prepare(self, model: Any, parallel: Any) -> Stream:
         """Learn (once), take the model's dtype, and check the model takes this many features."""
         from descenso._fit_checks import _check_output
@@ -219,7 +216,7 @@ class Stream:
         if validation is None or isinstance(validation, Stream):
             return self, None if validation is None else validation._prepared(self, model)
         raise TypeError(
-            "fit: with a Stream, pass validation=stream.validation_rows, holding rows out when making it: "
+            "with a Stream, pass validation=stream.validation_rows, holding rows out when making it: "
             f"Stream(path, target=..., validation=0.2); got validation={validation!r}"
         )
 

@@ -54,10 +54,32 @@ def _features(cls: str, value: Any) -> list[Any]:
     return steps
 
 
+def _schedule(cls: str, value: Any) -> Any:
+    from descenso.optim.scheduling import SCHEDULES
+
+    if value is None or (callable(value) and not isinstance(value, str)):
+        return value
+    if isinstance(value, str) and value.strip().lower() in (*SCHEDULES, "none"):
+        return value.strip().lower()
+    names = ", ".join(repr(s) for s in SCHEDULES)
+    raise _bad(cls, "schedule", value, f"None, one of {names}, or a callable optimizer -> schedule")
+
+
 def _random_state(cls: str, value: Any) -> Any:
     if value is None or _is_int(value) or isinstance(value, (np.random.Generator, np.random.RandomState)):
         return value
     raise _bad(cls, "random_state", value, "None, an int seed or a numpy random Generator")
+
+
+def _device(cls: str, value: Any) -> str:
+    """The device as descenso names it ("cpu", "cuda:0"); CuPy missing or no GPU raises here, before work."""
+    from descenso import backend
+
+    try:
+        kind, index = backend.parse_device(value)
+    except ValueError as error:
+        raise _bad(cls, "device", value, "'cpu', 'cuda' or 'cuda:N'") from error
+    return "cpu" if kind == "cpu" else f"{kind}:{index}"
 
 
 def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
@@ -82,12 +104,21 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
             "a float in (0, 1), e.g. 0.1",
         ),
         "tol": (_is_real(p["tol"]) and p["tol"] >= 0, "a float >= 0"),
-        "n_iter_no_change": (_is_int(p["n_iter_no_change"]) and p["n_iter_no_change"] > 0, "a positive int"),
+        "n_iter_no_change": (
+            p["n_iter_no_change"] is None or (_is_int(p["n_iter_no_change"]) and p["n_iter_no_change"] > 0),
+            "a positive int, or None to never stop for lack of improvement",
+        ),
         "alpha": (_is_real(p["alpha"]) and p["alpha"] >= 0, "a float >= 0 (the L2 penalty)"),
         "dtype": (p["dtype"] in ("float32", "float64", np.float32, np.float64), "'float32' or 'float64'"),
         "warm_start": (isinstance(p["warm_start"], (bool, np.bool_)), "True or False"),
         "verbose": (_is_int(p["verbose"]) or isinstance(p["verbose"], bool), "an int (0 is silent)"),
         "missing": (p["missing"] in (None, "drop", "mean"), "None (refuse NaN), 'drop' or 'mean'"),
+        "ensemble": (
+            (isinstance(p["ensemble"], str) and p["ensemble"] == "auto")
+            or (_is_int(p["ensemble"]) and 1 <= p["ensemble"] <= 100),
+            "'auto' (3 networks below 10,000 rows, else 1) or an int from 1 to 100",
+        ),
+        "handle_unknown": (p["handle_unknown"] in ("warn", "error", "ignore"), "'warn', 'error' or 'ignore'"),
     }
     for name, (ok, allowed) in checks.items():
         if not ok:
@@ -98,6 +129,8 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
     out["features"] = _features(cls, p["features"])
     out["random_state"] = _random_state(cls, p["random_state"])
     out["dtype"] = np.dtype(p["dtype"])
+    out["schedule"] = _schedule(cls, p["schedule"])
+    out["device"] = _device(cls, p["device"])
     if "threshold" in p and not (_is_real(p["threshold"]) and 0 < p["threshold"] < 1):
         raise _bad(cls, "threshold", p["threshold"], "a probability in (0, 1), e.g. 0.5")
     if "class_weight" in p and not (

@@ -85,7 +85,9 @@ def to_array(
             columns = [c for c in columns if c != fitted_target]
     schema = getattr(estimator, "schema_", None)
     if schema is not None:
-        encoded = schema.transform(X, on_missing="nan" if allow_nan else "error", dtype=dtype)
+        on_missing = "nan" if allow_nan else "error"
+        unknown = getattr(estimator, "handle_unknown", "warn")
+        encoded = schema.transform(X, on_missing=on_missing, dtype=dtype, on_unknown=unknown)
         return to_float_array(encoded, dtype, allow_nan=allow_nan), columns, len(columns)
     return to_float_array(_narwhals(X).to_numpy(), dtype, allow_nan=allow_nan), columns, len(columns)
 

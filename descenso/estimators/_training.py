@@ -41,24 +41,39 @@ def _is_scaler(step: Any) -> bool:
     return isinstance(name, str) and name.strip().lower().split(",")[-1].strip() in _SCALERS
 
 
-def make_representation(steps: list[Any], X: np.ndarray) -> Any:
+def make_representation(steps: list[Any], X: np.ndarray, names: list[str] | None = None) -> Any:
     """A fitted ``features.Pipeline``: the user's steps, then ``Standardize`` unless already scaled.
 
     Transform objects are copied first, so fitting never changes the estimator's parameters.
+    ``names`` are X's column names (a table's, one-hot columns as ``"species=Adelie"``): steps
+    that take columns can be told them by name, and say which there are when they must be told.
     """
     from descenso import features
 
     chain = [copy.deepcopy(step) for step in steps]
     if not chain or not _is_scaler(chain[-1]):
         chain.append("standardize")
-    return features.Pipeline(chain).fit(X)
+    return features.Pipeline(chain).fit(X, input_names=names)
 
 
-def make_model(in_features: int, params: dict[str, Any], rng: np.random.Generator) -> Any:
-    """The network ``f_theta``: an MLP with one output (a value, or a logit for classification)."""
+OUTPUT_INIT_SCALE = 0.1
+
+
+def make_model(
+    in_features: int, params: dict[str, Any], rng: np.random.Generator, output_bias: float = 0.0
+) -> Any:
+    """The network ``f_theta``: an MLP with one output (a value, or a logit for classification).
+
+    The untrained network predicts the prior: the output bias is ``output_bias`` (the target's
+    mean on the scale it is trained on: 0 for the standardised regression target, the logit of the
+    positive rate for a classifier) and the output layer's initial weights are scaled by
+    ``OUTPUT_INIT_SCALE``, so the first function is close to that constant rather than a random one
+    as large as the target. Early stopping then only moves away from the prior as far as the
+    validation loss says it helps.
+    """
     from descenso.nn import MLP
 
-    return MLP(
+    model = MLP(
         in_features,
         hidden=params["hidden"],
         out_features=1,
@@ -66,6 +81,11 @@ def make_model(in_features: int, params: dict[str, Any], rng: np.random.Generato
         rng=rng,
         dtype=str(params["dtype"]),
     )
+    last: Any = model.layers[-1]
+    last.weight.data *= OUTPUT_INIT_SCALE
+    if last.bias is not None:
+        last.bias.data[:] = output_bias
+    return model
 
 
 def make_optimizer(model: Any, params: dict[str, Any]) -> Any:
@@ -142,15 +162,18 @@ def make_stop(params: dict[str, Any]) -> list[Any]:
 
     With sample or class weights, ``descenso.train.fit`` is given the validation rows' weights,
     so the monitored ``val_loss`` is the weighted one: the quantity training minimises.
+    ``n_iter_no_change=None`` never stops for lack of improvement: without early stopping only
+    ``max_epochs`` ends training; with it, the best validation epoch's weights are still restored.
     """
     from descenso.stopping import Tolerance
 
+    patience = params["n_iter_no_change"]
     if not params["early_stopping"]:
-        return [Tolerance(tol=params["tol"], n_iter_no_change=params["n_iter_no_change"])]
+        return [] if patience is None else [Tolerance(tol=params["tol"], n_iter_no_change=patience)]
     return [
         EarlyStopping(
             monitor="val_loss",
-            patience=params["n_iter_no_change"],
+            patience=params["max_epochs"] if patience is None else patience,
             min_delta=params["tol"],
             restore_best_weights=True,
         )

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from descenso.estimators import _missing, _tables, _training
+from descenso import backend
+from descenso.estimators import _ensemble, _missing, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
 from descenso.estimators._validation import (
@@ -49,6 +50,18 @@ class NetworkEstimator(BaseEstimator):
     def _stratify(self, target: np.ndarray) -> np.ndarray | None:
         return None
 
+    def _encoded_names(self) -> list[str] | None:
+        """The names of the encoded input columns (a table's, with one-hot ``"city=Lima"``), if known."""
+        schema = getattr(self, "schema_", None)
+        if schema is not None:
+            return list(schema.feature_names)
+        names = getattr(self, "feature_names_in_", None)
+        return None if names is None else [str(name) for name in names]
+
+    def _output_prior(self, target: np.ndarray, weights: np.ndarray | None) -> float:
+        """The constant the untrained network outputs: the training target's mean as the network sees it."""
+        return 0.0  # the standardised regression target has mean 0
+
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -58,6 +71,10 @@ class NetworkEstimator(BaseEstimator):
         *,
         callbacks: Any = None,
         metrics: Any = None,
+        doctor: bool = False,
+        checkpoint: Any = None,
+        checkpoint_every: int | str = "epoch",
+        resume: bool = False,
     ) -> NetworkEstimator:
         """Learn the weights from ``X`` and ``y``; return ``self``.
 
@@ -72,13 +89,27 @@ class NetworkEstimator(BaseEstimator):
         callbacks : list, optional
             Objects with any of the hooks of :class:`descenso.train.Callback` (``on_epoch_end(epoch,
             logs, model)``, ...), passed to :func:`descenso.train.fit`: they watch this fit's
-            training run, e.g. to draw a progress bar. They observe; they do not stop training.
+            training runs (one per network of the ensemble, in turn), e.g. to draw a progress bar.
+            They observe; they do not stop training.
         metrics : list of str or callable, optional
             Also computed every epoch, as in :func:`descenso.train.fit`: "accuracy", "mse", "mae"
             or ``metric(y_true, output) -> float``, on the network's raw output (logits for
             classifiers) against the target as the network sees it (0/1 labels; the standardised
             target for ``Regressor``). They appear in ``history_.metrics`` and in the callbacks'
             ``logs`` (``val_<name>`` on the validation rows).
+        doctor : bool, default False
+            Watch training with :class:`descenso.diagnosis.TrainingDoctor` (``fit(doctor=True)``):
+            what went wrong, with the numbers and the fix, in ``diagnosis_`` and one
+            :class:`descenso.diagnosis.DiagnosisWarning`.
+        checkpoint : str or os.PathLike, optional
+            A folder in which training saves checkpoints (see :mod:`descenso.checkpoint`); deleted
+            when training completes, kept when it is interrupted or the process dies.
+        checkpoint_every : int or "epoch", default "epoch"
+            Save after every this many optimizer steps, or at the end of every epoch.
+        resume : bool, default False
+            Continue from the checkpoint in ``checkpoint`` when there is one; the result is bit for
+            bit that of an uninterrupted fit (with an int ``random_state``: the same split, the same
+            initial weights). A checkpoint of other data or settings is refused, naming what differs.
 
         Returns
         -------
@@ -117,12 +148,16 @@ class NetworkEstimator(BaseEstimator):
         >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
         >>> model = Regressor(hidden=(4,), early_stopping=False, tol=0.1, n_iter_no_change=2, random_state=0)
         >>> model = model.fit(X, X[:, 0], callbacks=[Count()], metrics=["mae"])
-        >>> Count.epochs == model.n_iter_ == len(model.history_.metrics["mae"])
+        >>> len(model.histories_)  # ensemble="auto": 3 networks below 10,000 rows, each watched
+        3
+        >>> Count.epochs == model.n_iter_ == sum(len(h.metrics["mae"]) for h in model.histories_)
         True
         """
         params = validated(self, self._losses)
         incremental = bool(params["warm_start"]) and hasattr(self, "model_")
-        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics)}
+        saving = {"checkpoint": checkpoint, "checkpoint_every": checkpoint_every, "resume": resume}
+        watch = {"callbacks": _as_list(callbacks), "metrics": _as_list(metrics), "checkpoint": saving,
+                 "doctor": bool(doctor)}  # fmt: skip
         self._fit(X, y, sample_weight, params, continue_training=incremental, one_epoch=False, watch=watch)
         return self
 
@@ -135,7 +170,7 @@ class NetworkEstimator(BaseEstimator):
         continue_training: bool,
         one_epoch: bool,
         classes: Any = None,
-        watch: dict[str, list[Any]] | None = None,
+        watch: dict[str, Any] | None = None,
     ) -> None:
         X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
@@ -170,17 +205,44 @@ class NetworkEstimator(BaseEstimator):
         elif hasattr(self, "fill_values_"):  # a refit without missing="mean" forgets the old fill
             del self.fill_values_
         if reset:
-            self.representation_ = _training.make_representation(params["features"], X_array[kept])
+            names = self._encoded_names()
+            self.representation_ = _training.make_representation(params["features"], X_array[kept], names)
             self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
         if reset:
-            self.model_ = _training.make_model(Z.shape[1], params, rng)
-        if reset or not one_epoch or not hasattr(self, "_optimizer"):
+            prior = self._output_prior(target[kept], None if weights is None else weights[kept])
+            self.model_ = _training.make_model(Z.shape[1], params, rng, output_bias=prior)
+        moved = self.model_.device != params["device"]  # weights drawn on the host: the same on any device
+        self.model_.to(params["device"])
+        if reset or moved or not one_epoch or not hasattr(self, "_optimizer"):
             self._optimizer = _training.make_optimizer(self.model_, params)
-        self._run(Z, target, weights, train, val, params, rng, one_epoch, watch or {})
+        watch = watch or {}
+        histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
+                               one_epoch, watch)]  # fmt: skip
+        if reset and not one_epoch:  # a few-seed ensemble: more members, each with its own split
+            members = [self.model_]
+            for _ in range(1, _ensemble.n_members(params["ensemble"], len(target))):
+                if histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the ensemble, not one member
+                    break
+                if use_validation:
+                    train, val = _training.split_validation(
+                        len(target), params["validation_fraction"], rng, self._stratify(target), weights
+                    )
+                member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
+                optimizer = _training.make_optimizer(member, params)
+                histories.append(self._run(member, optimizer, Z, target, weights, train, val, params, rng,
+                                           one_epoch, watch))  # fmt: skip
+                members.append(member)
+            if len(members) > 1:
+                merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
+                self.model_ = merged.to(params["device"])
+                self._optimizer = _training.make_optimizer(self.model_, params)  # for warm_start
+        self._record(histories, params, one_epoch)
 
     def _run(
         self,
+        model: Any,
+        optimizer: Any,
         Z: np.ndarray,
         target: np.ndarray,
         weights: np.ndarray | None,
@@ -189,21 +251,22 @@ class NetworkEstimator(BaseEstimator):
         params: dict[str, Any],
         rng: np.random.Generator,
         one_epoch: bool,
-        watch: dict[str, list[Any]],
-    ) -> None:
+        watch: dict[str, Any],
+    ) -> Any:
+        """Train ``model`` on the ``train`` rows (``val`` drives early stopping); return the History."""
         from descenso.train import fit as train_fit
 
         y_fit = self._scaled_target(target).astype(params["dtype"], copy=False)
         validation = None  # with weights, fit's val_loss (which early stopping watches) is weighted too
         if val is not None:
             validation = (Z[val], y_fit[val]) if weights is None else (Z[val], y_fit[val], weights[val])
-        self.model_.train()
+        model.train()
         history = train_fit(
-            self.model_,
+            model,
             Z[train],
             y_fit[train],
             loss=self._training_loss(),
-            optimizer=self._optimizer,
+            optimizer=optimizer,
             epochs=1 if one_epoch else params["max_epochs"],
             batch_size=_training.effective_batch_size(params["batch_size"], len(train)),
             validation=validation,
@@ -211,30 +274,46 @@ class NetworkEstimator(BaseEstimator):
             rng=rng,
             sample_weight=None if weights is None else weights[train],
             l2=float(params["alpha"]),
+            schedule=None if one_epoch else params["schedule"],
             verbose=params["verbose"] == 1,
             callbacks=[
                 *([_training.EpochPrinter()] if params["verbose"] >= 2 else []),
                 *watch.get("callbacks", []),
             ],
             metrics=watch.get("metrics", []),
+            doctor=watch.get("doctor", False),
+            compile=True,  # the captured step, on any device: the eager step's numbers
+            **watch.get("checkpoint", {}),
         )
-        self.model_.eval()
+        model.eval()
         if params["verbose"] >= 2:
             print(f"stopped: {history.stop_reason}", flush=True)
-        if not one_epoch and history.stopped_by == "max_epochs":
+        return history
+
+    def _record(self, histories: list[Any], params: dict[str, Any], one_epoch: bool) -> None:
+        """``history_``, ``histories_``, ``stop_reason_``, ``n_iter_``; warn when max_epochs ran out."""
+        history = histories[0]
+        ran_out = [h for h in histories if h.stopped_by == "max_epochs"]
+        if not one_epoch and ran_out and params["n_iter_no_change"] is not None:
             from descenso.stopping import ConvergenceWarning
 
             watched = "the validation loss" if params["early_stopping"] else "the training objective"
             warnings.warn(
                 f"{type(self).__name__} used all max_epochs={params['max_epochs']} while {watched} was still "
-                f"improving by more than tol={params['tol']:g} ({history.stop_reason}). Increase max_epochs, "
-                "or raise lr",
+                f"improving by more than tol={params['tol']:g} ({ran_out[0].stop_reason}). Increase "
+                "max_epochs, or raise lr",
                 ConvergenceWarning,
                 stacklevel=4,
             )
         self.history_ = history
-        self.stop_reason_ = history.stop_reason
-        self.n_iter_ = len(history.epoch) + (getattr(self, "n_iter_", 0) if one_epoch else 0)
+        self.diagnosis_ = history.diagnosis
+        self.histories_ = histories
+        reason = history.stop_reason
+        self.stop_reason_ = (
+            reason if len(histories) == 1 else f"{reason} (the first of {len(histories)} networks)"
+        )
+        epochs = sum(len(h.epoch) for h in histories)
+        self.n_iter_ = epochs + (getattr(self, "n_iter_", 0) if one_epoch else 0)
 
     def _scaled_target(self, target: np.ndarray) -> np.ndarray:
         return target
@@ -283,8 +362,8 @@ class NetworkEstimator(BaseEstimator):
         check_is_fitted(self)
         Z = self.representation_.transform(self._input_array(X)).astype(self.model_.dtype, copy=False)
         with no_grad():
-            out = self.model_(Tensor(Z)).data  # (n, 1)
-        return out[:, 0].astype(np.float64)
+            out = self.model_(Tensor(Z).to(self.model_.device)).data  # (n, 1), on its device
+        return backend.to_numpy(out[:, 0]).astype(np.float64)
 
     # ------------------------------------------------------------------ metadata
     def explain_config(self) -> dict[str, Any]:
@@ -352,4 +431,6 @@ def _jsonable(value: Any) -> Any:
         return None
     if isinstance(value, np.generic):
         return value.item()
+    if callable(value):  # a schedule factory: not data, and only training needs it
+        return None
     return value

@@ -36,8 +36,10 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         Binary cross-entropy on the logit (log-loss), or the hinge loss ``max(0, 1 - s z)``
         with ``s = ±1`` (probabilities are then uncalibrated scores).
     optimizer, lr, batch_size, max_epochs, early_stopping, validation_fraction, tol, n_iter_no_change, alpha,
-    features, missing, dtype, random_state, warm_start, verbose
-        As in :class:`descenso.estimators.Regressor`. The validation split is stratified.
+    features, missing, handle_unknown, dtype, random_state, warm_start, verbose, schedule, ensemble,
+    device
+        As in :class:`descenso.estimators.Regressor`. The validation split is stratified; an
+        ensemble averages the networks' logits.
     class_weight : None, "balanced" or dict, default None
         Weights per class, multiplied into ``sample_weight``. "balanced" gives class ``c``
         the weight ``n_samples / (2 * count(c))``.
@@ -48,8 +50,10 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
     ----------
     classes_ : ndarray of shape (2,)
         The two labels, sorted; ``classes_[1]`` is the positive class.
-    n_features_in_, feature_names_in_, representation_, fill_values_, model_, history_, stop_reason_, n_iter_
-        As in :class:`descenso.estimators.Regressor`.
+    n_features_in_, feature_names_in_, representation_, fill_values_, model_, history_, histories_,
+    stop_reason_, n_iter_
+        As in :class:`descenso.estimators.Regressor`. The untrained network outputs the logit of
+        the (weighted) share of ``classes_[1]``: it starts from the base rate.
 
     Raises
     ------
@@ -86,20 +90,24 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         activation: Any = "relu",
         loss: str = "bce",
         optimizer: str = "adam",
-        lr: float = 1e-3,
+        lr: float = 3e-3,
         batch_size: Any = "auto",
         max_epochs: int = 500,
         early_stopping: bool = True,
         validation_fraction: float = 0.1,
         tol: float = 1e-4,
         n_iter_no_change: int = 10,
-        alpha: float = 1e-4,
+        alpha: float = 1e-3,
         features: Any = None,
         missing: str | None = None,
+        handle_unknown: str = "warn",
         dtype: str = "float32",
         random_state: Any = None,
         warm_start: bool = False,
         verbose: int = 0,
+        schedule: Any = None,
+        ensemble: Any = "auto",
+        device: str = "cpu",
         class_weight: Any = None,
         threshold: float = 0.5,
     ) -> None:
@@ -117,10 +125,14 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         self.alpha = alpha
         self.features = features
         self.missing = missing
+        self.handle_unknown = handle_unknown
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.schedule = schedule
+        self.ensemble = ensemble
+        self.device = device
         self.class_weight = class_weight
         self.threshold = threshold
 
@@ -146,6 +158,12 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
 
     def _stratify(self, target: np.ndarray) -> np.ndarray | None:
         return target
+
+    def _output_prior(self, target: np.ndarray, weights: np.ndarray | None) -> float:
+        """The logit of the (weighted) share of ``classes_[1]``: the untrained network predicts it."""
+        rate = float(np.average(target, weights=weights)) if len(target) else 0.5
+        rate = min(max(rate, 1e-6), 1 - 1e-6)
+        return float(np.log(rate / (1.0 - rate)))
 
     def _training_loss(self) -> str:
         return "bce_with_logits" if self.loss == "bce" else "hinge"

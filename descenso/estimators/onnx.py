@@ -178,13 +178,14 @@ def _plain(value: Any) -> Any:
 
 def _network_spec(model: Any) -> list[dict[str, Any]]:
     """The MLP's layers as descenso.export.onnx layer dicts (Dropout is the identity at inference)."""
+    from descenso.backend import to_numpy
     from descenso.nn import Dropout, Linear
 
     spec: list[dict[str, Any]] = []
     for layer in model.layers:
         if isinstance(layer, Linear):
-            bias = None if layer.bias is None else layer.bias.data
-            spec.append({"type": "linear", "weight": layer.weight.data, "bias": bias})
+            bias = None if layer.bias is None else to_numpy(layer.bias.data)  # host copies of GPU weights
+            spec.append({"type": "linear", "weight": to_numpy(layer.weight.data), "bias": bias})
         elif not isinstance(layer, Dropout):
             spec.append(layer.get_config())
     return spec

@@ -26,8 +26,8 @@ class Regressor(RegressorMixin, NetworkEstimator):
     loss : {"mse", "mae", "huber"}, default "mse"
         The per-sample loss, measured on the standardised target.
     optimizer : {"adam", "adamw", "sgd", "gd", "rmsprop"}, default "adam"
-    lr : float, default 1e-3
-        Learning rate.
+    lr : float, default 3e-3
+        Learning rate (see docs/defaults.md for why 3e-3).
     batch_size : "auto", int or None, default "auto"
         Samples per step; "auto" is ``min(200, max(32, n_samples // 10))``, None is full-batch
         gradient descent.
@@ -39,8 +39,11 @@ class Regressor(RegressorMixin, NetworkEstimator):
         When False, stop when the training objective stops improving by ``tol``.
     validation_fraction : float, default 0.1
     tol : float, default 1e-4
-    n_iter_no_change : int, default 10
-    alpha : float, default 1e-4
+    n_iter_no_change : int or None, default 10
+        Patience, in epochs. None never stops for lack of improvement: with
+        ``early_stopping=False`` training runs all ``max_epochs``; with early stopping the
+        best validation epoch's weights are still restored at the end.
+    alpha : float, default 1e-3
         L2 penalty: ``alpha / 2 * sum(w ** 2)`` is added to the mean loss.
     features : None, str, transform or list of them, default None
         Representations applied before the network (e.g. ``["polar"]``, ``["polynomial"]``),
@@ -52,6 +55,11 @@ class Regressor(RegressorMixin, NetworkEstimator):
         rows out of training (``predict`` still needs complete rows); ``"mean"`` fills each
         column with its mean over the training split (a text column with its most frequent
         value), learned in ``fill_values_``, saved with the model and applied by ``predict``.
+    handle_unknown : {"warn", "error", "ignore"}, default "warn"
+        A text value at predict time that the training data did not have (a new category)
+        is encoded as none of the known ones, which changes the prediction: "warn" gives a
+        ``DataWarning`` naming the column, the values and how many rows; "error" refuses it;
+        "ignore" says nothing (scikit-learn's ``OneHotEncoder(handle_unknown=...)``).
     dtype : {"float32", "float64"}, default "float32"
     random_state : None or int, default None
         Seed for the initial weights, the validation split and the batches: the same seed
@@ -60,6 +68,21 @@ class Regressor(RegressorMixin, NetworkEstimator):
         Let ``fit`` continue from the current weights (with a fresh optimizer).
     verbose : int, default 0
         1: print about ten progress lines and why training stopped; 2: one line per epoch.
+    schedule : None, "cosine", "step", "plateau" or callable, default None
+        A learning-rate schedule, stepped once per epoch (see :func:`descenso.train.fit`):
+        "cosine" anneals to 0 over ``max_epochs``, "step" divides by 10 after each third of
+        ``max_epochs``, "plateau" halves the rate when the validation loss (the objective without
+        early stopping) has not improved for 5 epochs. A callable gets the optimizer and returns a
+        schedule object, e.g. ``lambda opt: descenso.optim.StepLR(opt, step_size=50)``. None: a constant rate.
+    ensemble : "auto" or int, default "auto"
+        How many networks are trained (each with its own initial weights, validation rows and
+        batches) and averaged; the average is stored as one wider MLP (``model_``), so prediction,
+        saving and ONNX export are unchanged. "auto" is 3 below 10,000 samples, else 1.
+        ``warm_start`` and ``partial_fit`` continue that averaged network as one.
+    device : {"cpu", "cuda", "cuda:N"}, default "cpu"
+        Where ``fit`` trains the network (``"cuda"`` needs ``pip install 'descenso[gpu]'`` and an
+        NVIDIA GPU). The weights start from the same seed on every device; ``predict`` runs
+        where the network is, and a saved model loads on the CPU.
 
     Attributes
     ----------
@@ -70,7 +93,8 @@ class Regressor(RegressorMixin, NetworkEstimator):
     representation_ : descenso.features.Pipeline
         The fitted representation (ending in the input standardisation).
     model_ : descenso.nn.MLP
-        The trained network.
+        The trained network; with an ensemble of ``k``, one MLP ``k`` times as wide that computes
+        the members' mean (block-diagonal inner layers).
     fill_values_ : ndarray of shape (n_encoded_columns,)
         With ``missing="mean"``: the value each (one-hot encoded) input column's gaps are filled with.
     y_mean_, y_scale_ : float
@@ -78,16 +102,21 @@ class Regressor(RegressorMixin, NetworkEstimator):
         (the rows not held out for early stopping); the network predicts
         ``(y - y_mean_) / y_scale_`` and ``predict`` undoes it.
     history_ : descenso.history.History
-        Losses per epoch.
+        Losses per epoch (of the first network, with an ensemble).
+    histories_ : list of descenso.history.History
+        One per network of the ensemble.
     stop_reason_ : str
         Why training stopped, with the numbers.
     n_iter_ : int
-        Epochs run.
+        Epochs run (summed over the networks of an ensemble).
 
     Notes
     -----
     ``fit`` minimises ``1/n sum_i loss((y_i - mean)/std, f_theta(phi(x_i))) + alpha/2 ||w||^2``
-    with ``phi`` the representation, by mini-batch gradient descent.
+    with ``phi`` the representation, by mini-batch gradient descent. The untrained network
+    predicts the prior (the output layer starts with small weights and the target's mean as its
+    bias), so early stopping only moves as far from it as the validation rows support. Why each
+    default is what it is, with the benchmark's numbers: ``docs/defaults.md``.
 
     Examples
     --------
@@ -109,20 +138,24 @@ class Regressor(RegressorMixin, NetworkEstimator):
         activation: Any = "relu",
         loss: str = "mse",
         optimizer: str = "adam",
-        lr: float = 1e-3,
+        lr: float = 3e-3,
         batch_size: Any = "auto",
         max_epochs: int = 500,
         early_stopping: bool = True,
         validation_fraction: float = 0.1,
         tol: float = 1e-4,
         n_iter_no_change: int = 10,
-        alpha: float = 1e-4,
+        alpha: float = 1e-3,
         features: Any = None,
         missing: str | None = None,
+        handle_unknown: str = "warn",
         dtype: str = "float32",
         random_state: Any = None,
         warm_start: bool = False,
         verbose: int = 0,
+        schedule: Any = None,
+        ensemble: Any = "auto",
+        device: str = "cpu",
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -138,10 +171,14 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.alpha = alpha
         self.features = features
         self.missing = missing
+        self.handle_unknown = handle_unknown
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.schedule = schedule
+        self.ensemble = ensemble
+        self.device = device
 
     def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
         return check_target(y, type(self).__name__, dtype=np.float64)

@@ -85,7 +85,7 @@ def polar(graph: Any, transform: Any, x: str) -> str:
     ``sin = dy / r`` and ``cos = dx / r`` with ``r`` replaced by 1 at the pole (both are then 0).
     """
     d = transform.n_features_in_
-    first, second = (c % d for c in transform.columns)
+    first, second = (c % d for c in transform.pair)
     center = np.asarray(transform.center_, dtype=np.float64)
     dx = graph.op("Sub", column(graph, x, first), graph.constant(center[0], "center_x"))
     dy = graph.op("Sub", column(graph, x, second), graph.constant(center[1], "center_y"))

@@ -8,9 +8,12 @@ arrays). :func:`from_config` rebuilds it from both.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, ClassVar
 
 import numpy as np
+
+from descenso.features.columns import parse_step, resolve_columns, split_steps
 
 __all__ = [
     "NotFittedError",
@@ -70,7 +73,7 @@ def check_array(X: Any, n_features: int | None = None, who: str = "transform") -
     return X
 
 
-def column_indices(columns: list[int] | None, n_features: int, who: str) -> list[int]:
+def column_indices(columns: list[Any] | None, n_features: int, who: str) -> list[int]:
     """The chosen columns as indices in ``[0, n_features)``: all of them when ``columns`` is None.
 
     Parameters
@@ -126,9 +129,14 @@ class Transform:
             _REGISTRY[cls.name] = cls
 
     # ------------------------------------------------------------- public contract
-    def fit(self, X: Any, y: Any = None) -> Transform:
-        """Learn the transform's state from training data ``X`` (shape ``(n, d)``); return self."""
+    def fit(self, X: Any, y: Any = None, input_names: list[str] | None = None) -> Transform:
+        """Learn the transform's state from training data ``X`` (shape ``(n, d)``); return self.
+
+        ``input_names`` (the names of X's columns) lets a step be told its columns by name;
+        the names are resolved to indices here, so the fitted step (and its config) holds indices.
+        """
         X = check_array(X, who=f"{type(self).__name__}.fit")
+        self._use_names(input_names, X.shape[1])
         self._fit(X)
         self.n_features_in_ = X.shape[1]
         return self
@@ -143,9 +151,9 @@ class Transform:
         X = check_array(X, self.n_features_in_, who=f"{type(self).__name__}.transform")
         return self._transform(X)
 
-    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+    def fit_transform(self, X: Any, y: Any = None, input_names: list[str] | None = None) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
+        return self.fit(X, input_names=input_names).transform(X)
 
     @property
     def is_fitted(self) -> bool:
@@ -188,6 +196,12 @@ class Transform:
         return f"{type(self).__name__}({args})"
 
     # ------------------------------------------------------------- for subclasses
+    def _use_names(self, input_names: list[str] | None, n_features: int) -> None:
+        """Turn column names in ``self.columns`` into indices (steps without columns have none)."""
+        columns = getattr(self, "columns", None)
+        if columns is not None and any(isinstance(column, str) for column in columns):
+            setattr(self, "columns", resolve_columns(columns, input_names, type(self).__name__))  # noqa: B010
+
     def _fit(self, X: np.ndarray) -> None:
         """Compute the state; the default has none."""
 
@@ -243,11 +257,13 @@ class Pipeline(Transform):
             raise ValueError(f"Pipeline needs a non-empty list of transforms; got {steps!r}")
         self.steps = [get(step) for step in steps]
 
-    def fit(self, X: Any, y: Any = None) -> Pipeline:
+    def fit(self, X: Any, y: Any = None, input_names: list[str] | None = None) -> Pipeline:
         X = check_array(X, who="Pipeline.fit")
         self.n_features_in_ = X.shape[1]
+        names = None if input_names is None else list(input_names)
         for step in self.steps:
-            X = step.fit(X).transform(X)
+            X = step.fit(X, input_names=names).transform(X)
+            names = None if names is None else step.get_feature_names_out(names)  # the next step's inputs
         return self
 
     def _transform(self, X: np.ndarray) -> np.ndarray:
@@ -347,8 +363,9 @@ def get(spec: Any, **kwargs: Any) -> Transform:
     ----------
     spec : str, list or Transform
         ``"standardize"``, ``"minmax"``, ``"polar"``, ``"radial"``, ``"polynomial"``, ``"onehot"``,
-        ``"log"``, ``"raw"``; ``"polar,standardize"`` or a list gives a :class:`Pipeline`;
-        a Transform is returned as is.
+        ``"log"``, ``"raw"``; a step that takes columns can name them, ``"polar(x,y)"`` or
+        ``"log(price,area)"`` (names or indices); ``"polar(x,y),standardize"`` or a list gives
+        a :class:`Pipeline`; a Transform is returned as is.
     **kwargs
         Constructor arguments for a single named transform, e.g. ``get("polynomial", degree=3)``.
 
@@ -363,9 +380,9 @@ def get(spec: Any, **kwargs: Any) -> Transform:
     --------
     >>> from descenso import features
     >>> features.get("polar")
-    Polar(columns=[0, 1], center=None)
-    >>> features.get("polar,standardize")
-    Pipeline([Polar(columns=[0, 1], center=None), Standardize()])
+    Polar(columns=None, center=None)
+    >>> features.get("polar(bill_length_mm,bill_depth_mm),standardize")
+    Pipeline([Polar(columns=['bill_length_mm', 'bill_depth_mm'], center=None), Standardize()])
     """
     if isinstance(spec, Transform):
         return spec
@@ -375,13 +392,18 @@ def get(spec: Any, **kwargs: Any) -> Transform:
         raise TypeError(
             f"a representation is a name, a list of names or a Transform; got {type(spec).__name__}"
         )
-    names = [part.strip().lower() for part in spec.split(",") if part.strip()]
+    names = split_steps(spec)
     if len(names) > 1:
         return Pipeline(names)
-    key = _ALIASES.get(names[0], names[0]) if names else ""
+    name, columns = parse_step(names[0]) if names else ("", None)
+    key = _ALIASES.get(name, name)
     if key not in _REGISTRY or key == "pipeline":
         known = sorted({*(k for k in _REGISTRY if k != "pipeline"), "raw"})
         raise ValueError(f"unknown representation {spec!r}; choose from: {', '.join(known)}")
+    if columns is not None:
+        if "columns" not in inspect.signature(_REGISTRY[key]).parameters:
+            raise ValueError(f"the step {key!r} takes no columns; write {key!r} alone")
+        kwargs = {**kwargs, "columns": columns}
     try:
         return _REGISTRY[key](**kwargs)
     except TypeError as error:

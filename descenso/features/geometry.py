@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from descenso.features.base import Transform, column_indices
+from descenso.features.columns import as_columns, describe_columns
 
 __all__ = ["Polar", "Radial"]
 
@@ -31,8 +32,12 @@ class Polar(Transform):
 
     Parameters
     ----------
-    columns : pair of int, default (0, 1)
-        The columns used as ``(x, y)``.
+    columns : pair of int or str, optional
+        The columns used as ``(x, y)``, by index or by name (names are resolved
+        against the column names given to ``fit``, e.g. a table's). Required when X has
+        more than two columns: the step never guesses which (on a table the first two
+        columns may well be one-hot columns of a text column). ``"polar(x,y)"`` names
+        them in a spec string.
     center : None, "mean" or pair of floats, default None
         The pole. ``None`` is the origin ``(0, 0)`` — polar coordinates as usually
         defined; standardise first, or pass ``"mean"`` to use the training mean of the
@@ -58,41 +63,61 @@ class Polar(Transform):
     name = "polar"
     state_names = ("center",)
 
-    def __init__(self, columns: tuple[int, int] | list[int] = (0, 1), center: Any = None) -> None:
-        columns = [int(c) for c in columns]
-        if len(columns) != 2 or columns[0] == columns[1]:
-            raise ValueError(f"Polar: columns must be two different column indices; got {columns}")
-        self.columns = columns
+    def __init__(self, columns: Any = None, center: Any = None) -> None:
+        self.columns = as_columns(columns, "Polar")
+        if self.columns is not None and (len(self.columns) != 2 or self.columns[0] == self.columns[1]):
+            raise ValueError(f"Polar: columns must be two different columns; got {self.columns}")
         self.center = _center_param(center, 2, "Polar")
 
     def get_params(self) -> dict[str, Any]:
-        return {"columns": list(self.columns), "center": self.center}
+        return {"columns": None if self.columns is None else list(self.columns), "center": self.center}
+
+    def _use_names(self, input_names: list[str] | None, n_features: int) -> None:
+        if self.columns is None and n_features != 2:
+            if input_names is None:  # an array: columns are known by their index only
+                raise ValueError(
+                    f"Polar needs to be told which two columns are (x, y): the data has {n_features} "
+                    "unnamed columns; give their indices, e.g. polar(0,1) or Polar(columns=(0, 1))"
+                )
+            numeric = [name for name in input_names if "=" not in name][:2]
+            example = ",".join(numeric) if len(numeric) == 2 else "x,y"
+            raise ValueError(
+                f"Polar needs to be told which two columns are (x, y): the data has {n_features} columns, "
+                f"{describe_columns(input_names)}; name them, e.g. polar({example})"
+            )
+        super()._use_names(input_names, n_features)
+
+    @property
+    def pair(self) -> list[int]:
+        """The (x, y) column indices: ``columns``, or (0, 1) for an input of two columns."""
+        return [0, 1] if self.columns is None else [int(c) for c in self.columns]
 
     def _fit(self, X: np.ndarray) -> None:
-        column_indices(self.columns, X.shape[1], "Polar")
+        column_indices(self.pair, X.shape[1], "Polar")
         if self.center is None:
             self.center_ = np.zeros(2)
         elif self.center == "mean":
-            self.center_ = X[:, self.columns].mean(axis=0, dtype=np.float64)
+            self.center_ = X[:, self.pair].mean(axis=0, dtype=np.float64)
         else:
             self.center_ = np.asarray(self.center, dtype=np.float64)
 
     def _transform(self, X: np.ndarray) -> np.ndarray:
         center = self.center_.astype(X.dtype)
-        dx = X[:, self.columns[0]] - center[0]
-        dy = X[:, self.columns[1]] - center[1]
+        first, second = self.pair
+        dx = X[:, first] - center[0]
+        dy = X[:, second] - center[1]
         radius = np.hypot(dx, dy)
         safe = np.where(radius > 0, radius, 1)  # the direction at the pole is undefined: use 0
         polar = np.stack([radius, np.arctan2(dy, dx), dy / safe, dx / safe], axis=1)  # (n, 4)
         return np.concatenate([polar, X[:, self._others()]], axis=1).astype(X.dtype, copy=False)
 
     def _others(self) -> list[int]:
-        used = {c % self.n_features_in_ for c in self.columns}
+        used = {c % self.n_features_in_ for c in self.pair}
         return [i for i in range(self.n_features_in_) if i not in used]
 
     def get_feature_names_out(self, input_names: list[str] | None = None) -> list[str]:
         names = self._input_names(input_names)
-        x, y = (names[c] for c in self.columns)
+        x, y = (names[c] for c in self.pair)
         polar = [f"r({x},{y})", f"angle({x},{y})", f"sin_angle({x},{y})", f"cos_angle({x},{y})"]
         return polar + [names[i] for i in self._others()]
 
@@ -130,7 +155,7 @@ class Radial(Transform):
     def __init__(
         self, columns: list[int] | None = None, center: Any = None, keep_input: bool = False
     ) -> None:
-        self.columns = None if columns is None else [int(c) for c in columns]
+        self.columns = as_columns(columns, "Radial")
         if center == "mean":
             raise ValueError(
                 "Radial: center=None already means the fitted mean; pass None or a list of numbers"

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from descenso.features.base import Transform, column_indices
+from descenso.features.columns import as_columns
 
 __all__ = ["Log"]
 
@@ -42,7 +43,7 @@ class Log(Transform):
     name = "log"
 
     def __init__(self, columns: list[int] | None = None) -> None:
-        self.columns = None if columns is None else [int(c) for c in columns]
+        self.columns = as_columns(columns, "Log")
 
     def get_params(self) -> dict[str, Any]:
         return {"columns": self.columns}

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from descenso.features.base import Transform, column_indices
+from descenso.features.columns import as_columns
 
 __all__ = ["OneHot"]
 
@@ -47,7 +48,7 @@ class OneHot(Transform):
     name = "onehot"
 
     def __init__(self, columns: list[int] | None = None) -> None:
-        self.columns = None if columns is None else [int(c) for c in columns]
+        self.columns = as_columns(columns, "OneHot")
 
     def get_params(self) -> dict[str, Any]:
         return {"columns": self.columns}

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import like
 from descenso.nn.init import as_generator
 from descenso.nn.module import Module
 from descenso.ops.arithmetic import mul
@@ -31,7 +32,9 @@ class Dropout(Module):
     -----
     Inverted dropout: ``y = x * m / (1 - p)`` with ``m_i ~ Bernoulli(1 - p)``, so
     ``E[y] = x`` and evaluation mode (``model.eval()``) is the identity. The
-    gradient is ``m / (1 - p)``: dropped units pass no gradient.
+    gradient is ``m / (1 - p)``: dropped units pass no gradient. The mask is drawn on
+    the host from ``rng``, so a seed drops the same units on every device (on a GPU
+    that costs one copy of the mask per step).
 
     Examples
     --------
@@ -55,7 +58,7 @@ class Dropout(Module):
             return x
         keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p
         mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - self.p), dtype=x.dtype)
-        return mul(x, Tensor(mask))
+        return mul(x, Tensor(like(mask, x.data)))
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

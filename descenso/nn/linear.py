@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from descenso import backend
+from descenso.backend import array_module
 from descenso.creation import _dtype
 from descenso.nn import init as initializers
 from descenso.nn.module import Module, Parameter
@@ -14,8 +16,9 @@ from descenso.ops.fused import linear_relu
 from descenso.tensor import Tensor
 
 
-def as_input(x: Any, dtype: np.dtype) -> Tensor:
-    """``x`` as a Tensor of the layer's dtype; arrays are converted, Tensors must already match.
+def as_input(x: Any, weight: Tensor) -> Tensor:
+    """``x`` as a Tensor of the weight's dtype and device; arrays are converted and moved, Tensors
+    must already match (``linear`` names both devices when they differ).
 
     Raises
     ------
@@ -23,6 +26,7 @@ def as_input(x: Any, dtype: np.dtype) -> Tensor:
         For a Tensor of another dtype (converting it silently would hide an upcast or a
         loss of precision).
     """
+    dtype = weight.dtype
     if isinstance(x, Tensor):
         if x.dtype != dtype:
             raise TypeError(
@@ -30,7 +34,7 @@ def as_input(x: Any, dtype: np.dtype) -> Tensor:
                 f"Fix: x.astype('{dtype}') or build the model with dtype='{x.dtype}'"
             )
         return x
-    return Tensor(np.asarray(x, dtype=dtype))
+    return Tensor(backend.like(array_module(x).asarray(x, dtype=dtype), weight.data))  # like Keras
 
 
 class Linear(Module):
@@ -59,8 +63,8 @@ class Linear(Module):
     Notes
     -----
     Forward is the fused op ``descenso.linear`` (one graph node). NumPy arrays
-    given as input are converted to the layer's dtype; a Tensor of another
-    dtype is refused.
+    given as input are converted to the layer's dtype and moved to its device;
+    a Tensor of another dtype (or on another device) is refused.
 
     Examples
     --------
@@ -98,11 +102,11 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         """``x @ weight.T + bias`` for ``x`` of shape ``(..., in_features)``."""
-        return linear(as_input(x, self.dtype), self.weight, self.bias)
+        return linear(as_input(x, self.weight), self.weight, self.bias)
 
     def _forward_relu(self, x: Any) -> Tensor:
         """``relu(self(x))`` as one fused node (what ``Sequential`` calls for ``Linear, ReLU``)."""
-        return linear_relu(as_input(x, self.dtype), self.weight, self.bias)
+        return linear_relu(as_input(x, self.weight), self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (

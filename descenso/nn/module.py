@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from descenso import backend
 from descenso.tensor import Tensor
 
 
@@ -20,7 +21,9 @@ class Parameter(Tensor):
     Parameters
     ----------
     data : array_like
-        Initial values (numbers and lists become float32; float arrays keep their dtype).
+        Initial values (numbers and lists become float32; float arrays keep their dtype). Host
+        values go to the default device (``"cpu"`` unless :func:`descenso.backend.default_device`
+        says otherwise); device arrays stay where they are.
     dtype : {"float32", "float64"}, optional
         Convert ``data`` to this dtype.
 
@@ -44,7 +47,10 @@ class Parameter(Tensor):
     def __init__(self, data: Any, dtype: Any = None) -> None:
         super().__init__(data, requires_grad=True, dtype=dtype)
         # Own memory: a parameter must not change when the array it came from does.
-        self.data = np.array(self.data, copy=True)
+        if type(self.data) is np.ndarray and backend.default() != "cpu":
+            self.data = backend.to_device(self.data, backend.default())  # a transfer is a copy
+        else:
+            self.data = backend.array_module(self.data).array(self.data, copy=True)
 
     def __repr__(self) -> str:
         return "Parameter" + super().__repr__()[len("tensor") :]
@@ -155,6 +161,38 @@ class Module:
         """Set evaluation mode (Dropout off); the same as ``train(False)``. Returns self."""
         return self.train(False)
 
+    def to(self, device: str) -> Module:
+        """Move every parameter (and its gradient) to ``device`` ("cpu", "cuda", "cuda:N"); return self.
+
+        Notes
+        -----
+        Parameters keep their identity, so build the optimizer after moving: one made before
+        holds the old memory and refuses to step, saying so.
+
+        Raises
+        ------
+        ValueError, ImportError, RuntimeError
+            For an unknown device, or "cuda" without CuPy or a visible GPU.
+
+        Examples
+        --------
+        >>> from descenso.nn import Linear
+        >>> Linear(2, 1, rng=0).to("cpu").weight.device
+        'cpu'
+        """
+        backend.parse_device(device)  # a bad name fails before anything moves
+        for p in self.parameters():
+            p.data = backend.to_device(p.data, device)
+            if p.grad is not None:
+                p.grad = backend.to_device(p.grad, device)
+        return self
+
+    @property
+    def device(self) -> str:
+        """The device of the first parameter ("cpu" for a module without parameters)."""
+        params = self.parameters()
+        return params[0].device if params else "cpu"
+
     def zero_grad(self) -> None:
         """Set every parameter's gradient to zero, in place.
 
@@ -169,7 +207,7 @@ class Module:
 
     # ------------------------------------------------------------------ weights
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's values, by name.
+        """A copy of every parameter's values, by name (on the parameters' device).
 
         Examples
         --------
@@ -218,7 +256,8 @@ class Module:
             if name not in state:
                 continue
             value = state[name]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            value = value.data if isinstance(value, Tensor) else value
+            value = value if hasattr(value, "shape") else np.asarray(value)
             if value.shape != p.shape:
                 raise ValueError(
                     f"load_state_dict: '{name}' has shape {value.shape} in the state but {p.shape} "
@@ -226,7 +265,7 @@ class Module:
                 )
             arrays[name] = value
         for name, value in arrays.items():
-            params[name].data[...] = value
+            params[name].data[...] = backend.like(value, params[name].data)  # from any device
 
     # ------------------------------------------------------------------ description
     def get_config(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ gives ``Tensor`` its operators and methods.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -82,10 +83,10 @@ _METHODS = {
     "__pos__": lambda a: a,
     "__abs__": abs,
     "__getitem__": getitem,
-    "__lt__": _compare(np.less),
-    "__le__": _compare(np.less_equal),
-    "__gt__": _compare(np.greater),
-    "__ge__": _compare(np.greater_equal),
+    "__lt__": _compare(operator.lt),
+    "__le__": _compare(operator.le),
+    "__gt__": _compare(operator.gt),
+    "__ge__": _compare(operator.ge),
     "abs": abs,
     "exp": exp,
     "log": log,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from math import prod
+from typing import Any
 
 import numpy as np
 
@@ -37,15 +38,20 @@ def _free_count() -> int:
 _FREE = _free_count()
 
 
-def empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def empty(shape: tuple[int, ...], dtype: np.dtype, xp: Any = np) -> Any:
     """An uninitialised array of ``shape`` and ``dtype``, reused from an earlier step when free.
 
     Notes
     -----
+    Only NumPy arrays are pooled: another array module ``xp`` (CuPy) has its own caching
+    allocator, so its arrays come straight from ``xp.empty``.
+
     An array is free when only the pool refers to it: no tensor, closure, view or user
     variable holds it (``sys.getrefcount``). A thread that is handed an array holds it in
     its frame at once, so another thread checking the same array sees one reference more.
     """
+    if xp is not np:
+        return xp.empty(shape, dtype)
     nbytes = prod(shape) * dtype.itemsize
     if nbytes < MIN_BYTES or nbytes > MAX_BYTES:
         return np.empty(shape, dtype)

@@ -6,16 +6,40 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import array_module, device_of
 from descenso.tensor import Tensor
 
 
 def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
-    """Return ``value`` as a Tensor; numbers adopt the dtype of ``like`` (no float64 creep)."""
+    """Return ``value`` as a Tensor; numbers adopt the dtype and device of ``like`` (no float64 creep).
+
+    A host array next to a device tensor stays on the host, so the op's device check names both.
+    """
     if isinstance(value, Tensor):
         return value
-    if like is not None and not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+    if like is None or (hasattr(value, "dtype") and value.dtype.kind == "f"):
+        return Tensor(value)
+    xp = array_module(like.data)
+    if xp is np:
         return Tensor(np.asarray(value, dtype=like.dtype))
-    return Tensor(value)
+    if isinstance(value, (int, float, np.number)):
+        return Tensor(xp.full((), value, dtype=like.dtype))  # a fill on the device, no host copy
+    return Tensor(np.asarray(value, dtype=like.dtype) if device_of(value) == "cpu" else value)
+
+
+def check_devices(name: str, a: Tensor, b: Tensor) -> None:
+    """Refuse operands on two devices, naming both and the fix (cheap when they share an array type)."""
+    x, y = a.data, b.data
+    if type(x) is type(y) and (type(x) is np.ndarray or x.device == y.device):
+        return
+    first, second = device_of(x), device_of(y)
+    if first == second:  # e.g. a NumPy memmap and an ndarray
+        return
+    there, here = (first, second) if second == "cpu" else (second, first)
+    raise ValueError(
+        f"{name}: the operands are on different devices, {first} and {second}; expected one device. "
+        f"Fix: move the one on {here} with .to('{there}') (a model: model.to('{there}'))"
+    )
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.tensor import Tensor
 
 
@@ -35,7 +36,7 @@ def exp(a: Tensor) -> Tensor:
     >>> ds.exp(ds.tensor([0.0, 1.0])).data
     array([1.      , 2.718282], dtype=float32)
     """
-    data = np.exp(a.data)
+    data = array_module(a.data).exp(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad * data,)
@@ -70,7 +71,7 @@ def log(a: Tensor) -> Tensor:
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad / a.data,)
 
-    return Tensor.from_op(np.log(a.data), (a,), backward, "log")
+    return Tensor.from_op(array_module(a.data).log(a.data), (a,), backward, "log")
 
 
 def sqrt(a: Tensor) -> Tensor:
@@ -96,7 +97,7 @@ def sqrt(a: Tensor) -> Tensor:
     >>> ds.sqrt(ds.tensor([4.0, 9.0])).data
     array([2., 3.], dtype=float32)
     """
-    data = np.sqrt(a.data)
+    data = array_module(a.data).sqrt(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad / (2 * data),)
@@ -128,10 +129,12 @@ def abs(a: Tensor) -> Tensor:  # noqa: A001 - NumPy's name
     array([1.5, 2. ], dtype=float32)
     """
 
-    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
-        return (grad * np.sign(a.data),)
+    xp = array_module(a.data)
 
-    return Tensor.from_op(np.abs(a.data), (a,), backward, "abs")
+    def backward(grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * xp.sign(a.data),)
+
+    return Tensor.from_op(xp.abs(a.data), (a,), backward, "abs")
 
 
 def tanh(a: Tensor) -> Tensor:
@@ -157,7 +160,7 @@ def tanh(a: Tensor) -> Tensor:
     >>> ds.tanh(ds.tensor([0.0, 1.0])).data
     array([0.       , 0.7615942], dtype=float32)
     """
-    data = np.tanh(a.data)
+    data = array_module(a.data).tanh(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad * (1 - data * data),)
@@ -167,13 +170,15 @@ def tanh(a: Tensor) -> Tensor:
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
     """``1 / (1 + e**-x)`` without overflow: only ``e**-|x|`` (at most 1) is computed."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    xp = array_module(x)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 def _log1p_exp_neg_abs(x: np.ndarray) -> np.ndarray:
     """``log(1 + e**-|x|)``, the bounded part of softplus and log-sigmoid."""
-    return np.log1p(np.exp(-np.abs(x)))
+    xp = array_module(x)
+    return xp.log1p(xp.exp(-xp.abs(x)))
 
 
 def sigmoid(a: Tensor) -> Tensor:
@@ -231,7 +236,7 @@ def relu(a: Tensor) -> Tensor:
     >>> ds.relu(ds.tensor([-1.0, 0.0, 2.0])).data
     array([0., 0., 2.], dtype=float32)
     """
-    data = np.maximum(a.data, 0)
+    data = array_module(a.data).maximum(a.data, 0)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad * (a.data > 0),)
@@ -264,12 +269,13 @@ def leaky_relu(a: Tensor, negative_slope: float = 0.01) -> Tensor:
     >>> ds.leaky_relu(ds.tensor([-2.0, 3.0]), 0.1).data
     array([-0.2,  3. ], dtype=float32)
     """
-    slope = np.asarray(negative_slope, dtype=a.dtype)
+    xp = array_module(a.data)
+    slope = a.dtype.type(negative_slope)  # a NumPy scalar of a's dtype, on any device
     positive = a.data > 0
-    data = np.where(positive, a.data, slope * a.data)
+    data = xp.where(positive, a.data, slope * a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
-        return (grad * np.where(positive, 1, slope).astype(a.dtype, copy=False),)
+        return (grad * xp.where(positive, 1, slope).astype(a.dtype, copy=False),)
 
     return Tensor.from_op(data, (a,), backward, "leaky_relu")
 
@@ -297,7 +303,7 @@ def softplus(a: Tensor) -> Tensor:
     >>> ds.softplus(ds.tensor([-1000.0, 0.0, 1000.0])).data
     array([0.000000e+00, 6.931472e-01, 1.000000e+03], dtype=float32)
     """
-    data = np.maximum(a.data, 0) + _log1p_exp_neg_abs(a.data)
+    data = array_module(a.data).maximum(a.data, 0) + _log1p_exp_neg_abs(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad * _stable_sigmoid(a.data),)
@@ -328,7 +334,7 @@ def log_sigmoid(a: Tensor) -> Tensor:
     >>> ds.log_sigmoid(ds.tensor([-1000.0, 0.0, 1000.0])).data
     array([-1.000000e+03, -6.931472e-01,  0.000000e+00], dtype=float32)
     """
-    data = np.minimum(a.data, 0) - _log1p_exp_neg_abs(a.data)
+    data = array_module(a.data).minimum(a.data, 0) - _log1p_exp_neg_abs(a.data)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad * _stable_sigmoid(-a.data),)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.ops._buffers import MIN_BYTES, empty
 from descenso.ops.arithmetic import affine, check_linear, linear_backward
 from descenso.tensor import Tensor
@@ -61,14 +62,15 @@ def linear_relu(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     x, w_shape = check_linear("linear_relu", x, weight, bias)
     data = affine(x.data, weight.data, None if bias is None else bias.data)
-    np.maximum(data, 0, out=data)  # in place: data is this op's own new array
+    xp = array_module(data)
+    xp.maximum(data, 0, out=data)  # in place: data is this op's own new array
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         if data.nbytes < MIN_BYTES:
             return linear_backward(grad * (data > 0), x, weight, bias, w_shape)
-        mask = np.greater(data, 0, out=empty(data.shape, np.dtype(bool)))  # large: reused buffers
-        grad_z = np.multiply(grad, mask, out=empty(data.shape, np.result_type(grad, data)))
+        mask = xp.greater(data, 0, out=empty(data.shape, np.dtype(bool), xp))  # large: reused buffers
+        grad_z = xp.multiply(grad, mask, out=empty(data.shape, np.result_type(grad.dtype, data.dtype), xp))
         return linear_backward(grad_z, x, weight, bias, w_shape)
 
     return Tensor.from_op(data, parents, backward, "linear_relu")

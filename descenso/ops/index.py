@@ -6,23 +6,30 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import array_module, to_numpy
 from descenso.tensor import Tensor
 
 
-def _plain_index(index: Any) -> Any:
-    """Replace Tensors inside an index by their arrays; lists become arrays."""
+def _plain_index(index: Any, xp: Any) -> Any:
+    """Replace Tensors inside an index by their arrays, and lists and host arrays by ``xp`` arrays."""
     if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
+        return tuple(_plain_index(i, xp) for i in index)
     if isinstance(index, Tensor):
-        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+        index = index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        index = np.asarray(index)
+    if _is_array(index) and array_module(index) is not xp:  # an index array goes to the data's device
+        index = xp.asarray(to_numpy(index))
     return index
+
+
+def _is_array(part: Any) -> bool:
+    return hasattr(part, "dtype") and not isinstance(part, np.generic)
 
 
 def _is_advanced(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(p, np.ndarray) for p in parts)
+    return any(_is_array(p) for p in parts)
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
@@ -58,7 +65,8 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     >>> x.grad
     array([2., 0., 1.], dtype=float32)
     """
-    index = _plain_index(index)
+    xp = array_module(a.data)
+    index = _plain_index(index, xp)
     try:
         data = a.data[index]
     except IndexError as error:
@@ -66,13 +74,13 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     advanced = _is_advanced(index)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
-        full = np.zeros(a.shape, dtype=grad.dtype)
+        full = xp.zeros(a.shape, dtype=grad.dtype)
         if advanced:
-            np.add.at(full, index, grad)
+            xp.add.at(full, index, grad)
         else:
             full[index] = grad
         return (full,)
 
     if not advanced:  # basic indexing gives a view; copy so later in-place updates of a do not leak
-        data = np.array(data, copy=True)
-    return Tensor.from_op(np.asarray(data), (a,), backward, "getitem")
+        data = xp.array(data, copy=True)
+    return Tensor.from_op(data, (a,), backward, "getitem")

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.ops._util import normalize_axes
 from descenso.tensor import Tensor
 
@@ -21,7 +22,7 @@ def _spread(grad: np.ndarray, kept_shape: tuple[int, ...], shape: tuple[int, ...
     A filled array rather than ``np.broadcast_to``'s view: NumPy's broadcast_to and expand_dims
     are Python functions that cost several times more than this for the small arrays of a step.
     """
-    out = np.empty(shape, dtype=grad.dtype)
+    out = array_module(grad).empty(shape, dtype=grad.dtype)
     out[...] = grad.reshape(kept_shape)
     return out
 
@@ -112,7 +113,7 @@ def mean(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     # What np.mean does (a sum in the input's dtype, then one division), without its Python wrapper.
     total = a.data.sum(axis=axes, keepdims=keepdims)
     # float stays float32/float64; a boolean mask (x > 0) averages in float64, as np.mean does.
-    data = total / np.asarray(count, dtype=total.dtype if total.dtype.kind == "f" else np.float64)
+    data = total / (total.dtype if total.dtype.kind == "f" else np.dtype(np.float64)).type(count)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         return (_spread(grad / grad.dtype.type(count), kept_shape, shape),)
@@ -124,7 +125,8 @@ def _extreme(a: Tensor, axis: Any, keepdims: bool, reduce: Any, name: str) -> Te
     if a.size == 0:
         raise ValueError(f"{name} of an empty tensor (shape {a.shape}) has no value")
     axes = normalize_axes(axis, a.ndim)
-    kept = reduce(a.data, axis=axes, keepdims=True)
+    xp = array_module(a.data)
+    kept = getattr(xp, reduce)(a.data, axis=axes, keepdims=True)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
         # The gradient goes to the extreme element; ties share it equally (PyTorch's amax).
@@ -132,8 +134,8 @@ def _extreme(a: Tensor, axis: Any, keepdims: bool, reduce: Any, name: str) -> Te
         counts = hits.sum(axis=axes, keepdims=True)
         return (hits * (grad.reshape(kept.shape) / counts).astype(grad.dtype),)
 
-    data = kept if keepdims else np.squeeze(kept, axis=axes) if a.ndim else kept
-    return Tensor.from_op(np.asarray(data), (a,), backward, name)
+    data = kept if keepdims else xp.squeeze(kept, axis=axes) if a.ndim else kept
+    return Tensor.from_op(data, (a,), backward, name)
 
 
 def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -168,7 +170,7 @@ def max(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     >>> ds.tensor([[1.0, 5.0], [3.0, 2.0]]).max(axis=1).data
     array([5., 3.], dtype=float32)
     """
-    return _extreme(a, axis, keepdims, np.max, "max")
+    return _extreme(a, axis, keepdims, "max", "max")
 
 
 def min(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -203,4 +205,4 @@ def min(a: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa:
     >>> ds.tensor([[1.0, 5.0], [3.0, 2.0]]).min().data
     array(1., dtype=float32)
     """
-    return _extreme(a, axis, keepdims, np.min, "min")
+    return _extreme(a, axis, keepdims, "min", "min")

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from descenso.ops._util import broadcast_error, unbroadcast
+from descenso.backend import array_module, device_of, to_device
+from descenso.ops._util import broadcast_error, check_devices, unbroadcast
 from descenso.ops.arithmetic import _pair
 from descenso.tensor import Tensor
 
@@ -46,10 +47,11 @@ def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tenso
         raise ValueError("clip needs at least one of min= or max=")
     if min is not None and max is not None and min > max:
         raise ValueError(f"clip: min={min} is greater than max={max}")
-    data = np.clip(a.data, min, max).astype(a.dtype, copy=False)
+    xp = array_module(a.data)
+    data = xp.clip(a.data, min, max).astype(a.dtype, copy=False)
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray]:
-        inside = np.ones(a.shape, dtype=bool)
+        inside = xp.ones(a.shape, dtype=bool)
         if min is not None:
             inside &= a.data >= min
         if max is not None:
@@ -59,16 +61,17 @@ def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     return Tensor.from_op(data, (a,), backward, "clip")
 
 
-def _extremum(a: Any, b: Any, pick_a: np.ufunc, name: str) -> Tensor:
-    a, b = _pair(a, b)
+def _extremum(a: Any, b: Any, pick_a: str, name: str) -> Tensor:
+    a, b = _pair(a, b, name)
+    xp = array_module(a.data)
     try:
-        data = pick_a(a.data, b.data)
+        data = getattr(xp, pick_a)(a.data, b.data)
     except ValueError:
         raise broadcast_error(name, a, b) from None
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         # Ties share the gradient equally, as PyTorch does.
-        share_a = np.where(a.data == b.data, 0.5, (data == a.data)).astype(grad.dtype)
+        share_a = xp.where(a.data == b.data, 0.5, (data == a.data)).astype(grad.dtype)
         grad_a = unbroadcast(grad * share_a, a.shape) if a.requires_grad else None
         grad_b = unbroadcast(grad * (1 - share_a), b.shape) if b.requires_grad else None
         return grad_a, grad_b
@@ -104,7 +107,7 @@ def maximum(a: Any, b: Any) -> Tensor:
     >>> ds.maximum(ds.tensor([1.0, 5.0]), 3.0).data
     array([3., 5.], dtype=float32)
     """
-    return _extremum(a, b, np.maximum, "maximum")
+    return _extremum(a, b, "maximum", "maximum")
 
 
 def minimum(a: Any, b: Any) -> Tensor:
@@ -135,7 +138,7 @@ def minimum(a: Any, b: Any) -> Tensor:
     >>> ds.minimum(ds.tensor([1.0, 5.0]), 3.0).data
     array([1., 3.], dtype=float32)
     """
-    return _extremum(a, b, np.minimum, "minimum")
+    return _extremum(a, b, "minimum", "minimum")
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -172,20 +175,26 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     >>> ds.where(x > 0, x, 0.0).data
     array([0., 2.], dtype=float32)
     """
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition)
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = cond if hasattr(cond, "dtype") else np.asarray(cond)
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be boolean; got dtype {cond.dtype}")
-    a, b = _pair(a, b)
+    a, b = _pair(a, b, "where")
+    if isinstance(condition, Tensor):
+        check_devices("where", condition, a)
+    elif device_of(cond) != a.device:
+        cond = to_device(cond, a.device)  # a host mask for device operands: moved once
+    xp = array_module(a.data)
     try:
-        data = np.where(cond, a.data, b.data)
+        data = xp.where(cond, a.data, b.data)
     except ValueError:
         shapes = f"{cond.shape}, {a.shape} and {b.shape}"
         raise ValueError(f"where: shapes {shapes} cannot be broadcast together") from None
 
     def backward(grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        zero = np.zeros((), dtype=grad.dtype)
-        grad_a = unbroadcast(np.where(cond, grad, zero), a.shape) if a.requires_grad else None
-        grad_b = unbroadcast(np.where(cond, zero, grad), b.shape) if b.requires_grad else None
+        zero = grad.dtype.type(0)
+        grad_a = unbroadcast(xp.where(cond, grad, zero), a.shape) if a.requires_grad else None
+        grad_b = unbroadcast(xp.where(cond, zero, grad), b.shape) if b.requires_grad else None
         return grad_a, grad_b
 
     return Tensor.from_op(data, (a, b), backward, "where")

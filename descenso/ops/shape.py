@@ -9,7 +9,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from descenso.ops._util import normalize_axes, unbroadcast
+from descenso.backend import array_module
+from descenso.ops._util import check_devices, normalize_axes, unbroadcast
 from descenso.tensor import Tensor
 
 
@@ -216,7 +217,7 @@ def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
     """
     shape = tuple(int(n) for n in shape)
     try:
-        data = np.broadcast_to(a.data, shape)
+        data = array_module(a.data).broadcast_to(a.data, shape)
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}") from None
 
@@ -257,15 +258,16 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     array([1., 2., 3.], dtype=float32)
     """
     tensors = _as_tensors(tensors, "concatenate")
+    xp = array_module(tensors[0].data)
     try:
-        data = np.concatenate([t.data for t in tensors], axis=axis)
+        data = xp.concatenate([t.data for t in tensors], axis=axis)
     except (ValueError, np.exceptions.AxisError) as error:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"concatenate along axis {axis}: shapes {shapes} do not fit: {error}") from None
-    bounds = np.cumsum([t.shape[axis] for t in tensors])[:-1]
+    bounds = np.cumsum([t.shape[axis] for t in tensors])[:-1].tolist()
 
     def backward(grad: np.ndarray) -> list[np.ndarray]:
-        return np.split(grad, bounds, axis=axis)
+        return xp.split(grad, bounds, axis=axis)
 
     return Tensor.from_op(data, tuple(tensors), backward, "concatenate")
 
@@ -305,11 +307,12 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack needs tensors of one shape; got {', '.join(map(str, shapes))}")
-    data = np.stack([t.data for t in tensors], axis=axis)
+    xp = array_module(tensors[0].data)
+    data = xp.stack([t.data for t in tensors], axis=axis)
     new_axis = axis % data.ndim
 
     def backward(grad: np.ndarray) -> list[np.ndarray]:
-        return [np.take(grad, i, axis=new_axis) for i in range(len(tensors))]
+        return [xp.take(grad, i, axis=new_axis) for i in range(len(tensors))]
 
     return Tensor.from_op(data, tuple(tensors), backward, "stack")
 
@@ -317,4 +320,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 def _as_tensors(tensors: Sequence[Any], name: str) -> list[Tensor]:
     if isinstance(tensors, Tensor) or len(tensors) == 0:
         raise ValueError(f"{name} needs a non-empty list of tensors")
-    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    out = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    for t in out[1:]:
+        check_devices(name, out[0], t)
+    return out

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.optim.base import Optimizer, check_number
 
 
@@ -92,6 +93,7 @@ class Adam(Optimizer):
         return step_size, math.sqrt(1 - beta2**self.steps)
 
     def _update_one(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        xp = array_module(param)
         beta1, beta2 = self.betas
         if self._decoupled:
             param *= 1 - self.lr * self.weight_decay
@@ -101,38 +103,39 @@ class Adam(Optimizer):
         m[...] = beta1 * m + (1 - beta1) * grad
         v[...] = beta2 * v + (1 - beta2) * grad * grad
         if self.amsgrad:
-            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         step_size, bias_sqrt = self._coefficients()
-        param -= step_size * (m / (np.sqrt(v) / bias_sqrt + self.eps))
+        param -= step_size * (m / (xp.sqrt(v) / bias_sqrt + self.eps))
 
     def _update_flat(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], work: np.ndarray
     ) -> None:
+        xp = array_module(param)
         beta1, beta2 = self.betas
         a, b = work[0], work[1]
         if self._decoupled:
             param *= 1 - self.lr * self.weight_decay
         elif self.weight_decay:
-            np.multiply(param, self.weight_decay, out=a)
+            xp.multiply(param, self.weight_decay, out=a)
             a += grad
             grad = a
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= beta1
-        np.multiply(grad, 1 - beta1, out=b)
+        xp.multiply(grad, 1 - beta1, out=b)
         m += b
         v *= beta2
-        np.multiply(grad, 1 - beta2, out=b)
+        xp.multiply(grad, 1 - beta2, out=b)
         b *= grad
         v += b
         if self.amsgrad:
-            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         step_size, bias_sqrt = self._coefficients()
-        np.sqrt(v, out=b)
+        xp.sqrt(v, out=b)
         b /= bias_sqrt
         b += self.eps
-        np.divide(m, b, out=b)
+        xp.divide(m, b, out=b)
         b *= step_size
         param -= b
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from descenso.backend import array_module, like
 from descenso.optim.flat import FlatParameters
 from descenso.tensor import Tensor
 
@@ -74,12 +75,16 @@ class Optimizer:
         self.state: dict[str, list[np.ndarray]] = {}
         for name in self._state_names:
             if self.packed is not None:
-                self._flat_state[name] = np.zeros_like(self.packed.data)
+                self._flat_state[name] = array_module(self.packed.data).zeros_like(self.packed.data)
                 self.state[name] = self.packed.views(self._flat_state[name])
             else:
-                self.state[name] = [np.zeros_like(p.data) for p in self.params]
-        # Scratch space for the flat update, allocated once.
-        self._work = np.empty((2, self.packed.data.size), self.packed.data.dtype) if self.packed else None
+                self.state[name] = [array_module(p.data).zeros_like(p.data) for p in self.params]
+        # Scratch space for the flat update, allocated once (on the parameters' device).
+        self._work = (
+            array_module(self.packed.data).empty((2, self.packed.data.size), self.packed.data.dtype)
+            if self.packed
+            else None
+        )
 
     @property
     def lr(self) -> float:
@@ -102,7 +107,7 @@ class Optimizer:
             return
         self.steps += 1
         for i, p in enumerate(self.params):
-            grad = p.grad if p.grad is not None else np.zeros_like(p.data)
+            grad = p.grad if p.grad is not None else array_module(p.data).zeros_like(p.data)
             self._update_one(p.data, grad, {name: self.state[name][i] for name in self._state_names})
 
     def zero_grad(self) -> None:
@@ -173,10 +178,11 @@ class Optimizer:
                 f"{sorted(expected)}; was it saved for a model with other parameters?"
             )
         for key, buffer in expected.items():
-            if np.shape(arrays[key]) != buffer.shape:
+            value = arrays[key]
+            shape = value.shape if hasattr(value, "shape") else np.shape(value)  # any device's array
+            if shape != buffer.shape:
                 raise ValueError(
-                    f"{owner}.load_state_dict: '{key}' has shape {np.shape(arrays[key])}, "
-                    f"expected {buffer.shape}"
+                    f"{owner}.load_state_dict: '{key}' has shape {shape}, expected {buffer.shape}"
                 )
         hyper = dict(state.get("hyperparameters", {}))
         self.lr = hyper.pop("lr", self.lr)
@@ -184,7 +190,7 @@ class Optimizer:
             setattr(self, name, tuple(value) if isinstance(value, list) else value)
         self._validate()
         for key, buffer in expected.items():
-            buffer[...] = arrays[key]
+            buffer[...] = like(arrays[key], buffer)  # saved on the host: back to the buffer's device
         self.steps = int(state.get("steps", 0))
 
     def _validate(self) -> None:

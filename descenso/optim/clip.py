@@ -7,6 +7,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from descenso.backend import array_module
+
 
 def clip_grad_norm(params: Iterable[Any], max_norm: float) -> float:
     """Scale all gradients together so their joint L2 norm is at most ``max_norm``.
@@ -46,7 +48,8 @@ def clip_grad_norm(params: Iterable[Any], max_norm: float) -> float:
     if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.number)) or not max_norm > 0:
         raise ValueError(f"clip_grad_norm: max_norm must be a positive number; got {max_norm!r}")
     grads = [p.grad for p in params if p.grad is not None]
-    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    # One read from the device: the squares are summed where the gradients live.
+    total = math.sqrt(float(sum(array_module(g).vdot(g, g).astype(np.float64) for g in grads)))
     coefficient = float(max_norm) / (total + 1e-6)
     if coefficient < 1:
         for g in grads:

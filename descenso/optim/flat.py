@@ -13,6 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
+from descenso.backend import array_module, like
 from descenso.tensor import Tensor
 
 
@@ -47,15 +48,16 @@ class FlatParameters:
         self.shapes = [p.shape for p in params]
         self.offsets = np.cumsum([0] + [p.size for p in params]).tolist()
         total = self.offsets[-1]
-        self.data = np.empty(total, dtype=dtype)
-        self.grad = np.zeros(total, dtype=dtype)
+        xp = array_module(params[0].data)  # the buffers live where the parameters do
+        self.data = xp.empty(total, dtype=dtype)
+        self.grad = xp.zeros(total, dtype=dtype)
         self.data_views = self.views(self.data)
         self.grad_views = self.views(self.grad)
         self.params = list(params)
         for p, data, grad in zip(self.params, self.data_views, self.grad_views, strict=True):
-            data[...] = p.data
+            data[...] = like(p.data, data)
             if p.grad is not None:
-                grad[...] = p.grad
+                grad[...] = like(p.grad, grad)
             p.data, p.grad = data, grad
 
     def views(self, flat: np.ndarray) -> list[np.ndarray]:

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.optim.base import Optimizer, check_number
 
 
@@ -84,6 +85,7 @@ class RMSprop(Optimizer):
         self.centered = bool(self.centered)
 
     def _update_one(self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        xp = array_module(param)
         alpha = self.alpha
         if self.weight_decay:
             grad = grad + self.weight_decay * param
@@ -92,9 +94,9 @@ class RMSprop(Optimizer):
         if self.centered:
             mu = state["grad_avg"]
             mu[...] = alpha * mu + (1 - alpha) * grad
-            rms = np.sqrt(v - mu * mu) + self.eps
+            rms = xp.sqrt(v - mu * mu) + self.eps
         else:
-            rms = np.sqrt(v) + self.eps
+            rms = xp.sqrt(v) + self.eps
         if self.momentum:
             buf = state["momentum_buffer"]
             buf[...] = self.momentum * buf + grad / rms
@@ -105,34 +107,35 @@ class RMSprop(Optimizer):
     def _update_flat(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], work: np.ndarray
     ) -> None:
+        xp = array_module(param)
         alpha = self.alpha
         a, b = work[0], work[1]
         if self.weight_decay:
-            np.multiply(param, self.weight_decay, out=a)
+            xp.multiply(param, self.weight_decay, out=a)
             a += grad
             grad = a
         v = state["square_avg"]
         v *= alpha
-        np.multiply(grad, 1 - alpha, out=b)
+        xp.multiply(grad, 1 - alpha, out=b)
         b *= grad
         v += b
         if self.centered:
             mu = state["grad_avg"]
             mu *= alpha
-            np.multiply(grad, 1 - alpha, out=b)
+            xp.multiply(grad, 1 - alpha, out=b)
             mu += b
-            np.multiply(mu, mu, out=b)
-            np.subtract(v, b, out=b)
-            np.sqrt(b, out=b)
+            xp.multiply(mu, mu, out=b)
+            xp.subtract(v, b, out=b)
+            xp.sqrt(b, out=b)
         else:
-            np.sqrt(v, out=b)
+            xp.sqrt(v, out=b)
         b += self.eps
-        np.divide(grad, b, out=b)
+        xp.divide(grad, b, out=b)
         if self.momentum:
             buf = state["momentum_buffer"]
             buf *= self.momentum
             buf += b
-            np.multiply(buf, self.lr, out=b)
+            xp.multiply(buf, self.lr, out=b)
         else:
             b *= self.lr
         param -= b

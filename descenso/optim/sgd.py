@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from descenso.backend import array_module
 from descenso.optim.base import Optimizer, check_number
 
 
@@ -100,9 +101,10 @@ class SGD(Optimizer):
     def _update_flat(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], work: np.ndarray
     ) -> None:
+        xp = array_module(param)
         a, b = work[0], work[1]
         if self.weight_decay:
-            np.multiply(param, self.weight_decay, out=a)
+            xp.multiply(param, self.weight_decay, out=a)
             a += grad
             grad = a
         if self.momentum:
@@ -112,17 +114,17 @@ class SGD(Optimizer):
             else:
                 buf *= self.momentum
                 if self.dampening:  # (1 - 0) * g is g exactly: skip a pass over the vector
-                    np.multiply(grad, 1 - self.dampening, out=b)
+                    xp.multiply(grad, 1 - self.dampening, out=b)
                     buf += b
                 else:
                     buf += grad
             if self.nesterov:
-                np.multiply(buf, self.momentum, out=b)
+                xp.multiply(buf, self.momentum, out=b)
                 b += grad
                 grad = b
             else:
                 grad = buf
-        np.multiply(grad, self.lr, out=a)
+        xp.multiply(grad, self.lr, out=a)
         param -= a
 
 

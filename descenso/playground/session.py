@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from descenso import losses, optim
+from descenso.divergence import Divergence
 from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.nn import MLP
@@ -25,7 +26,6 @@ from descenso.stopping import (
     MaxEpochs,
     StoppingCriterion,
     TargetLoss,
-    check_finite_loss,
     check_finite_weights,
 )
 from descenso.train import penalty
@@ -60,10 +60,11 @@ def stop_rules(config: Config) -> list[StoppingCriterion]:
     Returns
     -------
     list of StoppingCriterion
-        ``TargetLoss`` on the train loss, ``EarlyStopping`` on the test loss (the
-        playground's held-out set, recorded as ``val_loss``) and ``MaxEpochs``.
+        ``Divergence`` (always, first: a loss exploding while finite), ``TargetLoss`` on the train
+        loss, ``EarlyStopping`` on the test loss (the playground's held-out set, recorded as
+        ``val_loss``) and ``MaxEpochs``.
     """
-    rules: list[StoppingCriterion] = []
+    rules: list[StoppingCriterion] = [Divergence()]
     if config.stop.target_loss is not None:
         rules.append(TargetLoss(config.stop.target_loss))
     if config.stop.patience is not None:
@@ -230,6 +231,7 @@ class Session:
         """
         if self.state in ("stopped", "diverged"):
             self.state, self.reason = "paused", None  # the user asked to go on
+            self.history.stopped_by = ""
             for criterion in self.criteria:
                 criterion.reset()
         n = len(self.Z_train)
@@ -242,7 +244,9 @@ class Session:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 self.optimizer.zero_grad()
                 _, total = self.objective(self.Z_train[rows], self.data.y_train[rows])
-                check_finite_loss(total.item(), self.epoch + 1, self.optimizer.lr)  # before stepping, as fit
+                guard = self.criteria[0]  # stop_rules puts Divergence first
+                assert isinstance(guard, Divergence)
+                guard.observe_step(total.item(), self.epoch + 1, self.optimizer.lr, self.model)  # as fit
                 total.backward()
                 grads = {name: np.array(p.grad, copy=True) for name, p in named}
                 self.optimizer.step()
@@ -250,7 +254,8 @@ class Session:
         except DivergenceError as error:
             for name, p in named:
                 p.data[...] = before[name]  # undo the step: the last finite weights stay on screen
-            self.state, self.reason = "diverged", str(error)
+            error.restored = "kept the weights from before that step"
+            self.state, self.reason = "diverged", error.summary  # the page adds the one suggestion
             return "diverged"
         self.last_step = {name: (grads[name], p.data - before[name], before[name]) for name, p in named}
         self.steps += 1
@@ -268,7 +273,13 @@ class Session:
                             lr=self.optimizer.lr, grad_norm=grad_norm,
                             time=time.perf_counter() - self.started)  # fmt: skip
         for criterion in self.criteria:
-            reason = criterion.check(self.history, self.model)
+            try:
+                reason = criterion.check(self.history, self.model)
+            except DivergenceError as error:  # finite but exploded: back to the best weights, as fit
+                self.history.stopped_by = "divergence"
+                error.restored = criterion.finalize(self.history, self.model)
+                self.state, self.reason = "diverged", error.summary
+                return "diverged"
             if reason:
                 notes = [note for c in self.criteria if (note := c.finalize(self.history, self.model))]
                 self.state, self.reason = "stopped", "; ".join([reason, *notes])

@@ -1,4 +1,4 @@
-"""Figures: loss curves, ROC, confusion matrix, decision boundary, fits, loss landscapes.
+"""Figures: loss curves, ROC, confusion matrix, decision boundary, fits, loss landscapes, unit maps.
 
 Every function builds and returns a matplotlib ``Figure`` drawn on the Agg canvas (no window, no
 global pyplot state, so it works headless and from threads); :func:`save` writes it to a PNG file
@@ -19,6 +19,7 @@ from descenso.viz.classification import confusion_matrix, decision_boundary, roc
 from descenso.viz.landscape import loss_landscape
 from descenso.viz.regression import predicted_vs_actual, residuals
 from descenso.viz.training import loss_curves
+from descenso.viz.units import unit_maps
 
 __all__ = [
     "confusion_matrix",
@@ -30,4 +31,5 @@ __all__ = [
     "roc_curve",
     "roc_points",
     "save",
+    "unit_maps",
 ]

@@ -44,3 +44,29 @@ def regression(tmp_path: Path) -> Path:
     y = 2 * X[:, 0] - X[:, 1] + 0.5 * X[:, 2] ** 2 + 0.1 * rng.normal(size=300)
     rows = [[*(f"{v:.4f}" for v in x), f"{t:.4f}"] for x, t in zip(X, y, strict=True)]
     return write_csv(tmp_path / "reg.csv", ["a", "b", "c", "y"], rows)
+
+
+def penguin_rows(n: int = 333, seed: int = 0) -> tuple[list[str], list[list[object]]]:
+    """A table shaped like palmerpenguins: four measurements, a text ``species``, a binary ``sex``."""
+    rng = np.random.default_rng(seed)
+    species = rng.choice(["Adelie", "Chinstrap", "Gentoo"], size=n)
+    male = rng.random(n) < 0.5
+    kind = np.select([species == "Chinstrap", species == "Gentoo"], [1.0, 2.0], 0.0)
+    columns = {
+        "bill_length_mm": 39 + 5 * kind + 3 * male + rng.normal(0, 2, n),
+        "bill_depth_mm": 18 - 2 * (kind == 2) + 1.2 * male + rng.normal(0, 0.8, n),
+        "flipper_length_mm": 190 + 12 * kind + 6 * male + rng.normal(0, 5, n),
+        "body_mass_g": 3700 + 700 * (kind == 2) + 500 * male + rng.normal(0, 250, n),
+    }
+    header = [*columns, "species", "sex"]
+    rows = [
+        [*(f"{columns[c][i]:.1f}" for c in columns), species[i], "male" if male[i] else "female"]
+        for i in range(n)
+    ]
+    return header, rows
+
+
+@pytest.fixture
+def penguins(tmp_path: Path) -> Path:
+    """``penguins.csv``: 333 rows like palmerpenguins (numbers, a text ``species``, target ``sex``)."""
+    return write_csv(tmp_path / "penguins.csv", *penguin_rows())

@@ -50,7 +50,7 @@ def test_predict_evaluate_and_explain_a_trained_model(tmp_path, ring, capsys, mo
 
     assert run(["predict", "runs/r/model.descenso", str(ring)]) == 0  # CSV on stdout
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "x1,x2,label,prediction,probability" and len(lines) == 301
+    assert lines[0] == "x1,x2,label,prediction,probability_out" and len(lines) == 301
     rows = [line.split(",") for line in lines[1:]]
     accuracy = np.mean([row[2] == row[3] for row in rows])
     assert accuracy > 0.9

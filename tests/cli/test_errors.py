@@ -56,8 +56,18 @@ def test_diverging_learning_rate_says_to_lower_it(tmp_path, regression):
         "5",
         cwd=tmp_path,
     )
-    assert_user_error(result, 5, "lr", "--lr 0.01")
+    assert_user_error(result, 5, "lr", "fix: pass a smaller learning rate, e.g. --lr 100000")
+    assert "try" not in result.stderr  # one suggestion, the fix line, not a second one in the message
     assert list((tmp_path / "runs").iterdir()) == []  # no run folder for a run that failed
+
+
+def test_a_classifier_whose_loss_explodes_while_finite_fails_too(tmp_path, penguins):
+    # BCE from logits stays finite (about |logit|) however far the weights run off: the loss read
+    # 6e19 and the saved model predicted one class; now the run stops, restores, and exits 5.
+    result = descenso("train", str(penguins), "--target", "sex", "--lr", "1e6", cwd=tmp_path)
+    assert_user_error(result, 5, "the loss grew from", "restored the", "e.g. --lr 100000")
+    assert "try" not in result.stderr
+    assert list((tmp_path / "runs").iterdir()) == []
 
 
 # The rest run in-process through descenso.cli.run, which is what the script calls.
@@ -104,14 +114,24 @@ def test_config_with_unknown_setting(tmp_path, capsys):
     assert "learning_rate" in err and "lr" in err
 
 
-def test_predict_names_missing_and_extra_columns(tmp_path, ring, capsys, monkeypatch):
+def test_predict_names_missing_columns_and_keeps_extra_ones(tmp_path, ring, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run(["train", str(ring), "--target", "label", "--epochs", "5", "--name", "r", "--quiet"]) == 0
     capsys.readouterr()
     other = write_csv(tmp_path / "other.csv", ["x1", "z"], [[0.1, 0.2], [0.3, 0.4]])
     assert run(["predict", "runs/r/model.descenso", str(other)]) == ExitCode.DATA
     err = capsys.readouterr().err
-    assert "missing column(s): x2" in err and "unknown column(s): z" in err and "x1, x2" in err
+    assert "other.csv lacks the model's input column(s): x2" in err and "columns: x1, x2" in err
+    # Extra columns (an id, the true target) are no error: kept aside and written beside the predictions.
+    ids = write_csv(tmp_path / "ids.csv", ["id", "x1", "x2"], [[7, 0.1, 0.2], [8, 0.3, 0.4]])
+    assert run(["predict", "runs/r/model.descenso", str(ids), "--keep", "id"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "id,prediction,probability_out" and [line.split(",")[0] for line in lines[1:]] == [
+        "7",
+        "8",
+    ]
+    assert run(["predict", "runs/r/model.descenso", str(ids), "--keep", "name"]) == ExitCode.USAGE
+    assert "--keep names column(s) ids.csv does not have: name" in capsys.readouterr().err
     assert run(["evaluate", "runs/r/model.descenso", str(other)]) == ExitCode.DATA
     assert "'label' not found" in capsys.readouterr().err
 

@@ -21,9 +21,10 @@ def test_progress_and_metric_are_passed_to_fit_without_patching_the_loop(monkeyp
     settings = TrainSettings(dataset="circles", samples=200, epochs=15, hidden=(8,), seed=0).validate()
     data = inputs.load(settings)
     estimator = training._fit(training.build_estimator(settings, data.task), data, settings, show=False)
-    assert len(seen) == estimator.n_iter_ == len(estimator.history_.metrics["accuracy"])
+    accuracy = [value for history in estimator.histories_ for value in history.metrics["accuracy"]]
+    assert len(seen) == estimator.n_iter_ == len(accuracy)  # every network of the ensemble is watched
     assert all(untouched for untouched, _ in seen)  # descenso.train.fit is never replaced
-    assert [logs["accuracy"] for _, logs in seen] == estimator.history_.metrics["accuracy"]
+    assert [logs["accuracy"] for _, logs in seen] == accuracy
     assert all(0.0 <= logs["val_accuracy"] <= 1.0 for _, logs in seen)
 
 

@@ -42,8 +42,8 @@ def test_missing_mean_fills_new_data_with_the_training_means(tmp_path, houses):
     filled.write_text("\n".join([lines[0], repr(float(model.fill_values_[area])) + lines[gap]]) + "\n")
     again = descenso("predict", "runs/h/model.descenso", str(filled), "-o", "f.csv", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    probabilities = _column(tmp_path / "p.csv", "probability")
-    assert probabilities[gap - 1] == _column(tmp_path / "f.csv", "probability")[0]
+    probabilities = _column(tmp_path / "p.csv", "probability_yes")
+    assert probabilities[gap - 1] == _column(tmp_path / "f.csv", "probability_yes")[0]
 
 
 def test_a_constant_column_is_reported_once(tmp_path, houses):

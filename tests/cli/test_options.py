@@ -95,7 +95,7 @@ def captured(monkeypatch):
     """Run ``train`` up to the settings only: the training itself is replaced by a recorder."""
     seen: list[TrainSettings] = []
 
-    def fake_run(settings, name, quiet, as_json):
+    def fake_run(settings, name, quiet, as_json, checkpoint=None):
         seen.append(settings)
         return 0
 

@@ -49,22 +49,26 @@ def test_no_data_trains_the_builtin_spirals_demo_and_writes_the_report(tmp_path)
     summary = final_json(descenso("train", "--json", cwd=tmp_path))
     run = tmp_path / summary["run_dir"]
     assert run.parent == tmp_path / "runs" and (tmp_path / "runs" / "latest").resolve() == run.resolve()
-    assert set(p.name for p in run.iterdir()) == RUN_FILES | BINARY_PLOTS | {"decision_boundary.png"}
+    assert set(p.name for p in run.iterdir()) == RUN_FILES | BINARY_PLOTS | {
+        "decision_boundary.png",
+        "unit_maps.png",
+    }
     assert summary["data"] == "built-in dataset spirals" and summary["task"] == "binary"
     assert summary["test"]["accuracy"] >= 0.95  # 120 test points of two spirals
     assert summary["timings"]["total_seconds"] < 60
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["test"] == summary["test"] and metrics["stopped_by"] in ("early_stopping", "max_epochs")
-    assert metrics["sizes"] == {"rows": 600, "dropped": 0, "train": 480, "test": 120, "parameters": 1185}
+    assert metrics["sizes"] == {"rows": 600, "dropped": 0, "train": 480, "test": 120, "parameters": 37825}
     assert sum(sum(row) for row in metrics["test"]["confusion_matrix"]) == 120
     rows = history_rows(run / "history.csv")
     assert len(rows) == metrics["epochs"] and rows[0]["epoch"] == "1"
     assert float(rows[-1]["train_loss"]) < float(rows[0]["train_loss"]) / 10
     assert {"train_loss", "val_loss", "lr", "grad_norm", "time", "accuracy", "val_accuracy"} <= set(rows[0])
     config = json.loads((run / "config.json").read_text())["settings"]
-    assert config["dataset"] is None and config["data"] is None and config["hidden"] == [32, 32]
+    assert config["dataset"] is None and config["data"] is None and config["hidden"] == [64, 64]
     sizes = {name: check_png(run / name) for name in ("loss.png", "roc.png", "confusion_matrix.png")}
     assert check_png(run / "decision_boundary.png") == (560, 480) and sizes["loss.png"] == (640, 440)
+    assert check_png(run / "unit_maps.png")[1] > 1000  # 2 x 32 hidden units in rows of 8, then the output
 
 
 def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses):
@@ -116,12 +120,12 @@ def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses
         "city",
         "sold",
         "prediction",
-        "probability",
+        "probability_yes",  # named after the positive class
     ]
     assert {row["prediction"] for row in rows} == {"yes", "no"}
     agree = sum(row["prediction"] == row["sold"] for row in rows) / len(rows)
     assert agree >= 0.85
-    assert all((float(row["probability"]) > 0.5) == (row["prediction"] == "yes") for row in rows)
+    assert all((float(row["probability_yes"]) > 0.5) == (row["prediction"] == "yes") for row in rows)
 
 
 def test_regression_csv_report_and_evaluate(tmp_path, regression):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from descenso import data
-from descenso.data import DataError, TableSchema
+from descenso.data import DataError, DataWarning, TableSchema
 
 
 @pytest.fixture
@@ -36,11 +36,12 @@ def test_transform_new_frame_and_file(table, tmp_path):
     new = pd.DataFrame(
         {"city": ["Quito", "Arequipa"], "area": [60.0, np.nan]}
     )  # other order, unseen city, NaN
-    X = TableSchema.from_config(table.schema.get_config()).transform(new)
+    with pytest.warns(DataWarning, match=r"column 'city' has 'Arequipa' in 1 row \(categories not seen"):
+        X = TableSchema.from_config(table.schema.get_config()).transform(new)
     np.testing.assert_allclose(X, [[60.0, 0, 0, 1], [200.0 / 3.0, 0, 0, 0]], rtol=1e-6)
     path = tmp_path / "new.csv"
     path.write_text("area,city,sold\n55,Cusco,true\n")  # the target may be present: it is ignored
-    np.testing.assert_array_equal(table.schema.transform(path), [[55.0, 1, 0, 0]])
+    np.testing.assert_array_equal(table.schema.transform(path), [[55.0, 1, 0, 0]])  # Cusco: known
     np.testing.assert_array_equal(table.schema.transform_target(path), [1.0])
 
 

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -99,33 +93,6 @@ def test_every_training_row_comes_once_per_epoch_in_a_new_order(files):
     assert not np.array_equal(first, second)
 
 
-def test_fit_on_a_stream_reaches_the_loss_of_fit_in_memory(files):
-    frame, folder = files
-    stream = Stream(
-        folder / "t.parquet", target="y", validation=0.2, seed=0, missing="drop", standardize=True
-    )
-    model = ds.nn.MLP(7, hidden=(16,), out_features=1, rng=0)
-    streamed = ds.fit(
-        model, stream, validation=stream.validation_rows, epochs=20, batch_size=64, rng=0, lr=0.01
-    )
-    table_ = ds.data.read(frame, target="y", missing="drop")
-    X = Standardize().fit_transform(table_.X)
-    in_memory = ds.fit(ds.nn.MLP(7, hidden=(16,), out_features=1, rng=0), X, table_.y, validation=0.2,
-                       epochs=20, batch_size=64, rng=0, lr=0.01)  # fmt: skip
-    assert streamed.val_loss[-1] < 0.2 and in_memory.val_loss[-1] < 0.2  # the noise alone is 0.09
-    # Other rows held out, another order: the same loss to the sampling noise of 600 rows.
-    assert streamed.train_loss[-1] == pytest.approx(in_memory.train_loss[-1], rel=0.1)
-    assert streamed.val_loss[-1] == pytest.approx(in_memory.val_loss[-1], rel=0.2)
-
-
-def test_a_path_with_the_target_name_is_streamed(files):
-    _, folder = files
-    frame = table(400)
-    frame.to_parquet(folder / "clean.parquet", row_group_size=100)
-    history = ds.fit(ds.nn.Linear(7, 1, rng=0), folder / "clean.parquet", "y", epochs=3, rng=0)
-    assert len(history) == 3 and history.train_loss[-1] < history.train_loss[0]
-
-
 def test_bad_input_is_refused_before_training_with_the_fix(files, tmp_path):
     _, folder = files
     with pytest.raises(DataError, match=r"column 'price' not found in 't.parquet'; the columns are: x0"):
@@ -134,78 +101,6 @@ def test_bad_input_is_refused_before_training_with_the_fix(files, tmp_path):
         DataError, match=r"missing, NaN or infinite values in the training rows .* column 'x2'"
     ):
         Stream(folder / "t.parquet", target="y").learn()
-    stream = Stream(folder / "t.parquet", target="y", missing="drop")
-    with pytest.raises(
-        TypeError, match=r"validation=stream.validation_rows.*Stream\(path, target=..., validation=0.2\)"
-    ):
-        ds.fit(ds.nn.Linear(7, 1), stream, validation=0.2)
-    with pytest.raises(ValueError, match=r"cannot take X of shape \(1, 7\)"):
-        ds.fit(ds.nn.Linear(3, 1), stream)
     pd.DataFrame({"a": [1.0], "y": [2.0]}).to_csv(tmp_path / "z.csv.gz", index=False)
     with pytest.raises(DataError, match=r"compressed.*Decompress it, or convert it to Parquet"):
         Stream(tmp_path / "z.csv.gz", target="y")
-
-
-MEMORY_RUN = textwrap.dedent(
-    """
-    import json, sys
-    import numpy as np
-    import descenso as ds
-
-    def peak_mib():
-        # The peak resident memory of this process (Linux's VmHWM). Not getrusage's ru_maxrss: across
-        # fork + exec it keeps the parent's peak (here pytest's, hundreds of MiB), hiding ours.
-        with open("/proc/self/status") as status:
-            line = next(line for line in status if line.startswith("VmHWM:"))
-        return int(line.split()[1]) / 1024
-
-    path, warm_up, how, epochs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    # The libraries' own memory is not the data's: first run every code path once on a file of 2,000
-    # rows in pieces of 1,000 (pyarrow's compute kernels alone map ~45 MiB at the first cast, its Parquet
-    # reader ~10 MiB at the first read), then take the baseline.
-    stream = ds.data.Stream(warm_up, target="y", validation=0.05, seed=0, standardize=True, window=2)
-    ds.fit(ds.nn.MLP(7, hidden=(16,), out_features=1, rng=0), stream, validation=stream.validation_rows,
-           epochs=1, batch_size=512, rng=0)
-    table = ds.data.read(warm_up, target="y")
-    ds.fit(ds.nn.MLP(7, hidden=(16,), out_features=1, rng=0), table.X, table.y, validation=0.05, epochs=1)
-    del stream, table
-    # The file's footer (its index of row groups, ~10 KiB per row group once parsed) is opened before
-    # the baseline too: it is what a Stream holds to find the pieces, not data.
-    stream = ds.data.Stream(path, target="y", validation=0.05, seed=0, standardize=True, window=2)
-    baseline = peak_mib()
-    model = ds.nn.MLP(7, hidden=(16,), out_features=1, rng=0)
-    if how == "stream":
-        history = ds.fit(model, stream, validation=stream.validation_rows, epochs=epochs, batch_size=512,
-                         rng=0)
-    else:
-        table = ds.data.read(path, target="y")
-        X = ds.features.Standardize().fit_transform(table.X)
-        history = ds.fit(model, X, table.y, validation=0.05, epochs=epochs, batch_size=512, rng=0)
-    print(json.dumps({"extra_mib": peak_mib() - baseline, "val_loss": history.val_loss[-1]}))
-    """
-)
-
-
-def run_measured(path: Path, how: str, epochs: int) -> dict:
-    warm_up = path.parent / "warm_up.parquet"
-    table(2000, seed=3).to_parquet(warm_up, row_group_size=1000)
-    env = {"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "PYTHONPATH": str(Path(__file__).parents[2])}  # fmt: skip
-    command = [sys.executable, "-c", MEMORY_RUN, str(path), str(warm_up), how, str(epochs)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=240)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from Linux's /proc")
-def test_a_file_ten_times_the_memory_bound_trains_to_the_in_memory_loss(tmp_path):
-    big, small = tmp_path / "big.parquet", tmp_path / "small.parquet"
-    table(1_000_000, seed=1).to_parquet(big, row_group_size=2_500, compression="none")
-    table(100_000, seed=2).to_parquet(small, row_group_size=2_500, compression="none")
-    bound = big.stat().st_size / 2**20 / 10  # MiB: a tenth of the file (47 MiB)
-    streamed = run_measured(big, "stream", epochs=1)
-    in_memory = run_measured(small, "memory", epochs=10)  # a tenth of the rows, as many steps
-    assert streamed["extra_mib"] < bound, (streamed, bound)
-    assert in_memory["extra_mib"] > bound  # the measure sees a table held in memory: it is not blind
-    assert streamed["val_loss"] == pytest.approx(in_memory["val_loss"], rel=0.1)

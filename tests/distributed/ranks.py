@@ -56,19 +56,6 @@ def write_table(folder: Path) -> None:
     frame.to_csv(folder / "bad.csv", index=False)
 
 
-def train_stream(folder: Path, distributed: object = None) -> tuple[object, ds.History]:
-    stream = ds.data.Stream(
-        folder / "data.parquet", target="target", validation=0.2, seed=5, standardize=True
-    )
-    seed = 1000 + (0 if distributed is None else int(os.environ.get("PMI_RANK", "0")))
-    model = ds.nn.MLP(5, hidden=(8,), out_features=1, rng=seed, dtype="float64")
-    history = ds.fit(
-        model, stream, validation=stream.validation_rows, epochs=3, batch_size=64, rng=2, lr=0.01,
-        metrics=["mae"], distributed=distributed,
-    )  # fmt: skip
-    return model, history
-
-
 class FailOnRank(Callback):
     """Kill this rank (SIGKILL) or make it raise, at step 5 of the run, on rank 1 only."""
 
@@ -93,13 +80,6 @@ def main(scenario: str, out: Path) -> None:
     parallel = DataParallel()
     if scenario in ("float64", "float32"):
         model, history = train(scenario, distributed=parallel)
-        arrays = {name: p.data for name, p in model.named_parameters()}
-        arrays["val_loss"] = np.array(history.val_loss, dtype=np.float64)
-        np.savez(out / f"rank{parallel.rank}.npz", **arrays)
-        (out / f"rank{parallel.rank}.txt").write_text(f"{history.stopped_by}|{history.stop_reason}")
-        return
-    if scenario == "stream":
-        model, history = train_stream(out, distributed=parallel)
         arrays = {name: p.data for name, p in model.named_parameters()}
         arrays["val_loss"] = np.array(history.val_loss, dtype=np.float64)
         np.savez(out / f"rank{parallel.rank}.npz", **arrays)

@@ -42,7 +42,7 @@ def _run(path, X):
         {"features": [features.Radial(columns=[0, 1], keep_input=True)]},
         {"features": [features.OneHot(columns=[2])], "dtype": "float64"},
         {"hidden": ()},
-        {"features": ["polar"]},
+        {"features": ["polar(0,1)"]},  # wider data: Polar is told its columns
         {"features": [features.Polar(columns=(2, 0), center="mean")], "dtype": "float64"},
         {"features": [features.Expression(["x1 * x2", "sin(x1) + log(x3 + 1)", "x2 ** 2 / 10"])]},
     ],

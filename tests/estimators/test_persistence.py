@@ -102,7 +102,10 @@ def _set(key, value):
         (_set("n_features_in", "3"), "expected"),
         (lambda a, m: a.pop("model.layers.2.bias"), "the architecture needs"),
         (lambda a, m: a.__setitem__("model.layers.0.bias", np.ones(8, np.float64)), "float64"),
-        (lambda a, m: a.__setitem__("model.layers.0.bias", np.full(8, np.nan, np.float32)), "NaN"),
+        (
+            lambda a, m: a.__setitem__("model.layers.0.bias", np.full_like(a["model.layers.0.bias"], np.nan)),
+            "NaN",
+        ),
         (lambda a, m: m["architecture"].__setitem__("hidden", [16]), "architecture needs"),
         (lambda a, m: m["architecture"].__setitem__("type", "Sequential"), "must be an MLP"),
         (_set("estimator", "os.system"), "unknown estimator"),

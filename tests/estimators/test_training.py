@@ -27,7 +27,9 @@ def _validation_rows(model, y, weights):
 def test_early_stopping_watches_and_records_the_weighted_validation_loss(binary):
     X, y = binary
     weights = np.where(y == 1, 5.0, 0.5)
-    model = BinaryClassifier(hidden=(8,), lr=0.05, max_epochs=60, n_iter_no_change=5, random_state=0)
+    model = BinaryClassifier(
+        hidden=(8,), lr=0.05, max_epochs=60, n_iter_no_change=5, random_state=0, ensemble=1
+    )
     model.fit(X, y, sample_weight=weights)
     val = _validation_rows(model, y, weights)
     Z = model.representation_.transform(X[val].astype(np.float32))
@@ -66,7 +68,7 @@ class Recorder:
 def test_fit_passes_callbacks_and_metrics_to_the_training_loop(binary):
     X, y = binary
     recorder = Recorder()
-    model = BinaryClassifier(hidden=(8,), lr=0.05, max_epochs=40, random_state=0)
+    model = BinaryClassifier(hidden=(8,), lr=0.05, max_epochs=40, random_state=0, ensemble=1)
     model.fit(X, y, callbacks=[recorder], metrics=["accuracy"])
     assert [row["epoch"] for row in recorder.logs] == list(range(1, model.n_iter_ + 1))
     # The metric is the network's accuracy on the training rows, averaged over the epoch's batches.
@@ -79,7 +81,7 @@ def test_fit_passes_callbacks_and_metrics_to_the_training_loop(binary):
 
 def test_callbacks_and_metrics_are_fit_arguments_not_parameters(binary):
     X, _y = binary
-    model = Regressor(hidden=(4,), max_epochs=3, early_stopping=False, random_state=0)
+    model = Regressor(hidden=(4,), max_epochs=3, early_stopping=False, random_state=0, ensemble=1)
     assert "callbacks" not in model.get_params() and "metrics" not in model.get_params()
     recorder = Recorder()
     with pytest.warns(Warning, match="max_epochs=3"):

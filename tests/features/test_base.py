@@ -21,7 +21,7 @@ def make_all():
         features.Log(columns=[0, 2]),
         features.Expression(["x1*x2", "sqrt(x3)"]),
         features.Identity(),
-        features.Pipeline(["polar", features.Polynomial(2), "standardize"]),
+        features.Pipeline(["polar(0,1)", features.Polynomial(2), "standardize"]),
     ]
 
 

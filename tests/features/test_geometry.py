@@ -8,7 +8,7 @@ from descenso import datasets, features
 
 def test_polar_values_by_hand():
     X = np.array([[3.0, 4.0, 9.0], [-1.0, 0.0, 8.0], [0.0, 0.0, 7.0]], dtype=np.float32)
-    out = features.Polar().fit_transform(X)
+    out = features.Polar(columns=(0, 1)).fit_transform(X)
     expected = [
         [5.0, np.arctan2(4, 3), 0.8, 0.6, 9.0],
         [1.0, np.pi, 0.0, -1.0, 8.0],
@@ -48,7 +48,7 @@ def test_polar_chosen_columns_and_names():
 
 
 def test_polar_bad_columns():
-    with pytest.raises(ValueError, match=r"two different column indices"):
+    with pytest.raises(ValueError, match=r"two different columns; got \[1, 1\]"):
         features.Polar(columns=(1, 1))
     with pytest.raises(ValueError, match=r"do not exist"):
         features.Polar(columns=(0, 5)).fit(np.zeros((2, 2)))
@@ -88,3 +88,30 @@ def test_radial_columns_are_checked_and_may_count_from_the_end():
     from_end = features.Radial(columns=[0, -1], center=[0.0, 0.0]).fit(X)
     np.testing.assert_allclose(from_end.transform(X)[:, 0], [5.0, np.sqrt(2.0)])
     assert from_end.get_feature_names_out() == ["r(x1,x3)"]
+
+
+def test_polar_never_guesses_its_columns():
+    # On a table, "the first two columns" were two one-hot columns of a text column.
+    X = np.random.default_rng(0).normal(size=(10, 4)).astype(np.float32)
+    names = ["bill_length_mm", "bill_depth_mm", "species=Adelie", "species=Gentoo"]
+    with pytest.raises(ValueError) as info:
+        features.Polar().fit(X, input_names=names)
+    assert str(info.value) == (
+        "Polar needs to be told which two columns are (x, y): the data has 4 columns, bill_length_mm, "
+        "bill_depth_mm and 2 one-hot columns of the text column species; name them, "
+        "e.g. polar(bill_length_mm,bill_depth_mm)"
+    )
+    named = features.get("polar(bill_depth_mm,bill_length_mm)").fit(X, input_names=names)
+    assert named.columns == [1, 0]  # names resolved to indices when fitted, so the config holds indices
+    np.testing.assert_allclose(named.transform(X)[:, 0], np.hypot(X[:, 0], X[:, 1]), rtol=1e-6)
+    assert named.get_feature_names_out(names)[:1] == ["r(bill_depth_mm,bill_length_mm)"]
+    with pytest.raises(ValueError, match=r"Polar: no column 'flipper'; the columns are: bill_length_mm, "):
+        features.get("polar(flipper,bill_length_mm)").fit(X, input_names=names)
+    with pytest.raises(ValueError, match=r"column 'a' is a name, but the data has no column names"):
+        features.get("polar(a,b)").fit(X)
+    with pytest.raises(ValueError, match=r"4 unnamed columns; give their indices, e.g. polar\(0,1\)"):
+        features.Polar().fit(X)  # an array has no names to suggest: the fix it gives must work
+    assert features.get("polar(0,1)").fit(X).columns == [0, 1]
+    with pytest.raises(ValueError, match=r"the step 'standardize' takes no columns"):
+        features.get("standardize(a)")
+    assert features.Polar().fit_transform(X[:, :2]).shape == (10, 4)  # two columns: nothing to guess

@@ -12,6 +12,8 @@ from descenso.nn import MLP
 from descenso.tensor import Tensor
 from descenso.train import fit
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 @pytest.fixture
 def dtypes_seen(monkeypatch):

@@ -7,6 +7,8 @@ import descenso as ds
 from descenso.nn import GELU, MLP, Dropout, Linear, activation, gelu, init
 from descenso.testing import gradcheck
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 def test_linear_computes_x_w_transpose_plus_b():
     layer = Linear(2, 3, rng=0, dtype="float64")

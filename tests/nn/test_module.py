@@ -8,6 +8,8 @@ import pytest
 import descenso as ds
 from descenso.nn import MLP, Dropout, Linear, Module, Parameter, ReLU, Sequential, Tanh, from_config
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 def test_parameter_is_a_leaf_that_requires_grad_and_owns_its_memory():
     source = np.array([1.0, 2.0], dtype=np.float64)

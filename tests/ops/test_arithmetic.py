@@ -6,6 +6,8 @@ import pytest
 import descenso as ds
 from descenso.testing import gradcheck
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 # Broadcast pairs: scalars, size-1 axes, added leading axes, both sides stretched.
 PAIRS = [
     ((), ()),
@@ -53,6 +55,7 @@ def test_scalars_on_either_side():
     np.testing.assert_allclose((x**0.5).data, [1, np.sqrt(2), 2], rtol=1e-6)
 
 
+@pytest.mark.numpy_only("NumPy arrays as operands are host data")
 def test_numpy_array_on_the_left_gives_a_tensor():
     x = ds.tensor([1.0, 2.0], requires_grad=True)
     y = np.array([3.0, 5.0], dtype=np.float32) - x

@@ -3,9 +3,12 @@
 import threading
 
 import numpy as np
+import pytest
 
 import descenso as ds
 from descenso.ops import _buffers
+
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
 
 
 def big_shape():
@@ -39,6 +42,7 @@ def test_small_arrays_and_other_shapes_are_not_shared():
     assert len(_buffers._pool) == 2
 
 
+@pytest.mark.numpy_only("only NumPy arrays are pooled")
 def test_outputs_a_user_keeps_are_never_overwritten_by_later_steps():
     _buffers.clear()
     rng = np.random.default_rng(0)

@@ -6,6 +6,8 @@ import pytest
 import descenso as ds
 from descenso.testing import gradcheck
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 SHAPES = [(), (1,), (3,), (1, 1), (2, 3), (2, 1, 3)]
 
 

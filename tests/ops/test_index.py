@@ -6,6 +6,8 @@ import pytest
 import descenso as ds
 from descenso.testing import gradcheck
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 X = np.arange(12.0).reshape(3, 4) / 4 - 1  # distinct values
 
 INDICES = {

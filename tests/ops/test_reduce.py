@@ -6,6 +6,8 @@ import pytest
 import descenso as ds
 from descenso.testing import gradcheck
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 # (shape, axis) including a 0-d tensor, size-1 axes, negative and tuple axes.
 CASES = [
     ((), None),

@@ -6,6 +6,8 @@ import pytest
 import descenso as ds
 from descenso.testing import gradcheck
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 def values(shape, seed=0):
     return np.random.default_rng(seed).uniform(-2, 2, size=shape)

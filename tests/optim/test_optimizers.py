@@ -9,6 +9,8 @@ import descenso as ds
 from descenso import losses, optim
 from descenso.nn import MLP, Parameter
 
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
+
 
 def run_steps(opt_factory, w0, grad_fn, steps=2):
     """Steps on one float64 parameter with gradient grad_fn(w); returns the values after each step."""
@@ -165,6 +167,7 @@ def test_packing_makes_views_into_one_buffer():
     assert not np.any(flat.grad) and all(np.shares_memory(p.grad, flat.grad) for p in model.parameters())
 
 
+@pytest.mark.numpy_only("assigns NumPy arrays to .grad")
 def test_mixed_dtypes_use_the_reference_path():
     a, b = Parameter(np.ones(2, dtype=np.float32)), Parameter(np.ones(3, dtype=np.float64))
     opt = optim.SGD([a, b], lr=0.5, momentum=0.9)
@@ -185,6 +188,7 @@ def test_replacing_data_is_detected_and_load_state_dict_keeps_packing():
     assert opt.steps == 1  # the refused step did not count
 
 
+@pytest.mark.numpy_only("assigns NumPy arrays to .grad")
 def test_a_replaced_or_missing_grad_is_reattached():
     w = Parameter(np.array([1.0, 2.0]))
     opt = optim.SGD([w], lr=0.5)

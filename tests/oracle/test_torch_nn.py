@@ -12,7 +12,10 @@ import torch.nn.functional as F  # noqa: N812 - the usual name
 
 import descenso as ds
 from descenso import losses
+from descenso.backend import to_numpy
 from descenso.nn import MLP, Linear
+
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
 
 torch.set_num_threads(1)
 
@@ -34,8 +37,8 @@ def torch_twin(model: MLP, activations: list[str]) -> torch.nn.Sequential:
     for i, layer in enumerate(linears):
         twin = torch.nn.Linear(layer.in_features, layer.out_features, dtype=torch.float64)
         with torch.no_grad():
-            twin.weight.copy_(torch.from_numpy(layer.weight.data))
-            twin.bias.copy_(torch.from_numpy(layer.bias.data))
+            twin.weight.copy_(torch.from_numpy(to_numpy(layer.weight.data)))
+            twin.bias.copy_(torch.from_numpy(to_numpy(layer.bias.data)))
         layers.append(twin)
         if i < len(activations):
             layers.append(TORCH_ACTIVATIONS[activations[i]]())
@@ -43,6 +46,7 @@ def torch_twin(model: MLP, activations: list[str]) -> torch.nn.Sequential:
 
 
 def assert_close(actual: np.ndarray, expected: np.ndarray, what: str = "") -> None:
+    actual = to_numpy(actual)  # from any device
     np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-12, err_msg=what)
 
 
@@ -72,7 +76,7 @@ def test_linear_input_gradient_matches_torch():
     layer(x).tanh().sum().backward()
     tx = torch.tensor(x_np, requires_grad=True)
     F.linear(
-        tx, torch.from_numpy(layer.weight.data), torch.from_numpy(layer.bias.data)
+        tx, torch.from_numpy(to_numpy(layer.weight.data)), torch.from_numpy(to_numpy(layer.bias.data))
     ).tanh().sum().backward()
     assert_close(x.grad, tx.grad.numpy())
 

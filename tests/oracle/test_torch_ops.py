@@ -14,6 +14,9 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 
 import descenso as ds
+from descenso.backend import to_numpy
+
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
 
 torch.set_num_threads(1)
 
@@ -21,6 +24,7 @@ Pair = tuple[ds.Tensor, torch.Tensor]  # the same value, built by descenso and b
 
 
 def assert_close(actual: np.ndarray, expected: np.ndarray, what: str) -> None:
+    actual = to_numpy(actual)  # from any device
     # rtol 1e-6; atol scaled to the magnitude so cancellation in big sums is not a false alarm.
     scale = max(1.0, float(np.max(np.abs(expected)))) if np.size(expected) else 1.0
     np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-9 * scale, err_msg=what)
@@ -44,7 +48,7 @@ class Builder:
         assert d.dtype == np.float64 and d.shape == tuple(t.shape), what
         assert_close(d.data, t.detach().numpy(), f"value of {what}")
         weights = self.rng.uniform(0.5, 1.5, size=d.shape)
-        (d * weights).sum().backward()
+        (d * ds.tensor(weights)).sum().backward()
         (t * torch.tensor(weights)).sum().backward()
         for i, (leaf_d, leaf_t) in enumerate(self.leaves):
             expected = leaf_t.grad.numpy() if leaf_t.grad is not None else np.zeros(leaf_d.shape)

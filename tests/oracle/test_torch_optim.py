@@ -13,7 +13,10 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 
 from descenso import losses, optim
+from descenso.backend import to_numpy
 from descenso.nn import MLP, Linear, Parameter
+
+pytestmark = pytest.mark.usefixtures("array_namespace")  # NumPy and the strict namespace
 
 torch.set_num_threads(1)
 
@@ -51,8 +54,8 @@ def torch_twin(model: MLP) -> torch.nn.Sequential:
         if isinstance(layer, Linear):
             twin = torch.nn.Linear(layer.in_features, layer.out_features, dtype=torch.float64)
             with torch.no_grad():
-                twin.weight.copy_(torch.from_numpy(layer.weight.data))
-                twin.bias.copy_(torch.from_numpy(layer.bias.data))
+                twin.weight.copy_(torch.from_numpy(to_numpy(layer.weight.data)))
+                twin.bias.copy_(torch.from_numpy(to_numpy(layer.bias.data)))
             layers.append(twin)
         else:
             layers.append(torch.nn.ReLU())
@@ -88,7 +91,7 @@ def test_trajectory_matches_torch_optim(name, kwargs, task, flat):
     np.testing.assert_allclose(ours, theirs, rtol=1e-5)
     assert ours[-1] < ours[0]  # it trained
     for p, tp in zip(model.parameters(), twin.parameters(), strict=True):
-        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(to_numpy(p.data), tp.detach().numpy(), rtol=1e-5, atol=1e-8)
 
 
 def lr_sequences(ours_factory, torch_factory, epochs, metrics=None):

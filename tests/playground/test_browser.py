@@ -203,8 +203,10 @@ def test_divergence_is_explained_not_drawn(page: Any, server: tuple[Any, str]) -
     page.click("#play")
     page.wait_for_selector("#status.error", timeout=20_000)
     message = page.text_content("#status")
-    assert re.search(r"diverged and was paused: the (loss|weights).* \(lr=1000\.0\); try a smaller", message)
+    said = r"diverged and was paused: the (loss|weights).* \(lr=1000\.0\); (kept|restored) the"
+    assert re.search(said, message)
     assert "The learning rate is too large for this data" in message
+    assert message.count("smaller") == 1  # one suggestion, the hint's
     eventually(lambda: live_session(server).state == "diverged")
     assert not page.evaluate("document.querySelector('#play').classList.contains('active')")
     shot(page, "4-diverged")
