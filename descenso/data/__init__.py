@@ -3,9 +3,10 @@
 ``read`` checks a table before any training and names every problem with its
 column, rows and fix; ``TableSchema`` re-applies the same encoding to new data;
 ``train_val_test_split`` and ``BatchIterator`` are seeded; ``batches`` streams a
-file larger than memory; ``Stream`` reads one in pieces (sharded over MPI ranks), learns its
-representation in one pass and yields globally shuffled batches. pyarrow, narwhals and
-pandas/polars are imported only when a file or frame is read (``pip install 'descenso[data]'``).
+file larger than memory, and ``Stream`` turns one into encoded training batches
+(representations learned in one pass), on one process or sharded over MPI ranks.
+pyarrow, narwhals and pandas/polars are imported only when a file or frame is read
+(``pip install 'descenso[data]'``).
 
 Examples
 --------

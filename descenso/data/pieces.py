@@ -62,9 +62,7 @@ class Pieces:
             pq = _import("pyarrow.parquet")
             # Opened once: parsing the footer at every read would cost ~KiB per row group each time.
             # pre_buffer=False: pyarrow's pre-buffering keeps what it read; without it, about one row group.
-            # A 64 KiB read buffer per column (pyarrow allocates one per column chunk: 1 MiB each cost
-            # 6 MiB on a 6-column file).
-            self._parquet = pq.ParquetFile(self.path, pre_buffer=False, buffer_size=64 << 10)
+            self._parquet = pq.ParquetFile(self.path, pre_buffer=False, buffer_size=1 << 20)
             meta = self._parquet.metadata
             self.names = list(meta.schema.to_arrow_schema().names)
             self.rows: list[int] | None = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]

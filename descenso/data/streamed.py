@@ -1,4 +1,4 @@
-"""``Stream``: train on a CSV or Parquet file larger than memory, on one process or many.
+"""``Stream``: a CSV or Parquet file larger than memory as training batches, on one process or many.
 
 The file is read in pieces (:mod:`descenso.data.pieces`: Parquet row groups, CSV byte
 ranges); rank ``r`` of ``N`` reads only pieces ``r, r + N, r + 2N, ...``. Three rules,
@@ -57,6 +57,8 @@ class Stream:
         Pieces shuffled together; more mixes better and holds more in memory.
     piece_bytes : int, default 4 MiB
         The size of a CSV piece.
+    dtype : str or numpy dtype, default "float32"
+        The dtype of the batches (the model's).
 
     Attributes
     ----------
@@ -71,13 +73,17 @@ class Stream:
     --------
     >>> import tempfile, pathlib
     >>> import numpy as np, pandas as pd
+    >>> import descenso as ds
     >>> folder = tempfile.TemporaryDirectory()
     >>> path = pathlib.Path(folder.name) / "line.parquet"
     >>> x = np.linspace(-1, 1, 400)
     >>> pd.DataFrame({"x": x, "y": 3 * x + 1}).to_parquet(path, row_group_size=50)
-    >>> stream = Stream(path, target="y", validation=0.2, seed=0).learn()
-    >>> len(stream.pieces), stream.n + stream.validation_rows.n
-    (8, 400)
+    >>> stream = Stream(path, target="y", validation=0.2, seed=0, dtype="float64").learn()
+    >>> stream.n + stream.validation_rows.n
+    400
+    >>> batches = list(stream.epoch(np.random.default_rng(0), batch=128))
+    >>> sum(len(yb) for _, yb, _, _ in batches) == stream.n, batches[0][0].shape[1]
+    (True, 1)
     >>> folder.cleanup()
     """
 
@@ -93,6 +99,7 @@ class Stream:
         standardize: bool = False,
         window: int = 4,
         piece_bytes: int = 4 << 20,
+        dtype: Any = "float32",
     ) -> None:
         if missing not in (None, "drop", "mean"):
             raise ValueError(f"Stream: missing must be None, 'drop' or 'mean'; got {missing!r}")
@@ -111,7 +118,7 @@ class Stream:
         self.fractions = (float(validation), float(test))
         self.standardize, self.window = bool(standardize), window
         self.part = "train"
-        self.dtype = np.dtype(np.float32)
+        self.dtype = np.dtype(dtype)
         self._learned: dict[str, Any] = {}  # shared by the parts: schema, standardisation, row counts
 
     # ------------------------------------------------------------------ the parts
@@ -127,7 +134,7 @@ class Stream:
 
     @property
     def validation_rows(self) -> Stream:
-        """The rows held out for validation (pass as ``fit(..., validation=stream.validation_rows)``)."""
+        """The rows held out for validation (the same seeded rule on every rank)."""
         return self._view("validation")
 
     @property
@@ -199,38 +206,7 @@ class Stream:
     def n_features(self) -> int:
         return int(self.schema.n_features)
 
-    # ------------------------------------------------------------------ batches (a feed for a training loop)
-    def prepare(self, model: Any, parallel: Any) -> Stream:
-        """Learn (once), take the model's dtype, and check the model takes this many features."""
-        from descenso._fit_checks import _check_output
-
-        self.learn(parallel)
-        self.dtype = np.dtype(model.parameters()[0].dtype)
-        if self.n == 0:
-            raise ValueError(f"fit: the {self.part} part of {self.pieces.label} has no rows")
-        _check_output(model, np.zeros((1, self.n_features), self.dtype), np.zeros(1, self.dtype))
-        return self
-
-    def split(self, validation: Any, model: Any, rng: Any) -> tuple[Stream, Any]:
-        """``(self, validation)``: a Stream's validation rows are held out when it is made."""
-        if validation is None or isinstance(validation, Stream):
-            return self, None if validation is None else validation._prepared(self, model)
-        raise TypeError(
-            "with a Stream, pass validation=stream.validation_rows, holding rows out when making it: "
-            f"Stream(path, target=..., validation=0.2); got validation={validation!r}"
-        )
-
-    def _prepared(self, train: Stream, model: Any) -> Stream:
-        if self.pieces.path != train.pieces.path or self._learned is not train._learned:
-            raise ValueError(
-                "fit: validation= must be a part of the same Stream, e.g. stream.validation_rows"
-            )
-        self.dtype = train.dtype
-        return self
-
-    def arrays(self) -> Any:
-        raise TypeError("fit: reference_loss needs the data in memory (X and y arrays), not a Stream")
-
+    # ------------------------------------------------------------------ reading the rows
     def _load(self, piece: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """This part's rows of one piece: ``(ids, X, y)``, ids global row numbers."""
         offset = int(self._learned["offsets"][piece])
@@ -256,8 +232,12 @@ class Stream:
         """One zero row weighted 0: what a rank with no rows of a batch computes on, to join the reduction."""
         return np.zeros((1, self.n_features), self.dtype), np.zeros(1, self.dtype), None, Share(0, 0.0)
 
-    def epoch(self, rng: np.random.Generator, batch: int, parallel: Any) -> Iterator[tuple[Any, ...]]:
-        """This epoch's global batches, as this rank's part of each (see the module notes)."""
+    def epoch(self, rng: np.random.Generator, batch: int, parallel: Any = None) -> Iterator[tuple[Any, ...]]:
+        """This epoch's global batches ``(X_b, y_b, None, share)``, as this rank's part of each.
+
+        Call :meth:`learn` first. See the module notes for the order.
+        """
+        parallel = parallel or Local()
         shuffle = np.random.default_rng(rng.integers(2**63))  # the same on every rank
         order = shuffle.permutation(len(self.pieces))
         pending = np.zeros(0, dtype=np.int64)  # global ids of rows shuffled but not yet in a batch
@@ -296,8 +276,9 @@ class Stream:
             return self._stand_in()
         return X[rows], y[rows], None, Share(len(rows), float(len(rows)))
 
-    def chunks(self, parallel: Any) -> Iterator[tuple[Any, ...]]:
+    def chunks(self, parallel: Any = None) -> Iterator[tuple[Any, ...]]:
         """This part's rows of this rank's pieces, one piece at a time (a stand-in if it has none)."""
+        parallel = parallel or Local()
         given = False
         for piece in range(parallel.rank, len(self.pieces), parallel.size):
             _, X, y = self._load(piece)

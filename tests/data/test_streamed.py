@@ -80,8 +80,7 @@ def test_the_held_out_rule_gives_disjoint_parts_that_do_not_depend_on_the_pieces
 def test_every_training_row_comes_once_per_epoch_in_a_new_order(files):
     _, folder = files
     stream = Stream(folder / "t.parquet", target="y", validation=0.2, missing="drop", window=3)
-    model = ds.nn.Linear(7, 1, rng=0)
-    stream.prepare(model, ds.distributed.Local())
+    stream.learn()
     rng = np.random.default_rng(0)
     epochs = [[yb for _, yb, _, _ in stream.epoch(rng, 64, ds.distributed.Local())] for _ in range(2)]
     sizes = [len(yb) for yb in epochs[0]]

@@ -56,6 +56,14 @@ def write_table(folder: Path) -> None:
     frame.to_csv(folder / "bad.csv", index=False)
 
 
+def learn_stream(folder: Path, parallel: object = None) -> ds.data.Stream:
+    """The Parquet file's one-pass schema and standardisation, each rank reading only its own pieces."""
+    stream = ds.data.Stream(
+        folder / "data.parquet", target="target", validation=0.2, seed=5, standardize=True
+    )
+    return stream.learn(parallel)
+
+
 class FailOnRank(Callback):
     """Kill this rank (SIGKILL) or make it raise, at step 5 of the run, on rank 1 only."""
 
@@ -84,6 +92,11 @@ def main(scenario: str, out: Path) -> None:
         arrays["val_loss"] = np.array(history.val_loss, dtype=np.float64)
         np.savez(out / f"rank{parallel.rank}.npz", **arrays)
         (out / f"rank{parallel.rank}.txt").write_text(f"{history.stopped_by}|{history.stop_reason}")
+        return
+    if scenario == "stream":
+        stream = learn_stream(out, parallel)
+        np.savez(out / f"rank{parallel.rank}.npz", mean=stream.mean_, scale=stream.scale_)
+        (out / f"rank{parallel.rank}.txt").write_text(repr(stream.schema.columns))
         return
     if scenario == "bad_csv":
         try:
