@@ -35,7 +35,7 @@ import socket
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -127,6 +127,14 @@ class Local:
     def guard(self) -> Iterator[None]:
         """Run a block on every rank; if it raises on one, every rank raises (here: just run it)."""
         yield
+
+    def each(self, items: Iterable[Any]) -> Iterator[Any]:
+        """Iterate on every rank; if getting an item raises on one, every rank raises (here: plain)."""
+        return iter(items)
+
+    def gather(self, compute: Callable[[], Any]) -> list[Any]:
+        """``compute()`` on every rank, the results in rank order; if it raises on one, every rank raises."""
+        return [compute()]
 
     def __repr__(self) -> str:
         return "Local()"
@@ -246,6 +254,21 @@ class DataParallel(Local):
         """Rank 0's decision (e.g. why training stops) on every rank."""
         return self.comm.bcast(decision, root=0)
 
+    def gather(self, compute: Callable[[], Any]) -> list[Any]:
+        """``compute()`` on every rank, all results on every rank, or every rank raises the first error."""
+        try:
+            value, report, error = compute(), None, None
+        except Exception as caught:
+            value, report, error = None, (type(caught).__name__, str(caught)), caught
+        items = self.comm.allgather((value, report))
+        failed = [rank for rank, (_, report) in enumerate(items) if report is not None]
+        if failed:
+            kind, message = items[failed[0]][1]
+            raise RankError(
+                f"rank {failed[0]} of {self.size} stopped training with {kind}: {message}"
+            ) from error
+        return [value for value, _ in items]
+
     @contextmanager
     def guard(self) -> Iterator[None]:
         """If the block raises on one rank, every rank raises a :class:`RankError` naming it.
@@ -257,6 +280,17 @@ class DataParallel(Local):
             yield
         except Exception as error:
             self._failed(error)
+
+    def each(self, items: Iterable[Any]) -> Iterator[Any]:
+        """Iterate ``items`` (e.g. batches read from this rank's part of a file) under :meth:`guard`."""
+        iterator = iter(items)
+        while True:
+            with self.guard():
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+            yield item
 
     # ------------------------------------------------------------------ the reductions
     def _reduce_values(

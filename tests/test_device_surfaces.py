@@ -90,9 +90,10 @@ def test_cli_device_is_a_usage_error_when_unknown_or_without_cupy(monkeypatch):
     assert caught.value.code == ExitCode.USAGE
     monkeypatch.delitem(backend._BY_NAME, "cuda", raising=False)
     monkeypatch.setitem(sys.modules, "cupy", None)
-    with pytest.raises(CLIError, match=r"needs CuPy.*descenso\[gpu\]") as caught:
+    with pytest.raises(CLIError, match=r"needs CuPy, which is not installed") as caught:
         TrainSettings(device="cuda").validate()
     assert caught.value.code == ExitCode.USAGE
+    assert "descenso[gpu]" in caught.value.fix  # printed on the error's own fix: line
 
 
 def test_cli_trains_on_the_device_it_is_given():

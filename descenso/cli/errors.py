@@ -14,6 +14,7 @@ code  name                   meaning
 5     ``DIVERGED``           training diverged (loss became NaN or infinite)
 6     ``CHECKPOINT``         a checkpoint could not be written (disk full), read, or locked (another
                              run uses the folder), or it belongs to another run
+7     ``DIFFERS``            ``descenso replay``: the retrained run is not bitwise equal to the record
 130   ``INTERRUPTED``        stopped with Ctrl-C (after saving the best model so far, when training)
 143   ``TERMINATED``         stopped by SIGTERM (like Ctrl-C: the step finishes, a checkpoint is saved)
 ====  =====================  =============================================================
@@ -44,6 +45,7 @@ class ExitCode(enum.IntEnum):
     MODEL_FILE = 4
     DIVERGED = 5
     CHECKPOINT = 6
+    DIFFERS = 7
     INTERRUPTED = 130
     TERMINATED = 143
 

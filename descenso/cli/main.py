@@ -29,7 +29,8 @@ def _version() -> str:
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Exit codes: 0 ok, 1 internal error, 2 usage error, 3 data error, 4 model-file error, "
-    "5 training diverged, 6 checkpoint error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
+    "5 training diverged, 6 checkpoint error, 7 replay differs, 130 interrupted (Ctrl-C), "
+    "143 terminated (SIGTERM).",
 )
 @click.version_option(_version(), "-V", "--version", prog_name="descenso", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -50,8 +51,9 @@ def _register() -> None:
     from descenso.cli.commands_predict import evaluate, predict
     from descenso.cli.commands_train import train
     from descenso.cli.explain import explain
+    from descenso.cli.replay import replay
 
-    for command in (train, predict, evaluate, datasets, explain, playground):
+    for command in (train, predict, evaluate, datasets, explain, playground, replay):
         cli.add_command(command)
 
 

@@ -116,7 +116,7 @@ def checkpoint_plan(
 
 def _fit(
     estimator: Any, data: inputs.TrainingData, settings: TrainSettings, show: bool,
-    checkpoint: CheckpointPlan | None = None,
+    checkpoint: CheckpointPlan | None = None, recorder: Any = None,
 ) -> Any:  # fmt: skip
     """Train with the progress display; a diverging run or a checkpoint problem becomes a CLIError."""
     from descenso.checkpoint import CheckpointError, CheckpointMismatchError
@@ -134,7 +134,7 @@ def _fit(
                     estimator.fit(
                         data.X_train,
                         data.y_train,
-                        callbacks=[progress],
+                        callbacks=[progress, *([recorder] if recorder else [])],
                         metrics=epoch_metrics(data.task),
                         doctor=settings.doctor,
                         **saving,
@@ -255,7 +255,10 @@ def run_training(
         rows = len(data.y_test) + _n(data.X_train)
         kind = type(estimator).__name__
         console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
-    _fit(estimator, data, settings, show, checkpoint)
+    from descenso.cli.record import RunRecorder
+
+    recorder = RunRecorder()  # what `descenso replay` compares against
+    _fit(estimator, data, settings, show, checkpoint, recorder)
     estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
     history = estimator.history_
@@ -307,8 +310,9 @@ def run_training(
     runs.write_csv(run_dir / runs.HISTORY_FILE, _history_columns(history))
     from descenso import __version__
 
-    runs.write_json(run_dir / runs.CONFIG_FILE, {"command": "train", "descenso_version": __version__,
-                                                 "settings": settings.to_config()})  # fmt: skip
+    record = recorder.record(settings, data, estimator)
+    config = {"command": "train", "descenso_version": __version__, "settings": settings.to_config()}
+    runs.write_json(run_dir / runs.CONFIG_FILE, {**config, "record": record})
     summary["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     runs.write_json(run_dir / runs.METRICS_FILE, summary)
     runs.point_latest(run_dir)

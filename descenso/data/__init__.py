@@ -3,8 +3,10 @@
 ``read`` checks a table before any training and names every problem with its
 column, rows and fix; ``TableSchema`` re-applies the same encoding to new data;
 ``train_val_test_split`` and ``BatchIterator`` are seeded; ``batches`` streams a
-file larger than memory. pyarrow, narwhals and pandas/polars are imported only
-when a file or frame is read (``pip install 'descenso[data]'``).
+file larger than memory, and ``Stream`` turns one into encoded training batches
+(representations learned in one pass), on one process or sharded over MPI ranks.
+pyarrow, narwhals and pandas/polars are imported only when a file or frame is read
+(``pip install 'descenso[data]'``).
 
 Examples
 --------
@@ -22,8 +24,9 @@ from descenso.data.read import Table, read
 from descenso.data.schema import TableSchema
 from descenso.data.split import TrainTest, TrainValTest, train_test_split, train_val_test_split
 from descenso.data.stream import batches
+from descenso.data.streamed import Stream
 
 __all__ = [
     "read", "Table", "TableSchema", "DataError", "DataWarning", "train_test_split", "train_val_test_split",
-    "TrainTest", "TrainValTest", "BatchIterator", "batches",
+    "TrainTest", "TrainValTest", "BatchIterator", "batches", "Stream",
 ]  # fmt: skip

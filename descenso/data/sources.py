@@ -175,7 +175,12 @@ def columns_from_frame(frame: Any, label: str, header_lines: int = 0) -> Columns
         else:
             values = series.to_numpy()
         if kind in ("text", "boolean") and values.dtype == object:
-            values = np.array([None if _is_null(v) else v for v in values], dtype=object)
+            odd = np.fromiter(
+                (v is not None and not isinstance(v, (str, bool)) for v in values), bool, len(values)
+            )
+            if odd.any():  # NaN or pandas.NA among the values: missing is None, as everywhere
+                values = values.copy()
+                values[odd] = [None if _is_null(v) else v for v in values[odd]]
         data[str(name)], dtypes[str(name)] = values, kind
     return Columns(data, dtypes, label, header_lines)
 

@@ -79,7 +79,10 @@ def _columns(batch: Any, label: str, header_lines: int, offset: int) -> Columns:
                 dtypes[name] = "text"
             else:
                 dtypes[name] = str(kind)
-            values = np.array(column.to_pylist(), dtype=object)
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                values = column.to_numpy(zero_copy_only=False)  # object array of str/None, no list between
+            else:
+                values = np.array(column.to_pylist(), dtype=object)
         data[name] = values
     return Columns(data, dtypes, label, header_lines, offset)
 

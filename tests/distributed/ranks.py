@@ -40,6 +40,30 @@ def train(dtype: str, distributed: object = None, **extra: object) -> tuple[obje
     return model, history
 
 
+def write_table(folder: Path) -> None:
+    """A Parquet file of 23 row groups (uneven over 2 or 3 ranks) and the same rows as CSV, one bad cell."""
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    n = 2300
+    frame = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.normal(size=n), "city": rng.choice(["x", "y", "z"], n)}
+    )
+    frame["target"] = np.tanh(frame["a"]) - frame["b"] * (frame["city"] == "y") + 0.05 * rng.normal(size=n)
+    frame.to_parquet(folder / "data.parquet", row_group_size=100)
+    frame["a"] = frame["a"].astype(object)
+    frame.loc[2000, "a"] = "abc"  # in the last CSV piece: the rank that reads it meets bad data
+    frame.to_csv(folder / "bad.csv", index=False)
+
+
+def learn_stream(folder: Path, parallel: object = None) -> ds.data.Stream:
+    """The Parquet file's one-pass schema and standardisation, each rank reading only its own pieces."""
+    stream = ds.data.Stream(
+        folder / "data.parquet", target="target", validation=0.2, seed=5, standardize=True
+    )
+    return stream.learn(parallel)
+
+
 class FailOnRank(Callback):
     """Kill this rank (SIGKILL) or make it raise, at step 5 of the run, on rank 1 only."""
 
@@ -69,6 +93,17 @@ def main(scenario: str, out: Path) -> None:
         np.savez(out / f"rank{parallel.rank}.npz", **arrays)
         (out / f"rank{parallel.rank}.txt").write_text(f"{history.stopped_by}|{history.stop_reason}")
         return
+    if scenario == "stream":
+        stream = learn_stream(out, parallel)
+        np.savez(out / f"rank{parallel.rank}.npz", mean=stream.mean_, scale=stream.scale_)
+        (out / f"rank{parallel.rank}.txt").write_text(repr(stream.schema.columns))
+        return
+    if scenario == "bad_csv":
+        try:
+            ds.data.Stream(out / "bad.csv", target="target", piece_bytes=20_000).learn(parallel)
+        except RankError as error:
+            (out / f"rank{parallel.rank}.txt").write_text(str(error))
+            raise SystemExit(3) from None
     failing = FailOnRank(scenario)
     X, y, _ = problem("float64", n=2000)
     model = ds.nn.MLP(5, hidden=(16,), out_features=1, rng=0, dtype="float64")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.distributed.ranks import train
+from tests.distributed.ranks import learn_stream, train, write_table
 
 pytest.importorskip("mpi4py")
 HERE = Path(__file__).parent
@@ -64,6 +64,32 @@ def test_n_ranks_reach_the_weights_of_one_process(tmp_path, ranks, dtype, rtol):
         # Every rank stopped at the same epoch, for the same reason as one process.
         assert (tmp_path / f"rank{rank}.txt").read_text() == f"{history.stopped_by}|{history.stop_reason}"
     np.testing.assert_allclose(first["val_loss"], history.val_loss, rtol=10 * rtol)
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_a_stream_learned_in_shards_gives_the_representation_of_one_process(tmp_path, ranks):
+    write_table(tmp_path)
+    done = launch(ranks, "stream", tmp_path)
+    assert done.returncode == 0, done.stderr
+    alone = learn_stream(tmp_path)
+    for rank in range(ranks):
+        got = weights_of(tmp_path / f"rank{rank}.npz")
+        np.testing.assert_allclose(got["mean"], alone.mean_, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(got["scale"], alone.scale_, rtol=1e-12)
+        assert (tmp_path / f"rank{rank}.txt").read_text() == repr(alone.schema.columns)
+
+
+def test_a_rank_that_reads_bad_data_stops_every_rank_with_the_same_error(tmp_path):
+    write_table(tmp_path)
+    done = launch(3, "bad_csv", tmp_path, timeout=30)
+    assert done.returncode != 0
+    messages = {(tmp_path / f"rank{rank}.txt").read_text() for rank in range(3)}
+    assert len(messages) == 1, messages
+    message = messages.pop()
+    assert re.fullmatch(
+        r"rank \d of 3 stopped training with DataError: could not read bytes \d+-\d+ of 'bad.csv': .*'abc'.*",
+        message,
+    ), message
 
 
 def test_a_rank_that_fails_stops_every_rank_with_the_same_error(tmp_path):
