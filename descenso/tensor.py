@@ -198,12 +198,7 @@ class Tensor:
         """True for tensors made by the user rather than by an op."""
         return self._backward is None
 
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - NumPy's name
-        """The transpose (all axes reversed)."""
-        from descenso.ops.shape import transpose
-
-        return transpose(self)
+    T: Tensor  # the transpose (all axes reversed): a property that descenso.ops attaches with the ops
 
     def __len__(self) -> int:
         return len(self.data)

@@ -17,7 +17,7 @@ array([2.])
 """
 
 from descenso.estimators.classifier import BinaryClassifier
-from descenso.estimators.persistence import load
+from descenso.estimators.loading import load
 from descenso.estimators.regressor import Regressor
 from descenso.serialize import ModelFileError
 

@@ -148,7 +148,8 @@ RELU_FAMILY = frozenset({"relu", "leaky_relu", "gelu"})
 
 
 def activation(name_or_module: Any) -> Module:
-    """An activation Module from its name ("relu", "tanh", ...), None ("identity"), or a Module.
+    """An activation Module from its name ("relu", "tanh", ...), None ("identity"), a Module, or its
+    saved config (``{"type": "LeakyReLU", "negative_slope": 0.2}``, from ``get_config()``).
 
     Raises
     ------
@@ -163,9 +164,19 @@ def activation(name_or_module: Any) -> Module:
     Tanh()
     >>> activation(None)
     Identity()
+    >>> activation({"type": "LeakyReLU", "negative_slope": 0.2}).negative_slope
+    0.2
     """
     if isinstance(name_or_module, Module):
         return name_or_module
+    if isinstance(name_or_module, dict):
+        by_type = {cls.__name__: cls for cls in ACTIVATIONS.values()}
+        kind = name_or_module.get("type")
+        if kind not in by_type:
+            raise ValueError(
+                f"unknown activation type {kind!r} in {name_or_module!r}; known types: {sorted(by_type)}"
+            )
+        return by_type[kind](**{k: v for k, v in name_or_module.items() if k != "type"})
     if name_or_module is None:
         return Identity()
     if not isinstance(name_or_module, str):

@@ -15,14 +15,6 @@ from descenso.nn.linear import Linear
 from descenso.nn.module import Module
 
 
-def _activation_from(spec: Any) -> Module:
-    if isinstance(spec, dict):  # a saved config, e.g. {"type": "LeakyReLU", "negative_slope": 0.2}
-        from descenso.nn.config import from_config
-
-        return from_config(spec)
-    return make_activation(spec)
-
-
 class MLP(Sequential):
     """Multilayer perceptron: ``Linear -> activation [-> Dropout]`` per hidden layer, then ``Linear``.
 
@@ -92,7 +84,7 @@ class MLP(Sequential):
         layers: list[Module] = []
         sizes = [in_features, *hidden]
         for fan_in, fan_out, spec in zip(sizes[:-1], sizes[1:], specs, strict=True):
-            act = _activation_from(spec)
+            act = make_activation(spec)  # a name, a Module or a saved config
             init = "he" if getattr(act, "name", "") in RELU_FAMILY else "glorot"
             layers += [Linear(fan_in, fan_out, init=init, rng=gen, dtype=dtype), act]
             if dropout:

@@ -111,3 +111,4 @@ _METHODS = {
 }
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
+Tensor.T = property(transpose, doc="The transpose (all axes reversed), as NumPy's ``.T``.")  # type: ignore[assignment]
