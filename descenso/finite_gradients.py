@@ -41,7 +41,7 @@ class NonFiniteGradientError(DivergenceError):
 
 
 def check_finite_gradients(
-    params: Sequence[Any], model: Any, epoch: int, lr: float | None, loss: float
+    params: Sequence[Any], model: Any, epoch: int, lr: float | None, loss: float, packed: Any = None
 ) -> None:
     """Raise :class:`NonFiniteGradientError` naming the first parameter whose gradient is NaN or inf.
 
@@ -61,6 +61,8 @@ def check_finite_gradients(
     descenso.finite_gradients.NonFiniteGradientError: the gradient of 'weight' became NaN at epoch 1 ...
     """
     with np.errstate(over="ignore", invalid="ignore"):
+        if _flat_is_finite(packed):  # the optimizer's one gradient buffer: one sum instead of one per tensor
+            return
         if all(
             p.grad is None or not isinstance(p.grad, np.ndarray) or math.isfinite(float(p.grad.sum()))
             for p in params
@@ -72,3 +74,17 @@ def check_finite_gradients(
             bad = float(p.grad[~finite].reshape(-1)[0])
             kind = "NaN" if math.isnan(bad) else ("inf" if bad > 0 else "-inf")
             raise NonFiniteGradientError(f"the gradient of {name!r} became {kind}", epoch, lr, loss)
+
+
+def _flat_is_finite(packed: Any) -> bool:
+    """True when every gradient is a view of the packed optimizer's flat buffer and its sum is finite.
+
+    A gradient the user replaced is not a view (the optimizer re-attaches it at its next step); then
+    the caller checks tensor by tensor.
+    """
+    if packed is None or not isinstance(packed.grad, np.ndarray):
+        return False
+    views = packed.grad_views
+    if not all(p.grad is view for p, view in zip(packed.params, views, strict=True)):
+        return False
+    return math.isfinite(float(packed.grad.sum()))

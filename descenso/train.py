@@ -396,9 +396,10 @@ def fit(
                         optimizer, share, [data_loss, total], values, interrupt
                     )
                     divergence.observe_step(total_value, at.epoch, optimizer.lr, model)  # diverged: no step
+                    packed = getattr(optimizer, "packed", None)
                     check_finite_gradients(
-                        params, model, at.epoch, optimizer.lr, total_value
-                    )  # nor a NaN step
+                        params, model, at.epoch, optimizer.lr, total_value, packed
+                    )  # nor NaN
                     optimizer.step()
 
                     history.n_steps += 1
