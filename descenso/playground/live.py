@@ -23,6 +23,7 @@ import threading
 from typing import Any, Callable, TypeVar
 
 from descenso.playground import export
+from descenso.playground.presets import PRESETS
 from descenso.playground.protocol import (
     CLASSIFICATION_DATASETS,
     MAX_SEED,
@@ -31,6 +32,7 @@ from descenso.playground.protocol import (
     ConfigMessage,
     ControlMessage,
     LoadModelMessage,
+    PresetMessage,
     ProtocolError,
     SetMessage,
     parse_message,
@@ -132,6 +134,13 @@ class LiveSession:
         if isinstance(message, ConfigMessage):
             await self.pause()
             session = await self.work(self.build, message.config)
+            await self.replace(session)
+            return
+        if isinstance(message, PresetMessage):
+            await self.pause()
+            config = Config.model_validate(PRESETS[message.name].config)
+            session = await self.work(self.build, config)
+            session.preset = message.name
             await self.replace(session)
             return
         if isinstance(message, LoadModelMessage):
