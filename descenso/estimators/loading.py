@@ -94,6 +94,7 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     if cls is None:
         raise ValueError(f"unknown estimator {meta['estimator']!r}; expected Regressor or BinaryClassifier")
     params = dict(_need(meta, "params", dict))
+    params.pop("distributed", None)  # how it was trained; a loaded model trains in one process
     params["features"] = _features_param(params.get("features"), features)
     if isinstance(params.get("hidden"), list):  # JSON has no tuples
         params["hidden"] = tuple(params["hidden"])
