@@ -6,6 +6,8 @@
 - ``descenso_v0``: the same estimator with the defaults it had before issue 15 spelled out
   (``hidden=(64, 64)``, ``alpha=1e-4``, ``lr=1e-3``, ``n_iter_no_change=10``, ``ensemble=1``), so most
   of "before" and "after" can be measured in one run (the prior-initialised output has no switch).
+- ``descenso_network``: the defaults without the linear candidate (``linear_candidate=False``): always
+  the networks, as before the validated choice between a linear model and the network.
 - ``sklearn_mlp``: ``MLPClassifier`` / ``MLPRegressor`` at defaults after a ``StandardScaler``.
 - ``linear``: ``LogisticRegression`` (``max_iter=1000`` so it converges) / ``RidgeCV`` after the scaler.
 - ``hgb``: ``HistGradientBoostingClassifier`` / ``Regressor`` at defaults, on the raw table (it reads
@@ -62,6 +64,10 @@ def descenso_v0(task: str, X: Any, seed: int) -> Any:
     return descenso(task, X, seed, **V0_DEFAULTS)
 
 
+def descenso_network(task: str, X: Any, seed: int) -> Any:
+    return descenso(task, X, seed, linear_candidate=False)
+
+
 def sklearn_mlp(task: str, X: Any, seed: int) -> Any:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
@@ -88,6 +94,7 @@ def hgb(task: str, X: Any, seed: int) -> Any:
 MODELS: dict[str, Callable[..., Any]] = {
     "descenso": descenso,
     "descenso_v0": descenso_v0,
+    "descenso_network": descenso_network,
     "sklearn_mlp": sklearn_mlp,
     "linear": linear,
     "hgb": hgb,

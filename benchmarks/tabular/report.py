@@ -23,7 +23,7 @@ import numpy as np
 MAIN = {"binary": "accuracy", "regression": "r2"}
 HIGHER = {"accuracy": True, "roc_auc": True, "log_loss": False, "r2": True, "rmse": False}
 LABELS = {"descenso": "descenso", "descenso_v0": "descenso (old defaults)", "sklearn_mlp": "sklearn MLP",
-          "linear": "linear", "hgb": "HistGB"}  # fmt: skip
+          "descenso_network": "descenso (network only)", "linear": "linear", "hgb": "HistGB"}  # fmt: skip
 
 
 def values(table: dict[str, Any], model: str, metric: str) -> np.ndarray:

@@ -120,6 +120,7 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
             or (_is_int(p["ensemble"]) and 1 <= p["ensemble"] <= 100),
             "'auto' (3 networks below 10,000 rows, else 1) or an int from 1 to 100",
         ),
+        "linear_candidate": (isinstance(p["linear_candidate"], (bool, np.bool_)), "True or False"),
         "handle_unknown": (p["handle_unknown"] in ("warn", "error", "ignore"), "'warn', 'error' or 'ignore'"),
         "distributed": (
             isinstance(p["distributed"], (bool, np.bool_)) or isinstance(p["distributed"], Local),

@@ -15,7 +15,7 @@ import numpy as np
 
 from descenso import backend
 from descenso.distributed import Local, as_parallel
-from descenso.estimators import _ensemble, _missing, _tables, _training
+from descenso.estimators import _ensemble, _members, _missing, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
 from descenso.estimators._transaction import Snapshot
@@ -59,6 +59,10 @@ class NetworkEstimator(BaseEstimator):
             return list(schema.feature_names)
         names = getattr(self, "feature_names_in_", None)
         return None if names is None else [str(name) for name in names]
+
+    def _calibrate(self, logits: np.ndarray, target: np.ndarray, weights: np.ndarray | None) -> float | None:
+        """The temperature for held-out outputs (classifiers); None: the outputs are not logits."""
+        return None
 
     def _output_prior(self, target: np.ndarray, weights: np.ndarray | None) -> float:
         """The constant the untrained network outputs: the training target's mean as the network sees it."""
@@ -232,55 +236,16 @@ class NetworkEstimator(BaseEstimator):
             self._optimizer = _training.make_optimizer(self.model_, params)
         watch = {**(watch or {}), "distributed": parallel}
         if reset and not one_epoch:  # a few-seed ensemble: more members, each with its own split
-            histories, runs = self._fit_members(Z, target, weights, (train, val), params, rng, prior, watch)
+            histories, runs, first = _members.train_members(
+                self, Z, target, weights, (train, val), params, rng, prior, watch
+            )
         else:
-            runs = None
+            runs, first = None, None
+            if reset:  # one epoch (partial_fit) or no validation rows: no choice, no calibration
+                self.chosen_, self.validation_loss_, self.temperature_ = "network", None, None
             histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
                                    one_epoch, watch)]  # fmt: skip
-        self._record(histories, params, one_epoch, runs)
-
-    def _fit_members(
-        self,
-        Z: np.ndarray,
-        target: np.ndarray,
-        weights: np.ndarray | None,
-        split: tuple[np.ndarray, np.ndarray | None],
-        params: dict[str, Any],
-        rng: np.random.Generator,
-        prior: float,
-        watch: dict[str, Any],
-    ) -> tuple[list[Any], list[str]]:
-        """Train the ensemble's networks in turn (each with its own split); ``model_`` becomes their average.
-
-        With more than one network, callbacks that define ``on_run_begin(run, model)`` hear which
-        run starts (``"network 2/3"``), so a progress display can show one bar for the whole fit.
-        """
-        count = _ensemble.n_members(params["ensemble"], len(target))
-        runs = [f"network {j + 1}/{count}" for j in range(count)]
-        histories: list[Any] = []
-        members: list[Any] = []
-        for index in range(count):
-            if index == 0:
-                member, optimizer = self.model_, self._optimizer
-            else:
-                if histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the ensemble, not one member
-                    break
-                if split[1] is not None:
-                    split = _training.split_validation(
-                        len(target), params["validation_fraction"], rng, self._stratify(target), weights
-                    )
-                member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
-                optimizer = _training.make_optimizer(member, params)
-            if count > 1:
-                _announce_run(watch, runs[index], member)
-            run = self._run(member, optimizer, Z, target, weights, *split, params, rng, False, watch)
-            histories.append(run)
-            members.append(member)
-        if len(members) > 1:
-            merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
-            self.model_ = merged.to(params["device"])
-            self._optimizer = _training.make_optimizer(self.model_, params)  # for warm_start
-        return histories, runs
+        self._record(histories, params, one_epoch, runs, first)
 
     def _run(
         self,
@@ -335,10 +300,11 @@ class NetworkEstimator(BaseEstimator):
         return history
 
     def _record(
-        self, histories: list[Any], params: dict[str, Any], one_epoch: bool, runs: list[str] | None = None
-    ) -> None:
-        """``history_``, ``histories_``, ``stop_reason_``, ``n_iter_``; warn when max_epochs ran out."""
-        history = histories[0]
+        self, histories: list[Any], params: dict[str, Any], one_epoch: bool, runs: list[str] | None = None,
+        first: Any = None,
+    ) -> None:  # fmt: skip
+        """``history_`` (``first``: the kept kind's first run), ``histories_``, ``stop_reason_``, ``n_iter_``."""
+        history = histories[0] if first is None else first
         ran_out = [h for h in histories if h.stopped_by == "max_epochs"]
         if not one_epoch and ran_out and params["n_iter_no_change"] is not None:
             from descenso.stopping import ConvergenceWarning
@@ -451,14 +417,6 @@ class NetworkEstimator(BaseEstimator):
             tags.input_tags.allow_nan = self.missing is not None
             tags.non_deterministic = False
             return tags
-
-
-def _announce_run(watch: dict[str, Any], run: str, model: Any) -> None:
-    """Tell the callbacks that define ``on_run_begin`` which training run of the fit starts."""
-    for callback in watch.get("callbacks", []):
-        hook = getattr(callback, "on_run_begin", None)
-        if hook is not None:
-            hook(run, model)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -37,7 +37,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         with ``s = ±1`` (probabilities are then uncalibrated scores).
     optimizer, lr, batch_size, max_epochs, early_stopping, validation_fraction, tol, n_iter_no_change, alpha,
     features, missing, handle_unknown, dtype, random_state, warm_start, verbose, schedule, ensemble,
-    device, distributed
+    linear_candidate, device, distributed
         As in :class:`descenso.estimators.Regressor`. The validation split is stratified; an
         ensemble averages the networks' logits.
     class_weight : None, "balanced" or dict, default None
@@ -53,8 +53,12 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
     random_state_ : int or None
         The int seed of the fit: ``random_state``, or the one drawn for ``random_state=None``
         (also ``history_.seed``); ``random_state=random_state_`` reproduces the fit bit for bit.
-    n_features_in_, feature_names_in_, representation_, fill_values_, model_, history_, histories_,
-    stop_reason_, n_iter_
+    temperature_ : float or None
+        The temperature the logits were divided by (folded into the output layer of ``model_``), fitted
+        on the kept networks' validation rows to minimise their log-loss; None when there were no
+        validation rows (``early_stopping=False``) or with ``loss="hinge"``. See Notes.
+    n_features_in_, feature_names_in_, representation_, fill_values_, model_, chosen_, validation_loss_,
+    history_, histories_, stop_reason_, n_iter_
         As in :class:`descenso.estimators.Regressor`. The untrained network outputs the logit of
         the (weighted) share of ``classes_[1]``: it starts from the base rate.
 
@@ -68,6 +72,13 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
     -----
     ``fit`` minimises ``1/n sum_i w_i [-t_i log p_i - (1 - t_i) log(1 - p_i)] + alpha/2 ||w||^2``
     with ``p_i = sigmoid(f_theta(phi(x_i)))`` and ``t_i = 1`` for ``classes_[1]``.
+
+    Temperature scaling: after training, the probabilities are calibrated by one scalar ``T``, the
+    minimiser of the log-loss of ``sigmoid(z / T)`` over each kept network's own validation rows
+    (held-out logits ``z``; golden-section search over ``T`` in [0.25, 20]). ``model_``'s output
+    layer is divided by ``T``, so ``decision_function``, ``predict_proba``, the saved model and the
+    ONNX export all give ``z / T``. The sign of every logit is kept: ``predict`` at the default
+    threshold, the accuracy and the ROC AUC are unchanged.
 
     Examples
     --------
@@ -110,6 +121,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         verbose: int = 0,
         schedule: Any = None,
         ensemble: Any = "auto",
+        linear_candidate: bool = True,
         device: str = "cpu",
         distributed: Any = False,
         class_weight: Any = None,
@@ -136,6 +148,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         self.verbose = verbose
         self.schedule = schedule
         self.ensemble = ensemble
+        self.linear_candidate = linear_candidate
         self.device = device
         self.distributed = distributed
         self.class_weight = class_weight
@@ -169,6 +182,12 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         rate = float(np.average(target, weights=weights)) if len(target) else 0.5
         rate = min(max(rate, 1e-6), 1 - 1e-6)
         return float(np.log(rate / (1.0 - rate)))
+
+    def _calibrate(self, logits: np.ndarray, target: np.ndarray, weights: np.ndarray | None) -> float | None:
+        """The temperature minimising the held-out log-loss (BCE only: hinge scores are not logits)."""
+        from descenso.estimators._calibration import fit_temperature
+
+        return fit_temperature(logits, target, weights) if self.loss == "bce" else None
 
     def _training_loss(self) -> str:
         return "bce_with_logits" if self.loss == "bce" else "hinge"

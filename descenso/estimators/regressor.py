@@ -79,6 +79,12 @@ class Regressor(RegressorMixin, NetworkEstimator):
         batches) and averaged; the average is stored as one wider MLP (``model_``), so prediction,
         saving and ONNX export are unchanged. "auto" is 3 below 10,000 samples, else 1.
         ``warm_start`` and ``partial_fit`` continue that averaged network as one.
+    linear_candidate : bool, default True
+        Also train a linear model (no hidden layer; the same loss, ``alpha``, optimizer and early
+        stopping) on each network's training rows, and keep it instead of the networks when its
+        validation loss, averaged over the ensemble's validation splits, is not higher (the
+        choice is in ``chosen_``). Only with ``early_stopping`` (the choice needs validation
+        rows) and a network with hidden layers; ``False`` always keeps the network.
     device : {"cpu", "cuda", "cuda:N"}, default "cpu"
         Where ``fit`` trains the network (``"cuda"`` needs ``pip install 'descenso[gpu]'`` and an
         NVIDIA GPU). The weights start from the same seed on every device; ``predict`` runs
@@ -108,10 +114,16 @@ class Regressor(RegressorMixin, NetworkEstimator):
         The (weighted) mean and standard deviation of the target over the training split
         (the rows not held out for early stopping); the network predicts
         ``(y - y_mean_) / y_scale_`` and ``predict`` undoes it.
+    chosen_ : {"network", "linear"}
+        The kind of model kept: ``model_`` is then the averaged networks, or the averaged linear
+        models (an MLP with no hidden layer). "network" when there was no choice to make.
+    validation_loss_ : dict or None
+        The mean validation loss of each kind that was trained (``{"linear": ..., "network":
+        ...}``), on which ``chosen_`` was decided; None without validation rows.
     history_ : descenso.history.History
-        Losses per epoch (of the first network, with an ensemble).
+        Losses per epoch (of the first member of the kept kind, with an ensemble).
     histories_ : list of descenso.history.History
-        One per network of the ensemble.
+        One per training run, in the order they ran (``linear 1/3``, ``network 1/3``, ...).
     stop_reason_ : str
         Why training stopped, with the numbers.
     n_iter_ : int
@@ -165,6 +177,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         verbose: int = 0,
         schedule: Any = None,
         ensemble: Any = "auto",
+        linear_candidate: bool = True,
         device: str = "cpu",
         distributed: Any = False,
     ) -> None:
@@ -189,6 +202,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.verbose = verbose
         self.schedule = schedule
         self.ensemble = ensemble
+        self.linear_candidate = linear_candidate
         self.device = device
         self.distributed = distributed
 
