@@ -147,7 +147,30 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     estimator.history_ = history
     estimator.stop_reason_ = _need(meta, "stop_reason", str)
     estimator.n_iter_ = _need(meta, "n_iter", int)
+    _restore_choice(estimator, meta)
     return estimator
+
+
+def _restore_choice(estimator: Any, meta: dict[str, Any]) -> None:
+    """``chosen_``, ``validation_loss_`` and ``temperature_`` (the latter already in the weights)."""
+    choice = meta.get("choice")
+    if choice is None:  # a file from before the choice: it holds a network
+        estimator.chosen_, estimator.validation_loss_, estimator.temperature_ = "network", None, None
+        return
+    if not isinstance(choice, dict) or choice.get("chosen") not in ("network", "linear"):
+        raise ValueError("'choice' must be an object whose 'chosen' is 'network' or 'linear'")
+    losses, temperature = choice.get("validation_loss"), choice.get("temperature")
+    numbers = (int, float)
+    if losses is not None and not (
+        isinstance(losses, dict)
+        and all(k in ("network", "linear") and (v is None or isinstance(v, numbers)) for k, v in losses.items())
+    ):
+        raise ValueError("'choice.validation_loss' must map 'network'/'linear' to numbers")
+    if temperature is not None and not (isinstance(temperature, numbers) and temperature > 0):
+        raise ValueError("'choice.temperature' must be a positive number or null")
+    estimator.chosen_ = choice["chosen"]
+    estimator.validation_loss_ = None if losses is None else {k: v for k, v in losses.items()}
+    estimator.temperature_ = None if temperature is None else float(temperature)
 
 
 def _try_representation(representation: Any, encoded: int, width: int, dtype: Any) -> None:

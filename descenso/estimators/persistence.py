@@ -86,6 +86,12 @@ def save(estimator: Any, path: Any) -> None:
         "stop_reason": estimator.stop_reason_,
         "n_iter": int(estimator.n_iter_),
     }
+    if hasattr(estimator, "chosen_"):  # the kept kind and, for classifiers, the folded-in temperature
+        metadata["choice"] = {
+            "chosen": estimator.chosen_,
+            "validation_loss": estimator.validation_loss_,
+            "temperature": getattr(estimator, "temperature_", None),
+        }
     if hasattr(estimator, "classes_"):
         metadata["classes"] = _labels_to_json(estimator.classes_)
     if hasattr(estimator, "y_mean_"):
