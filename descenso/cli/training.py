@@ -254,7 +254,11 @@ def run_training(
     if show:
         rows = len(data.y_test) + _n(data.X_train)
         kind = type(estimator).__name__
-        console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
+        left_out = f" ({data.n_dropped} more left out with missing values, --missing {settings.missing})"
+        console.info(
+            f"training a {kind} on {data.source}: {rows} rows{left_out if data.n_dropped else ''}, "
+            f"{len(data.y_test)} kept for the test"
+        )
     from descenso.cli.record import RunRecorder
 
     recorder = RunRecorder()  # what `descenso replay` compares against

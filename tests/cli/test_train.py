@@ -100,10 +100,9 @@ def test_csv_with_text_columns_missing_values_and_yes_no_target(tmp_path, houses
     predicted = descenso(
         "predict", "runs/houses/model.descenso", str(houses), "-o", "preds.csv", cwd=tmp_path
     )
-    assert predicted.returncode == 3  # the same file still has its missing areas: named, not guessed
-    assert (
-        "area (8 rows); first data rows: 6, 43, 80" in predicted.stderr
-        and "Traceback" not in predicted.stderr
+    assert predicted.returncode == 0, predicted.stderr  # the model's rule: no prediction for a gap
+    assert "no prediction for 8 rows with missing values (--missing drop): data rows 6, 43, 80" in (
+        predicted.stderr
     )
     complete = tmp_path / "complete.csv"
     lines = houses.read_text().splitlines()
