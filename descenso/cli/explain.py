@@ -10,12 +10,14 @@ the model's rule (``train --missing``), as in ``predict`` and ``evaluate``.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import click
 import numpy as np
 
+from descenso._trace_table import terminal_width
 from descenso.cli import missing as missing_values
 from descenso.cli import options
 from descenso.cli.errors import CLIError, ExitCode, user_errors
@@ -83,7 +85,8 @@ def _model_data(
 def saved_network(
     model_path: str, data: str | None, dataset: str | None, rows: int, seed: int, missing: str | None = None
 ) -> tuple[Any, ...]:
-    """The trained network of a model file and a few rows as it sees them (representation applied)."""
+    """The trained network of a model file, a few rows as it sees them (representation applied),
+    the loss, a description, the names of the network's inputs, and the model's optimizer and lr."""
     from descenso.cli.commands_predict import load_model
     from descenso.cli.report import encode_labels
 
@@ -102,7 +105,9 @@ def saved_network(
             loss = str(estimator.loss)
     Z, y = _rows(Z, y.astype(Z.dtype), rows, seed)
     what = f"the trained network of {model_path} on {len(Z)} rows of its data (after its representation)"
-    return estimator.model_, Z, y, loss, what
+    encoded = estimator._encoded_names()
+    names = [str(n) for n in estimator.representation_.get_feature_names_out(encoded)]
+    return estimator.model_, Z, y, loss, what, names, str(estimator.optimizer), float(estimator.lr)
 
 
 @click.command()
@@ -114,20 +119,16 @@ def saved_network(
 @click.option(
     "--rows", type=click.IntRange(1, 64), default=4, show_default=True, help="Batch size of the step."
 )
-@click.option("--optimizer", type=click.Choice(options.OPTIMIZERS), default="sgd", show_default=True)
-@click.option(
-    "--lr",
-    type=click.FloatRange(0, min_open=True),
-    default=0.1,
-    show_default=True,
-    help="Learning rate of the step.",
-)
+@click.option("--optimizer", type=click.Choice(options.OPTIMIZERS),
+              help="The step's optimizer  [default: sgd; a MODEL's own].")  # fmt: skip
+@click.option("--lr", type=click.FloatRange(0, min_open=True),
+              help="Learning rate of the step  [default: 0.1; a MODEL's own].")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--landscape", metavar="PNG", type=click.Path(dir_okay=False),
               help="Also take 100 such steps on a copy; save the loss landscape and their path.")  # fmt: skip
 @missing_values.OPTION
 def explain(model: str | None, data: str | None, dataset: str | None, hidden: tuple[int, ...], rows: int,
-            optimizer: str, lr: float, seed: int, landscape: str | None,
+            optimizer: str | None, lr: float | None, seed: int, landscape: str | None,
             missing: str | None) -> None:  # fmt: skip
     """Show one gradient-descent step value by value: forward, loss, backward, update.
 
@@ -139,16 +140,26 @@ def explain(model: str | None, data: str | None, dataset: str | None, hidden: tu
     """
     from descenso.trace import trace_step
 
+    names, own_optimizer, own_lr = None, "sgd", 0.1
     if model is None:
         network, X, y, loss, what = tiny_network(dataset or "xor", hidden, rows, seed)
     else:
-        network, X, y, loss, what = saved_network(model, data, dataset, rows, seed, missing)
+        found = saved_network(model, data, dataset, rows, seed, missing)
+        network, X, y, loss, what, names, own_optimizer, own_lr = found
+    optimizer, lr = optimizer or own_optimizer, lr or own_lr
     with user_errors(ExitCode.DATA):
-        trace = trace_step(network, X, y, loss=loss, optimizer=optimizer, lr=lr, dry_run=model is not None)
-    click.echo(f"descenso explain: {what}")
-    click.echo("theta <- theta - lr * d loss / d theta, where loss = 1/|batch| sum loss(y, f_theta(x))")
+        trace = trace_step(network, X, y, loss=loss, optimizer=optimizer, lr=lr, dry_run=model is not None,
+                           feature_names=names)  # fmt: skip
+    width = terminal_width()
+    for line in (f"descenso explain: {what}", "loss = 1/|batch| sum loss(y, f_theta(x)); the optimizer then "
+                 "moves every weight theta by its rule (step 4)"):  # fmt: skip
+        click.echo("\n".join(textwrap.wrap(line, width)))
+    if model is not None and trace.parameters and trace.parameters[0].state:
+        click.echo("\n".join(textwrap.wrap(
+            f"A model file keeps no optimizer state: {trace.optimizer}'s state starts at zero here, as it "
+            "does when training resumes from the file.", width)))  # fmt: skip
     click.echo("")
-    click.echo(str(trace))
+    click.echo(trace.format(width))
     if landscape is not None:
         from descenso.cli.landscape import write_landscape
 

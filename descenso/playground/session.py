@@ -95,6 +95,8 @@ class Session:
         Completed epochs.
     last_step : dict or None
         The last step's gradients and updates, by parameter name.
+    preset : str or None
+        The name of the preset (:mod:`descenso.playground.presets`) the run started from.
 
     Raises
     ------
@@ -111,6 +113,7 @@ class Session:
         self.Z_test = self.features.transform(self.data.X_test)
         self.loss_fn = losses.get("bce_with_logits" if self.data.task == "classification" else "mse")
         self.loaded_from: str | None = None
+        self.preset: str | None = None  # the preset this run started from, if any
         self._build_model()
 
     # ------------------------------------------------------------------ building and resetting

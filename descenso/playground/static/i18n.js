@@ -39,6 +39,8 @@ const TEXT = {
     loss_bce: "loss: binary cross-entropy", loss_mse: "loss: mean squared error",
     ds_circles: "circles", ds_xor: "XOR", ds_moons: "moons", ds_blobs: "blobs", ds_spirals: "spirals",
     ds_plane: "plane", ds_sine: "sine", ds_ring: "ring",
+    preset: "Topic of the notes", no_preset: "— free play —",
+    preset_example: "The figure of this topic:", preset_guide: "Its section of the course guide:",
   },
   es: {
     playground: "laboratorio",
@@ -78,6 +80,8 @@ const TEXT = {
     loss_bce: "pérdida: entropía cruzada binaria", loss_mse: "pérdida: error cuadrático medio",
     ds_circles: "círculos", ds_xor: "XOR", ds_moons: "lunas", ds_blobs: "nubes", ds_spirals: "espirales",
     ds_plane: "plano", ds_sine: "seno", ds_ring: "anillo",
+    preset: "Tema de los apuntes", no_preset: "— juego libre —",
+    preset_example: "La figura de este tema:", preset_guide: "Su sección de la guía del curso:",
   },
 };
 
