@@ -314,7 +314,7 @@ def _write_run(
         "classes": list(_class_names(estimator)) if data.task == "binary" else None,
         "test": test,
         "main_metric": report.MAIN_METRIC[data.task],
-        "stop_reason": history.stop_reason,
+        "stop_reason": estimator.stop_reason_,  # the whole fit's: the last run's, as the bar shows last
         "stopped_by": history.stopped_by,
         "interrupted": interrupted,
         "interrupted_by": history.interrupted_by,

@@ -217,7 +217,7 @@ def test_ctrl_c_saves_the_best_model_and_writes_the_report(tmp_path):
     )
     assert process.stderr is not None
     line = process.stderr.readline()
-    while line and not line.startswith("epoch"):  # the first epoch is done: training is under way
+    while line and " epoch " not in f" {line}":  # the first epoch is done: training is under way
         line = process.stderr.readline()
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)
