@@ -119,10 +119,23 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
     page.click("#play")
     wait_until(page, "Number(document.querySelector('#epoch').textContent) >= 5")
     wait_until(page, f"Number(document.querySelector('#train-loss').textContent) < {0.8 * start_loss}")
-    if page.evaluate("document.querySelector('#play').classList.contains('active')"):
-        page.click("#play")  # pause (a preset with a stop rule may have paused by itself)
+    max_epochs = preset.config.get("stop", {}).get("max_epochs")
+    if max_epochs:  # it stops by itself, and says why
+        page.wait_for_selector("#status.stop", timeout=60_000)
+        assert page.text_content("#status").startswith(f"Stopped: reached the maximum of {max_epochs} epochs")
+    else:
+        page.click("#play")  # pause
     wait_until(page, "!document.querySelector('#play').classList.contains('active')")
     page.screenshot(path=str(ARTIFACTS / f"preset-{name}-en.png"), full_page=True)
+    two_parameters = not preset.config["layers"] and len(preset.config["features"]) == 1
+    assert page.is_visible("#landscape-box") == two_parameters
+    if two_parameters:  # the exact surface, its minimum and the path walked on it
+        assert page.eval_on_selector_all("#landscape polyline.contour", "lines => lines.length") >= 10
+        assert page.locator("#landscape .minimum").count() == 1
+        walked = page.get_attribute("#landscape polyline.descent-path", "points").split()
+        assert len(walked) > 50  # one point per step
+        marker = page.locator("#landscape .minimum path")
+        assert marker.count() == 1
 
     page.click("#lang-es")
     assert page.text_content("#preset-title") == preset.title["es"]
@@ -130,6 +143,13 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
     assert page.text_content("#preset-guide") == preset.guide["es"]
     labels = page.eval_on_selector_all("#preset option", "options => options.map(o => o.textContent)")
     assert labels[1:] == [p.title["es"] for p in PRESETS.values()]
+    if two_parameters:
+        assert "el peso de x₁" in page.text_content("#landscape")
+    if max_epochs:  # the library's stop reason, in Spanish too
+        status = page.text_content("#status")
+        assert status.startswith(
+            f"Detenido: se alcanzó el máximo de {max_epochs} épocas (pérdida de entrenamiento"
+        )
     wait_until(page, "location.hash.includes('lang=es')")
     page.screenshot(path=str(ARTIFACTS / f"preset-{name}-es.png"), full_page=True)
 
