@@ -266,7 +266,11 @@ def run_training(
     if show:
         rows = len(data.y_test) + _n(data.X_train)
         kind = type(estimator).__name__
-        console.info(f"training a {kind} on {data.source}: {rows} rows, {len(data.y_test)} kept for the test")
+        left_out = f" ({data.n_dropped} more left out with missing values, --missing {settings.missing})"
+        console.info(
+            f"training a {kind} on {data.source}: {rows} rows{left_out if data.n_dropped else ''}, "
+            f"{len(data.y_test)} kept for the test"
+        )
     from descenso.cli.record import RunRecorder
 
     recorder = RunRecorder()  # what `descenso replay` compares against
@@ -310,7 +314,7 @@ def _write_run(
         "classes": list(_class_names(estimator)) if data.task == "binary" else None,
         "test": test,
         "main_metric": report.MAIN_METRIC[data.task],
-        "stop_reason": history.stop_reason,
+        "stop_reason": estimator.stop_reason_,  # the whole fit's: the last run's, as the bar shows last
         "stopped_by": history.stopped_by,
         "interrupted": interrupted,
         "interrupted_by": history.interrupted_by,

@@ -1,7 +1,7 @@
 // The page: settings in, pictures out. All training happens in the server; this file
 // sends the settings and controls over one WebSocket and draws what comes back.
 
-import { decodeBytes, paintAxes, paintCurve, paintEdges, paintMap, paintPoints } from "./draw.js";
+import { decodeBytes, paintAxes, paintCurve, paintEdges, paintLandscape, paintMap, paintPoints } from "./draw.js";
 import { setLanguage, t } from "./i18n.js";
 import { ACTIVATIONS, DATASETS, FEATURE_LABELS, FEATURES, LEARNING_RATES, fromUrl, toUrl } from "./state.js";
 
@@ -465,6 +465,15 @@ function drawSnapshot() {
   paintMap(outNode.querySelector("canvas"), decodeBytes(snapshot.output), data.grid_size);
   paintEdges($("edges"), $("net"), nodeColumns, snapshot.weights);
   drawInspector();
+  drawLandscape();
+}
+
+function drawLandscape() {
+  $("landscape-box").classList.toggle("hidden", !data?.landscape);
+  if (!data?.landscape || !snapshot) return;
+  const feature = FEATURE_LABELS[config.features[0]] ?? config.features[0];
+  paintLandscape($("landscape"), data.landscape, snapshot.path,
+    { w: t("w_axis", { feature }), b: t("b_axis"), minimum: t("minimum") });
 }
 
 function drawInspector() {
