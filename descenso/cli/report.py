@@ -1,7 +1,8 @@
 """Test metrics and the PNG plots of a report, shared by ``descenso train`` and ``descenso evaluate``.
 
 Binary classification: accuracy, precision, recall, F1, ROC AUC, log loss and the confusion matrix;
-plots ``roc.png``, ``confusion_matrix.png`` and, for 2-feature data, ``decision_boundary.png``.
+plots ``roc.png``, ``reliability.png`` (the reliability diagram, with the log-loss),
+``confusion_matrix.png`` and, for 2-feature data, ``decision_boundary.png``.
 Regression: MSE, RMSE, MAE and R²; plots ``predicted_vs_actual.png`` and ``residuals.png``.
 A training run adds ``loss.png`` from its history.
 """
@@ -163,6 +164,11 @@ def write_plots(
     if task == "binary":
         if len(np.unique(np.asarray(y_true))) == 2 and proba is not None:
             save(viz.roc_curve(y_true, proba, f"ROC curve: {on}", labels=class_names), "roc.png")
+        if proba is not None:
+            figure = viz.reliability_diagram(
+                y_true, proba, title=f"Reliability diagram: {on}", labels=class_names
+            )
+            save(figure, "reliability.png")
         matrix = viz.confusion_matrix(y_true, y_pred, class_names, f"Confusion matrix: {on}")
         save(matrix, "confusion_matrix.png")
         if boundary is not None:

@@ -318,6 +318,7 @@ def _write_run(
         "main_metric": report.MAIN_METRIC[data.task],
         "stop_reason": estimator.stop_reason_,  # the whole fit's: the last run's, as the bar shows last
         "stopped_by": history.stopped_by,
+        "model_choice": _choice(estimator),
         "interrupted": interrupted,
         "interrupted_by": history.interrupted_by,
         "checkpoint": str(checkpoint.folder) if interrupted and checkpoint is not None else None,
@@ -364,6 +365,41 @@ def _loss_words(estimator: Any, data: inputs.TrainingData) -> dict[str, str]:
     return {"loss_label": loss_label(estimator.loss, data.task), "loss_title": f"Loss per epoch\n{rows}"}
 
 
+def _choice(estimator: Any) -> dict[str, Any]:
+    """Which kind of model was kept, on what validation losses, and the probabilities' temperature."""
+    return {
+        "chosen": getattr(estimator, "chosen_", "network"),
+        "validation_loss": getattr(estimator, "validation_loss_", None),
+        "temperature": getattr(estimator, "temperature_", None),
+    }
+
+
+def describe_choice(choice: dict[str, Any]) -> list[str]:
+    """The report's lines on the linear-or-network choice and the calibration.
+
+    Examples
+    --------
+    >>> describe_choice({"chosen": "linear", "validation_loss": {"linear": 0.41, "network": 0.45},
+    ...                  "temperature": 1.2})  # doctest: +NORMALIZE_WHITESPACE
+    ['kept: the linear model (mean validation loss 0.41; the networks 0.45)',
+     'calibrated: logits divided by a temperature of 1.2, fitted on the validation rows']
+    """
+    lines = []
+    losses = choice.get("validation_loss") or {}
+    if losses.get("linear") is not None and losses.get("network") is not None:
+        kept, other = ("linear", "network") if choice["chosen"] == "linear" else ("network", "linear")
+        names = {"linear": "the linear model", "network": "the networks"}
+        lines.append(f"kept: {names[kept]} (mean validation loss {losses[kept]:.4g}; "
+                     f"{names[other]} {losses[other]:.4g})")  # fmt: skip
+    temperature = choice.get("temperature")
+    if temperature == 1.0:
+        lines.append("calibrated: temperature 1 (the validation rows asked for no softening)")
+    elif temperature is not None:
+        lines.append(f"calibrated: logits divided by a temperature of {temperature:.3g}, "
+                     "fitted on the validation rows")  # fmt: skip
+    return lines
+
+
 def _class_names(estimator: Any) -> tuple[str, str]:
     """The two labels as text; numbers without a needless ".0" (0.0 -> "0")."""
     names = [f"{c:g}" if isinstance(c, (float, np.floating)) else str(c) for c in estimator.classes_]
@@ -405,6 +441,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     value = summary["test"][metric]
     shown = "-" if value is None else f"{value:.4f}"
     console.result(f"stopped: {summary['stop_reason']}")
+    for line in describe_choice(summary["model_choice"]):
+        console.result(line)
     numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary["test"].items() if isinstance(v, float))
     console.result(f"test {metric}: {shown}   ({numbers})")
     console.result(f"run folder: {summary['run_dir']}")

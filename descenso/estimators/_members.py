@@ -46,7 +46,7 @@ def kept_validation_loss(history: Any) -> float:
     """The validation loss of the weights a run kept (early stopping restores its best epoch)."""
     best = history.best_epoch
     values = history.val_loss
-    if best is None or best not in history.epoch:
+    if best is None or best not in history.epoch or values[history.epoch.index(best)] is None:
         finite = [v for v in values if v is not None and np.isfinite(v)]
         return float(min(finite)) if finite else float("inf")
     return float(values[history.epoch.index(best)])
@@ -86,6 +86,19 @@ def _linear_params(params: dict[str, Any]) -> dict[str, Any]:
     return {**params, "hidden": (), "lr": float(params["lr"]) * LINEAR_LR_FACTOR}
 
 
+def _own_stream(rng: np.random.Generator) -> np.random.Generator:
+    """A generator for the linear candidates that leaves ``rng``'s stream as it is.
+
+    A child of ``rng``'s seed (``Generator.spawn``) draws nothing from ``rng`` itself, so the
+    networks get the same weights, splits and batches with or without the linear candidates: when
+    the networks are kept, the model is the one ``linear_candidate=False`` gives, bit for bit.
+    """
+    try:
+        return rng.spawn(1)[0]
+    except (AttributeError, TypeError, ValueError):  # a bit generator without a seed sequence
+        return rng
+
+
 def _announce(watch: dict[str, Any], run: str, model: Any) -> None:
     """Tell the callbacks that define ``on_run_begin`` which training run of the fit starts."""
     for callback in watch.get("callbacks", []):
@@ -116,6 +129,7 @@ def train_members(
     runs = run_labels(count, with_linear)
     kinds = ("linear", "network") if with_linear else ("network",)
     trained: dict[str, list[tuple[Any, Any, np.ndarray | None]]] = {kind: [] for kind in kinds}
+    linear_rng = _own_stream(rng) if with_linear else rng
     histories: list[Any] = []
     for index in range(count):
         if index > 0 and split[1] is not None:  # each member its own validation rows
@@ -125,21 +139,25 @@ def train_members(
         for kind in kinds:
             if histories and histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the fit, not one run
                 break
+            draws = rng if kind == "network" else linear_rng
             if kind == "network" and index == 0:
                 model, optimizer = estimator.model_, estimator._optimizer
             else:
                 shape = params if kind == "network" else _linear_params(params)
-                model = _training.make_model(Z.shape[1], shape, rng, output_bias=prior).to(params["device"])
+                model = _training.make_model(Z.shape[1], shape, draws, output_bias=prior).to(params["device"])
                 optimizer = _training.make_optimizer(model, shape)
             if len(runs) > 1:
                 _announce(watch, runs[len(histories)], model)
-            history = estimator._run(model, optimizer, Z, target, weights, *split, params, rng, False, watch)
+            history = estimator._run(model, optimizer, Z, target, weights, *split, params, draws, False, watch)
             histories.append(history)
             trained[kind].append((model, history, split[1]))
-    losses = {kind: [kept_validation_loss(h) for _, h, _ in trained[kind]] for kind in kinds}
-    chosen = choose(losses) if with_linear else "network"
+    chosen = "network"
+    estimator.validation_loss_ = None
+    if split[1] is not None:  # with validation rows: the losses the choice is made on
+        losses = {kind: [kept_validation_loss(h) for _, h, _ in trained[kind]] for kind in kinds}
+        chosen = choose(losses) if with_linear else "network"
+        estimator.validation_loss_ = {kind: float(np.mean(v)) if v else None for kind, v in losses.items()}
     estimator.chosen_ = chosen
-    estimator.validation_loss_ = {kind: float(np.mean(v)) if v else None for kind, v in losses.items()}
     members = [model.to("cpu") for model, _, _ in trained[chosen]]
     held_out = [(model, val) for model, (_, _, val) in zip(members, trained[chosen], strict=True)]
     temperature = _held_out_temperature(estimator, held_out, Z, target, weights)

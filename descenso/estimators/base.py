@@ -303,7 +303,10 @@ class NetworkEstimator(BaseEstimator):
         self, histories: list[Any], params: dict[str, Any], one_epoch: bool, runs: list[str] | None = None,
         first: Any = None,
     ) -> None:  # fmt: skip
-        """``history_`` (``first``: the kept kind's first run), ``histories_``, ``stop_reason_``, ``n_iter_``."""
+        """``history_`` (``first``: the kept kind's first run), ``histories_``, ``stop_reason_``, ``n_iter_``.
+
+        Warns when max_epochs ran out.
+        """
         history = histories[0] if first is None else first
         ran_out = [h for h in histories if h.stopped_by == "max_epochs"]
         if not one_epoch and ran_out and params["n_iter_no_change"] is not None:

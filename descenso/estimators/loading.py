@@ -163,7 +163,9 @@ def _restore_choice(estimator: Any, meta: dict[str, Any]) -> None:
     numbers = (int, float)
     if losses is not None and not (
         isinstance(losses, dict)
-        and all(k in ("network", "linear") and (v is None or isinstance(v, numbers)) for k, v in losses.items())
+        and all(
+            k in ("network", "linear") and (v is None or isinstance(v, numbers)) for k, v in losses.items()
+        )
     ):
         raise ValueError("'choice.validation_loss' must map 'network'/'linear' to numbers")
     if temperature is not None and not (isinstance(temperature, numbers) and temperature > 0):

@@ -1,4 +1,5 @@
-"""Figures: loss curves, ROC, confusion matrix, decision boundary, fits, landscapes, units, representations.
+"""Figures: loss curves, ROC, confusion matrix, reliability diagram, decision boundary, fits, landscapes,
+units, representations.
 
 Every function builds and returns a matplotlib ``Figure`` drawn on the Agg canvas (no window, no
 global pyplot state, so it works headless and from threads); :func:`save` writes it to a PNG file
@@ -15,6 +16,7 @@ Examples
 """
 
 from descenso.viz._canvas import save
+from descenso.viz.calibration import reliability_diagram, reliability_points
 from descenso.viz.classification import confusion_matrix, decision_boundary, roc_curve, roc_points
 from descenso.viz.landscape import loss_landscape
 from descenso.viz.regression import predicted_vs_actual, residuals
@@ -30,6 +32,8 @@ __all__ = [
     "loss_landscape",
     "predicted_vs_actual",
     "representation_panels",
+    "reliability_diagram",
+    "reliability_points",
     "residuals",
     "roc_curve",
     "roc_points",
