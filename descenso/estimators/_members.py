@@ -83,7 +83,9 @@ def _linear_params(params: dict[str, Any]) -> dict[str, Any]:
     safely; at the network's rate it needs hundreds of epochs to reach its minimum, and would cost
     more than the network it is compared with.
     """
-    return {**params, "hidden": (), "lr": float(params["lr"]) * LINEAR_LR_FACTOR}
+    activation = params["activation"]  # unused without hidden layers; a list of them would not fit
+    first = activation if isinstance(activation, str) or callable(activation) else activation[0]
+    return {**params, "hidden": (), "activation": first, "lr": float(params["lr"]) * LINEAR_LR_FACTOR}
 
 
 def _own_stream(rng: np.random.Generator) -> np.random.Generator:
@@ -148,7 +150,9 @@ def train_members(
                 optimizer = _training.make_optimizer(model, shape)
             if len(runs) > 1:
                 _announce(watch, runs[len(histories)], model)
-            history = estimator._run(model, optimizer, Z, target, weights, *split, params, draws, False, watch)
+            history = estimator._run(
+                model, optimizer, Z, target, weights, *split, params, draws, False, watch
+            )
             histories.append(history)
             trained[kind].append((model, history, split[1]))
     chosen = "network"

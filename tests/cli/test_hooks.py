@@ -61,7 +61,7 @@ def test_an_ensemble_shows_one_bar_whose_last_line_is_the_run_the_stop_message_n
     settings = TrainSettings(**CIRCLES).validate()
     data = inputs.load(settings)
     estimator = training._fit(training.build_estimator(settings, data.task), data, settings, show=True)
-    assert len(estimator.histories_) == 3 and len(bars) == 1  # three networks, one bar
+    assert len(estimator.histories_) == 6 and len(bars) == 1  # 3 linear candidates, 3 networks, one bar
     last_epoch = len(estimator.histories_[-1].epoch)
     lines = [line for line in _plain(screen.getvalue()).splitlines() if line.startswith("network")]
     assert lines[-1].startswith(f"network 3/3  epoch {last_epoch:>3}/300")
@@ -70,10 +70,15 @@ def test_an_ensemble_shows_one_bar_whose_last_line_is_the_run_the_stop_message_n
 
 
 def test_without_a_terminal_each_run_ends_with_its_last_epoch(capsys):
+    from descenso.estimators._members import run_labels
+
     settings = TrainSettings(**CIRCLES).validate()
     data = inputs.load(settings)
     estimator = training._fit(training.build_estimator(settings, data.task), data, settings, show=True)
-    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("network")]
-    ends = [f"network {j}/3  epoch {len(h.epoch):>3}/300" for j, h in enumerate(estimator.histories_, 1)]
+    lines = [line for line in capsys.readouterr().err.splitlines() if "  epoch " in line]
+    labels = run_labels(3, with_linear=True)
+    ends = [
+        f"{label}  epoch {len(h.epoch):>3}/300" for label, h in zip(labels, estimator.histories_, strict=True)
+    ]
     finals = [line for line in lines if any(line.startswith(end) for end in ends)]
-    assert len(finals) == 3 and lines[-1].startswith(ends[-1])
+    assert len(finals) == 6 and lines[-1].startswith(ends[-1]) and ends[-1].startswith("network 3/3")

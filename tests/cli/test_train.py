@@ -16,7 +16,7 @@ from PIL import Image
 from .helpers import REPO, descenso
 
 RUN_FILES = {"model.descenso", "metrics.json", "history.csv", "config.json", "loss.png"}
-BINARY_PLOTS = {"roc.png", "confusion_matrix.png"}
+BINARY_PLOTS = {"roc.png", "reliability.png", "confusion_matrix.png"}
 REGRESSION_PLOTS = {"predicted_vs_actual.png", "residuals.png"}
 
 
@@ -58,6 +58,10 @@ def test_no_data_trains_the_builtin_spirals_demo_and_writes_the_report(tmp_path)
     assert summary["timings"]["total_seconds"] < 60
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["test"] == summary["test"] and metrics["stopped_by"] in ("early_stopping", "max_epochs")
+    choice = metrics["model_choice"]  # two spirals: no line separates them
+    assert choice["chosen"] == "network" and choice["validation_loss"]["linear"] > 0.4
+    assert choice["temperature"] >= 1.0 and 0 < summary["test"]["log_loss"] < 0.2
+    assert check_png(run / "reliability.png") == (500, 560)
     assert metrics["sizes"] == {"rows": 600, "dropped": 0, "train": 480, "test": 120, "parameters": 37825}
     assert sum(sum(row) for row in metrics["test"]["confusion_matrix"]) == 120
     rows = history_rows(run / "history.csv")

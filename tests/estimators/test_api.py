@@ -45,7 +45,8 @@ def test_learned_state_ends_in_underscore_and_fit_returns_self(regression):
     model = Regressor(**FAST)
     assert model.fit(X, y) is model
     assert model.n_features_in_ == 3
-    assert len(model.histories_) == 3 and model.history_ is model.histories_[0]  # ensemble="auto"
+    assert len(model.histories_) == 6  # ensemble="auto": 3 splits, each a linear candidate and a network
+    assert model.history_ is model.histories_[0 if model.chosen_ == "linear" else 1]
     assert 1 <= model.n_iter_ <= 3 * 200 and sum(len(h.epoch) for h in model.histories_) == model.n_iter_
     assert "epoch" in model.stop_reason_
     assert model.score(X, y) > 0.95

@@ -127,7 +127,7 @@ def test_run_labels_and_the_rule():
     assert choose({"linear": [0.5, 0.31], "network": [0.4, 0.4]}) == "network"
 
 
-def test_a_linear_truth_keeps_the_linear_model():
+def test_a_linear_truth_keeps_the_linear_model(tmp_path):
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, 8))
     y = X @ rng.normal(size=8) + 0.5 * rng.normal(size=300)
@@ -136,6 +136,10 @@ def test_a_linear_truth_keeps_the_linear_model():
     assert model.validation_loss_["linear"] <= model.validation_loss_["network"]
     assert len(model.histories_) == 6 and model.history_ is model.histories_[0]  # linear 1/3 ran first
     assert "the last, network 3/3: " in model.stop_reason_
+    model.save(tmp_path / "linear.descenso")
+    again = descenso.load(tmp_path / "linear.descenso")
+    assert again.chosen_ == "linear" and again.model_.hidden == []
+    assert np.array_equal(again.predict(X), model.predict(X))
     always = Regressor(random_state=0, linear_candidate=False).fit(X, y)
     assert always.chosen_ == "network" and always.model_.hidden == [192, 192]
     assert set(always.validation_loss_) == {"network"} and len(always.histories_) == 3
@@ -155,3 +159,25 @@ def test_a_nonlinear_truth_keeps_the_network():
 def test_linear_candidate_must_be_a_bool():
     with pytest.raises(ValueError, match="'linear_candidate' parameter must be True or False"):
         Regressor(linear_candidate="yes").fit(np.ones((20, 1)), np.arange(20.0))
+
+
+def test_the_networks_are_the_same_with_or_without_the_linear_candidates():
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-1, 1, size=(300, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    chosen = BinaryClassifier(random_state=0).fit(X, y)
+    alone = BinaryClassifier(random_state=0, linear_candidate=False).fit(X, y)
+    assert chosen.chosen_ == "network"
+    assert np.array_equal(chosen.predict_proba(X), alone.predict_proba(X))
+
+
+def test_reliability_points_bin_the_predictions():
+    from descenso import viz
+
+    predicted, observed, counts = viz.reliability_points(
+        [0, 1, 0, 1, 1], [0.05, 0.15, 0.5, 0.55, 1.0], bins=4
+    )
+    assert counts.tolist() == [2, 2, 1] and observed.tolist() == [0.5, 0.5, 1.0]
+    np.testing.assert_allclose(predicted, [0.1, 0.525, 1.0])
+    with pytest.raises(ValueError, match="same length"):
+        viz.reliability_points([0, 1], [0.5])

@@ -27,12 +27,13 @@ def test_the_untrained_classifier_predicts_the_base_rate():
 def test_the_ensemble_is_one_mlp_that_averages_its_members(data):
     X, y = data
     model = Regressor(hidden=(8, 4), random_state=0).fit(X, y)  # 300 rows: "auto" trains 3
-    assert len(model.histories_) == 3 and model.model_.hidden == [24, 12]
+    assert model.chosen_ == "network" and model.model_.hidden == [24, 12]
+    assert len(model.histories_) == 6  # linear 1/3, network 1/3, ...
     inner = model.model_.layers[2].weight.data  # (12, 24): no unit sees another member's units
     assert not inner[:4, 8:].any() and not inner[4:8, :8].any() and inner[:4, :8].any()
     assert model.score(X, y) > 0.9
     single = Regressor(hidden=(8, 4), random_state=0, ensemble=1).fit(X, y)
-    assert single.model_.hidden == [8, 4] and len(single.histories_) == 1
+    assert single.model_.hidden == [8, 4] and len(single.histories_) == 2  # the linear candidate, the network
 
 
 def test_merge_is_exact_for_linear_and_deep_members():
