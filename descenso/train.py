@@ -170,7 +170,7 @@ def fit(
     resume: bool = False,
     doctor: Any = False,
     gradcheck: bool | float = False,
-    compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
+    compile: bool | str = False,  # noqa: A002 - the word of torch.compile and of Keras
     device: str | None = None,
     schedule: Any = None,
 ) -> History:
@@ -228,10 +228,12 @@ def fit(
         Before the first step, compare autodiff's gradient of the first batch's objective with
         central differences in float64 (for your own modules); the result is ``History.gradcheck``.
         A float is the tolerance on the largest relative error (True: 1e-4).
-    compile : bool, default False
+    compile : bool or {"numpy", "numba"}, default False
         Capture the training step once and replay it (:func:`descenso.compile_step`): the same
         numbers, bit for bit, without building a graph each step. Where the model cannot be
         captured, training is eager after one :class:`~descenso.compile.CompileWarning` saying why.
+        True replays with numba's fused kernels when ``descenso[fast]`` is installed, else with
+        NumPy's; a name picks the kernels (see :func:`descenso.compile.kernel_set`).
     distributed : bool or descenso.distributed.DataParallel, optional
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
@@ -400,7 +402,7 @@ def fit(
                     check_finite_gradients(
                         params, model, at.epoch, optimizer.lr, total_value, packed
                     )  # nor NaN
-                    optimizer.step()
+                    step_fn.update()  # optimizer.step(), or its fused kernel in a captured step
 
                     history.n_steps += 1
                     at.add(size, loss_value, total_value, dict(zip(metric_fns, values, strict=True)))
