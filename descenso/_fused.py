@@ -140,6 +140,15 @@ def optimizer_update(optimizer: Any) -> Callable[[], None]:
     return fused(optimizer)
 
 
+@numba.njit(cache=True)
+def gradient_is_finite(grad):
+    """Whether every entry of the flat gradient is finite (exact: no overflow, unlike a sum)."""
+    for i in range(grad.size):
+        if not np.isfinite(grad[i]):
+            return False
+    return True
+
+
 # ------------------------------------------------------------------------------- layers
 
 
@@ -282,3 +291,4 @@ def warm_up(dtype: Any = np.float32) -> None:
     bce_terms(m, n, o, p)
     bce_grad(m, n, o, np.ones((1, 1), dtype), p)
     squared_residual(m, n, o, p)
+    gradient_is_finite(a)

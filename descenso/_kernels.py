@@ -272,3 +272,12 @@ FAST_LOSSES = {losses.mse: MSEKernel, losses.bce_with_logits: BCEWithLogitsKerne
 def optimizer_update(optimizer: Any) -> Callable[[], None]:
     """The optimizer's update as the captured step calls it: here, its own ``step``."""
     return optimizer.step
+
+
+def gradient_is_finite(grad: np.ndarray) -> bool:
+    """Whether the flat gradient ``grad`` is finite, in one pass: ``g . g`` (NaN and inf propagate).
+
+    False may also mean the product overflowed (the caller's exact check decides). On a GPU it is
+    not checked (True): each check would wait for the device; the weights' check each epoch catches it.
+    """
+    return type(grad) is not np.ndarray or math.isfinite(float(np.dot(grad, grad)))

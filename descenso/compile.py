@@ -35,6 +35,7 @@ import numpy as np
 
 from descenso import _kernels, losses
 from descenso.backend import array_module
+from descenso.finite_gradients import check_finite_gradients
 from descenso.nn import Dropout, Linear, ReLU, Sequential, Tanh
 
 __all__ = [
@@ -130,8 +131,9 @@ class CompiledStep:
     """One training step of ``model`` under ``loss`` and ``optimizer``, captured; see :func:`compile_step`.
 
     ``step(X, y)`` runs forward, loss, backward and the update on one batch and returns the
-    batch's loss. ``forward`` and ``backward`` are the two halves (``fit`` looks at the loss
-    between them, and calls ``optimizer.step()`` itself).
+    batch's loss. ``forward``, ``backward`` and ``update`` (the optimizer's step, fused where it
+    can be) are its parts; ``fit`` looks at the loss after ``forward`` and updates with ``apply``,
+    which first checks that the gradient is finite.
     """
 
     def __init__(
@@ -264,6 +266,19 @@ class CompiledStep:
                 term = half + half if term is None else (term + half) + half
             w.grad += term
 
+    def apply(self, epoch: int, loss: float) -> None:
+        """``fit``'s update: the optimizer's step, unless the gradient holds a NaN or an infinity.
+
+        Raises
+        ------
+        NonFiniteGradientError
+            Naming the parameter (the step is not applied); ``epoch`` and ``loss`` go into the message.
+        """
+        if not self.kernels.gradient_is_finite(self.optimizer.packed.grad):  # one pass, no names
+            optimizer = self.optimizer
+            check_finite_gradients(optimizer.params, self.model, epoch, optimizer.lr, loss)  # names it
+        self.update()
+
     def __call__(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Forward, loss, backward and the optimizer's update on one batch; return the batch's loss."""
         _, value, _ = self.forward(X, y, sample_weight)
@@ -327,9 +342,10 @@ def compile_step(
 class EagerStep:
     """The eager step ``fit`` takes when nothing is compiled: zero_grad, the objective's graph, backward."""
 
-    def __init__(self, objective: Callable[..., Any], optimizer: Any) -> None:
-        self.objective, self.optimizer = objective, optimizer
+    def __init__(self, objective: Callable[..., Any], optimizer: Any, model: Any) -> None:
+        self.objective, self.optimizer, self.model = objective, optimizer, model
         self.update = optimizer.step
+        self.params = model.parameters()
         self._total: Any = None
 
     def forward(self, X: Any, y: Any, sample_weight: Any = None) -> tuple[np.ndarray, float, float]:
@@ -340,6 +356,13 @@ class EagerStep:
     def backward(self) -> None:
         total, self._total = self._total, None
         total.backward()
+
+    def apply(self, epoch: int, loss: float) -> None:
+        """The optimizer's step, unless a gradient holds a NaN or an infinity (then an error naming it)."""
+        optimizer = self.optimizer
+        packed = getattr(optimizer, "packed", None)
+        check_finite_gradients(self.params, self.model, epoch, optimizer.lr, loss, packed)
+        optimizer.step()
 
 
 def _read(data_loss: Any, total: Any) -> tuple[float, float]:
@@ -368,4 +391,4 @@ def training_step(
             return CompiledStep(model, loss, optimizer, l1, l2, "auto" if compile is True else compile)
         except CaptureError as why:
             warnings.warn(f"fit(compile=True): training eagerly, because {why}", CompileWarning, stacklevel=3)
-    return EagerStep(objective, optimizer)
+    return EagerStep(objective, optimizer, model)
