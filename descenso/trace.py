@@ -8,10 +8,13 @@ and keeps all four; ``print(trace)`` shows them as aligned tables in a terminal.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+
+from descenso._trace_table import MAX_ROWS, matrix, number, table, terminal_width
 
 __all__ = ["LayerTrace", "ParameterTrace", "StepTrace", "trace_step"]
 
@@ -27,18 +30,23 @@ class LayerTrace:
 
 @dataclass
 class ParameterTrace:
-    """One parameter in the step: its value before, its gradient, the update applied, its value after."""
+    """One parameter in the step: value before, gradient, the optimizer's state, update, value after.
+
+    ``state`` holds the optimizer's buffers for this parameter after the step, by their names in
+    the update rule (Adam's ``m`` and ``v``, momentum's ``b``); empty for plain gradient descent.
+    """
 
     name: str
     before: np.ndarray
     grad: np.ndarray
     update: np.ndarray
     after: np.ndarray
+    state: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
 class StepTrace:
-    """Everything one step computed; ``str()`` pretty-prints it.
+    """Everything one step computed; ``str()`` lays it out for a terminal.
 
     Attributes
     ----------
@@ -57,6 +65,14 @@ class StepTrace:
     lr : float
     performed : bool
         Whether the update was kept (False for ``dry_run=True``).
+    feature_names : list of str
+        The input's column names (``x1, x2, ...`` when none were given).
+    update_rule : str
+        The optimizer's update rule, as its docstring states it.
+    settings : str
+        The optimizer with its hyperparameters, e.g. ``Adam(lr=0.001, betas=[0.9, 0.999], ...)``.
+    step : int
+        Which step of the optimizer this was (1 for a new optimizer; Adam's ``t``).
     """
 
     input: np.ndarray
@@ -69,36 +85,61 @@ class StepTrace:
     optimizer: str = "SGD"
     lr: float = 0.0
     performed: bool = True
+    feature_names: list[str] = field(default_factory=list)
+    update_rule: str = ""
+    settings: str = ""
+    step: int = 1
 
     def __str__(self) -> str:
+        return self.format()
+
+    def format(self, width: int | None = None) -> str:
+        """The trace as text no wider than ``width`` (default: the terminal's, ``COLUMNS`` if set)."""
+        width = terminal_width(width)
         kept = "applied" if self.performed else "computed, then undone (dry run)"
+        names = self.feature_names or [f"x{j + 1}" for j in range(self.input.shape[1])]
+        samples = [str(i + 1) for i in range(len(self.input))]
+        same_size = self.target.size == self.output.size
+        target = self.target.reshape(self.output.shape) if same_size else self.target
         lines = [
-            f"One gradient-descent step on a batch of {len(self.input)} samples "
-            f"({self.optimizer}, lr={self.lr:g}); update {kept}",
+            *textwrap.wrap(f"One gradient-descent step on a batch of {len(self.input)} samples "
+                           f"({self.optimizer}, lr={self.lr:g}); update {kept}", width),
             "",
-            "1. forward: each layer's output",
-            *_block("input", self.input),
-            *[
-                line
-                for layer in self.layers
-                for line in _block(f"{layer.name}  {layer.description}", layer.output)
-            ],
-            *_block(
-                "target",
-                self.target.reshape(self.output.shape)
-                if self.target.size == self.output.size
-                else self.target,
-            ),
+            *textwrap.wrap("1. forward: each layer's output (a row per sample, a column per feature or "
+                           "unit)", width, subsequent_indent="   "),
+            *matrix("input", self.input, width, names, samples),
+            *[line for layer in self.layers
+              for line in matrix(f"{layer.name}  {layer.description}", layer.output, width, None, samples)],
+            *matrix("target", target, width, None, samples),
             "",
             f"2. loss: {self.loss_name} = {self.loss:.6g}",
             "",
-            "3. backward: the gradient of the loss for every parameter",
-            *[line for p in self.parameters for line in _block(p.name, p.grad)],
+            *textwrap.wrap("3. backward: the gradient of the loss for every parameter (a row per unit)",
+                           width, subsequent_indent="   "),
+            *[line for p in self.parameters
+              for line in matrix(p.name, p.grad, width, self._columns(p, names))],
             "",
-            f"4. update: the change {self.optimizer} applied (for plain SGD, -lr * gradient)",
-            *[line for p in self.parameters for line in _side_by_side(p)],
-        ]
+            *self._update_lines(names, width),
+        ]  # fmt: skip
         return "\n".join(lines)
+
+    def _columns(self, p: ParameterTrace, names: list[str]) -> list[str] | None:
+        """A weight's columns are the inputs' names when it is the one that reads the input."""
+        first = next((q for q in self.parameters if q.grad.ndim == 2), None)
+        return names if p is first and p.grad.shape[1] == len(names) else None
+
+    def _update_lines(self, names: list[str], width: int) -> list[str]:
+        lines = textwrap.wrap(f"4. update: the change {self.settings or self.optimizer} makes at its "
+                              f"step t={self.step}, by its rule", width, subsequent_indent="   ")  # fmt: skip
+        for line in self.update_rule.splitlines():
+            lines += textwrap.wrap(line, width, initial_indent="     ", subsequent_indent="         ")
+        symbols = sorted({s for p in self.parameters for s in p.state})
+        if symbols:
+            lines += textwrap.wrap(f"({', '.join(symbols)}: {self.optimizer}'s state after this step)", width,
+                                   initial_indent="   ", subsequent_indent="   ")  # fmt: skip
+        for p in self.parameters:
+            lines += _update_table(p, self._columns(p, names), width)
+        return lines
 
 
 def trace_step(
@@ -109,6 +150,7 @@ def trace_step(
     optimizer: Any = None,
     lr: float = 0.1,
     dry_run: bool = False,
+    feature_names: list[str] | None = None,
 ) -> StepTrace:
     """Perform one gradient-descent step on a small batch and record every value.
 
@@ -128,6 +170,8 @@ def trace_step(
     dry_run : bool, default False
         By default the step is real: the model's weights change. With True,
         the weights and the optimizer's state are put back afterwards.
+    feature_names : list of str, optional
+        The input's column names, to label the printout (default ``x1, x2, ...``).
 
     Returns
     -------
@@ -174,11 +218,16 @@ def trace_step(
     named = model.named_parameters()
     before = {name: p.data.copy() for name, p in named}
     grads = {name: np.zeros_like(p.data) if p.grad is None else p.grad.copy() for name, p in named}
+    state_before = {name: _buffers(optimizer, p) for name, p in named}
     optimizer.step()
     params = [
-        ParameterTrace(name, before[name], grads[name], p.data - before[name], p.data.copy())
+        ParameterTrace(name, before[name], grads[name],
+                       _rule_update(optimizer, before[name], grads[name], state_before[name]),
+                       p.data.copy(),
+                       {_SYMBOLS.get(k, k): v for k, v in _buffers(optimizer, p).items()})
         for name, p in named
-    ]
+    ]  # fmt: skip
+    rule, settings, step = optimizer.update_rule(), repr(optimizer), optimizer.steps
     if saved is not None:
         model.load_state_dict(saved[0])
         optimizer.load_state_dict(saved[1])
@@ -194,7 +243,37 @@ def trace_step(
         type(optimizer).__name__,
         float(optimizer.lr),
         performed=not dry_run,
+        feature_names=list(feature_names) if feature_names is not None else [],
+        update_rule=rule,
+        settings=settings,
+        step=step,
     )
+
+
+# The optimizers' state buffers, by the symbols their update rules use.
+_SYMBOLS = {"exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "v_hat", "momentum_buffer": "b",
+            "square_avg": "v", "grad_avg": "mu"}  # fmt: skip
+
+
+def _buffers(optimizer: Any, param: Any) -> dict[str, np.ndarray]:
+    """Copies of the optimizer's state buffers for ``param``, by the optimizer's names for them."""
+    index = next((i for i, q in enumerate(optimizer.params) if q is param), None)
+    if index is None:
+        return {}
+    return {name: np.array(buffers[index], copy=True) for name, buffers in optimizer.state.items()}
+
+
+def _rule_update(
+    optimizer: Any, before: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]
+) -> np.ndarray:
+    """The change the optimizer's rule makes at the step it just took, redone in float64 on copies.
+
+    Redone because ``after - before`` in float32 rounds a change far smaller than the weight to 0.
+    """
+    param = before.astype(np.float64)
+    buffers = {name: value.astype(np.float64) for name, value in state.items()}
+    optimizer._update_one(param, grad.astype(np.float64), buffers)  # the rule, at optimizer.steps
+    return param - before
 
 
 class _recording:  # noqa: N801 - used like a function, in a with statement
@@ -232,43 +311,18 @@ def _leaves(module: Any, prefix: str) -> list[tuple[str, Any]]:
 
 # ---------------------------------------------------------------------------- terminal formatting
 
-_MAX_ROWS, _MAX_COLS = 6, 8
 
-
-def _cells(array: np.ndarray) -> tuple[list[list[str]], str]:
-    """Rows of numbers in one format for the whole array (so columns align), and a note on what was cut."""
-    matrix = np.atleast_2d(np.asarray(array, dtype=np.float64))
-    if matrix.ndim > 2:
-        matrix = matrix.reshape(matrix.shape[0], -1)
-    rows, cols = matrix.shape
-    shown = matrix[:_MAX_ROWS, :_MAX_COLS]
-    biggest = float(np.max(np.abs(shown))) if shown.size else 0.0
-    fmt = "{: .3e}" if biggest >= 1e4 or 0 < biggest < 1e-3 else "{: .4f}"  # a space for the sign
-    text = [[fmt.format(v) for v in row] for row in shown]
-    cut = []
-    if rows > _MAX_ROWS:
-        cut.append(f"{rows - _MAX_ROWS} more rows")
-    if cols > _MAX_COLS:
-        cut.append(f"{cols - _MAX_COLS} more columns")
-    return text, (" (" + ", ".join(cut) + " not shown)") if cut else ""
-
-
-def _block(title: str, array: np.ndarray) -> list[str]:
-    text, cut = _cells(array)
-    width = max(len(c) for row in text for c in row)
-    lines = [f"  {title}  shape {tuple(np.shape(array))}{cut}"]
-    return lines + ["      " + " ".join(c.rjust(width) for c in row) for row in text]
-
-
-def _side_by_side(p: ParameterTrace) -> list[str]:
-    """before | gradient | update | after, as four aligned column groups."""
-    groups = [_cells(a)[0] for a in (p.before, p.grad, p.update, p.after)]
-    widths = [max(max(len(c) for row in g for c in row), 6) for g in groups]
-    names = ("before", "gradient", "update", "after")
-    spans = [len(groups[0][0]) * (w + 1) - 1 for w in widths]
-    header = "   ".join(name.center(span) for name, span in zip(names, spans, strict=True))
-    lines = [f"  {p.name}  shape {p.before.shape}{_cells(p.before)[1]}", ("      " + header).rstrip()]
-    for r in range(len(groups[0])):
-        parts = [" ".join(c.rjust(w) for c in g[r]) for g, w in zip(groups, widths, strict=True)]
-        lines.append("      " + " | ".join(parts))
-    return lines
+def _update_table(p: ParameterTrace, columns: list[str] | None, width: int) -> list[str]:
+    """One row per entry (the MAX_ROWS with the largest gradient): before, gradient, state, update, after."""
+    order = np.argsort(-np.abs(p.grad.ravel()), kind="stable")[:MAX_ROWS]
+    shown = "every entry" if p.grad.size <= MAX_ROWS else f"the {len(order)} with the largest |gradient|"
+    labels = []
+    for flat in order:
+        index = np.unravel_index(flat, p.grad.shape)
+        parts = [str(i) for i in index]
+        if columns is not None and len(index) == 2:
+            parts[1] = columns[index[1]]
+        labels.append("[" + ", ".join(parts) + "]")
+    arrays = {"before": p.before, "gradient": p.grad, **p.state, "update": p.update, "after": p.after}
+    cells = [[number(float(a.ravel()[flat])) for a in arrays.values()] for flat in order]
+    return table(f"{p.name}  shape {p.before.shape}: {shown}", labels, list(arrays), cells, width)

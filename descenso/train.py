@@ -29,20 +29,19 @@ from descenso._fit_checks import (
     as_criteria,
     check_callbacks,
     check_criteria,
-    check_data,
     check_settings,
     make_optimizer,
     metric_functions,
     on_device,
-    split_validation,
 )
 from descenso.backend import array_module
 from descenso.checkpoint import as_checkpointer
 from descenso.compile import training_step
 from descenso.creation import tensor
 from descenso.diagnosis.monitor import training_doctor
-from descenso.distributed import as_parallel
+from descenso.distributed import Share, as_parallel
 from descenso.divergence import Divergence
+from descenso.feed import as_feed
 from descenso.grad_mode import no_grad
 from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
@@ -147,7 +146,7 @@ def penalty(model: Any, l1: float = 0.0, l2: float = 0.0) -> Any:
 def fit(
     model: Any,
     X: Any,
-    y: Any,
+    y: Any = None,
     loss: str | Callable[..., Any] = "mse",
     optimizer: Any = "adam",
     lr: float | None = None,
@@ -179,9 +178,14 @@ def fit(
     ----------
     model : nn.Module
         Maps a batch ``(batch, n_features)`` to ``(batch, out_features)``; trained in place.
-    X : array_like, shape (n_samples, n_features)
-    y : array_like, shape (n_samples,) or (n_samples, out_features)
-        Binary targets are 0/1.
+    X : array_like, shape (n_samples, n_features), or a descenso.data.Stream or file path
+        The inputs. A :class:`~descenso.data.Stream` (or the path of a CSV/Parquet file, with
+        ``y`` the target column's name) is read a few pieces at a time, for files larger than
+        memory: its representation is learned in one pass before the first step, and its
+        validation rows (``Stream(..., validation=0.2)``) are held out by its seeded rule.
+    y : array_like, shape (n_samples,) or (n_samples, out_features), or str
+        Binary targets are 0/1. None with a Stream, which holds its targets; the target
+        column's name with a file path.
     loss : str or callable, default "mse"
         A name from ``descenso.losses`` or ``loss(prediction, target, sample_weight=None) -> Tensor``.
     optimizer : str or Optimizer, default "adam"
@@ -311,12 +315,13 @@ def fit(
     'max_epochs'
     """
     # 1. Check everything before any work: a bad argument should fail in a millisecond, not after an hour.
-    X, y, sample_weight = check_data(model, X, y, sample_weight)
     rng, epochs, batch_size, l1, l2 = check_settings(rng, epochs, batch_size, l1, l2)
     parallel = as_parallel(distributed)  # one process, or ranks that average gradients every step
     rng, verbose = parallel.same_rng(rng), verbose and parallel.is_root
+    aids = {"gradcheck": gradcheck, "doctor": doctor, "reference_loss": reference_loss}  # a stream refuses
+    feed = as_feed(model, X, y, sample_weight, parallel, batch_size, **aids)  # arrays, or a file in pieces
     loss_fn = losses.get(loss)
-    X, y, sample_weight, val = split_validation(validation, model, X, y, sample_weight, rng)
+    feed, val = feed.split(validation, model, rng)
     place = on_device(device, model, optimizer)  # the model there now; the data there once, below
     optimizer = make_optimizer(optimizer, model, lr)
     metric_fns = metric_functions(metrics, loss_fn)
@@ -327,7 +332,7 @@ def fit(
     # A schedule is a callback: it steps after each recorded epoch, and its state is checkpointed with theirs.
     callbacks += [s for s in [make_schedule(schedule, optimizer, epochs)] if s is not None]
     parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
-    saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root)
+    saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root, ranks=parallel)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
@@ -341,15 +346,15 @@ def fit(
         return output, data_loss, total
 
     step_fn = training_step(compile, model, loss_fn, optimizer, objective, l1, l2)  # captured, or eager
-    host = (X, y, sample_weight, *(val or ()))  # what the checkpoint's fingerprint and the aids read
-    X, y, sample_weight, val = place(X), place(y), place(sample_weight), place(val)
+    host = (*feed.host, *(val.host if val else ()))  # what the checkpoint's fingerprint and the aids read
+    feed, val = feed.to(place), val and val.to(place)  # a stream learns its representation here, in one pass
 
     # 3. The run's state, handed to the checkpointer, which (with resume=True) restores it from disk.
     history = History()
     for criterion in criteria:
         criterion.reset()
     run = RunState(model, optimizer, rng, criteria, callbacks, history)
-    n = len(X)
+    n = feed.n
     batch = n if batch_size is None else min(batch_size, n)
     steps_per_epoch = math.ceil(n / batch)
     # Optional aids reach the loop as callbacks: the first batch's gradient check, and the doctor.
@@ -371,25 +376,20 @@ def fit(
         InterruptFlag() as interrupt,
         saver.session(run, host, settings) as at,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-        losses._values_checked_once(loss_fn, (X, y, sample_weight), *([val] if val else [])),
+        feed.values_checked_once(loss_fn, val),
     ):
         _call(callbacks, "on_train_begin", model, history)
         try:
             while not reason:
-                # Full batch needs no shuffle (the sum is the same); mini-batches are a fresh permutation
-                # each epoch, drawn from rng only, so the same seed gives the same batches. After a resume
-                # in mid-epoch, `at` already holds that epoch's permutation and sums so far.
+                # Each epoch a fresh order (a permutation of the rows, or a stream's seed), drawn from rng
+                # only, so the same seed gives the same batches. After a resume in mid-epoch, `at` already
+                # holds that epoch's order and sums so far. Each rank gets its part of every batch.
                 if at.step == 0:
-                    at.new_epoch(rng.permutation(n) if batch < n else None, metric_fns)
-                order = place(at.order)  # drawn on the host, copied to the data's device once an epoch
+                    at.new_epoch(feed.shuffle(rng, batch), metric_fns)
                 model.train()
                 _call(callbacks, "on_epoch_begin", at.epoch, model)
-                for step in range(at.step, steps_per_epoch):
-                    rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
+                for Xb, yb, wb, share in parallel.each(feed.epoch(at, batch, parallel)):
                     with parallel.guard():  # an error on one rank stops every rank with that error
-                        rows, share = parallel.shard(rows, n, sample_weight)  # this rank's part
-                        Xb, yb = X[rows], y[rows]  # a copy of this batch only, never of the whole array
-                        wb = None if sample_weight is None else sample_weight[rows]
                         output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
                         step_fn.backward()
                         values = [metric(yb, output) for metric in metric_fns.values()]
@@ -416,11 +416,11 @@ def fit(
                 row: dict[str, Any] = {name: float(sum_) / at.seen for name, sum_ in at.metric_sums.items()}
                 val_loss = None
                 if val is not None:
-                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, *val)
+                    val_loss, val_metrics = _evaluate(model, loss_fn, metric_fns, parallel, val)
                     row.update({f"val_{name}": value for name, value in val_metrics.items()})
                 gap = None
                 if reference_loss is not None:
-                    gap = _full_objective(model, objective, X, y, sample_weight) - reference_loss
+                    gap = _full_objective(model, objective, *feed.arrays()) - reference_loss
                 history.record(
                     epoch=at.epoch,
                     train_loss=at.loss_sum / at.seen,
@@ -507,20 +507,27 @@ def _global_norm(parameters: Sequence[Any]) -> float:
 
 @no_grad()
 def _evaluate(
-    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, X: Any, y: Any, w: Any
+    model: Any, loss_fn: Callable[..., Any], metric_fns: dict[str, Any], parallel: Any, val: Any
 ) -> Any:
     """Validation loss and metrics in evaluation mode (Dropout off), without building a graph.
 
-    With several ranks, each evaluates its part of the validation rows and the values are averaged.
+    ``val`` is a feed (see :mod:`descenso.feed`): arrays are one part per rank, a stream a part
+    per piece, whose means are combined weighted by their rows; with several ranks, the values
+    are then averaged over the ranks the same way.
     """
     model.eval()
-    rows, share = parallel.shard(slice(None), len(X), w)
-    X, y, w = X[rows], y[rows], None if w is None else w[rows]
-    output = model(X)
-    value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
-    metric_values = [metric(y, output.data) for metric in metric_fns.values()]
+    parts = []  # (share, [loss], metrics) of each part of the rows this rank holds
+    for X, y, w, share in parallel.each(val.chunks(parallel)):
+        output = model(X)
+        value = float((loss_fn(output, y) if w is None else loss_fn(output, y, sample_weight=w)).item())
+        parts.append((share, [value], [metric(y, output.data) for metric in metric_fns.values()]))
     model.train()
-    (value,), metric_values = parallel.mean(share, [value], metric_values)
+    if len(parts) > 1:  # a stream's pieces: their weighted means, as one part
+        count, weight = sum(p[0].count for p in parts), sum(p[0].weight for p in parts)
+        loss_sum = sum(p[0].weight * p[1][0] for p in parts)
+        metric_sums = [sum(p[0].count * p[2][k] for p in parts) for k in range(len(metric_fns))]
+        parts = [(Share(count, weight), [loss_sum / weight], [m / count for m in metric_sums])]
+    (value,), metric_values = parallel.mean(*parts[0])
     return value, dict(zip(metric_fns, metric_values, strict=True))
 
 

@@ -116,3 +116,11 @@ def test_05_binary_classification(empty_dir):
     assert line < 0.93 and network >= 0.95 and network > line + 0.03
     assert "confusion matrix" in out
     assert list(empty_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["01_concept_erm.py", "03_general_functioning.py"])
+def test_the_topic_figures_are_written_when_asked(empty_dir, name):
+    out = run_example(name, "--plot", "topic.png", cwd=empty_dir)
+    assert "wrote topic.png" in out
+    assert (empty_dir / "topic.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in empty_dir.iterdir()] == ["topic.png"]

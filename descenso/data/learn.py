@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from descenso.data.errors import DataError
-from descenso.data.inspect import class_counts, feature_column, missing_mask, target_column
+from descenso.data.inspect import feature_column, missing_mask, target_column
 from descenso.data.schema import TableSchema
 from descenso.data.sources import Columns
 
@@ -55,9 +55,20 @@ def summarise(cols: Columns, target: str, task: str | None, missing: str | None)
         summary["columns"][name] = entry
     _, y, y_kind = target_column(target, cols, task)
     entry = _moments(y) if y.dtype != object else {"missing": int(missing_mask(y).sum())}
-    entry["kind"], entry["labels"] = y_kind, [label for label, _ in class_counts(y)[:3]]
+    entry["kind"], entry["labels"] = y_kind, _first_labels(y)
     summary["target"] = entry
     return summary
+
+
+def _first_labels(values: np.ndarray) -> list[Any]:
+    """The first three distinct target values in sorted order: enough to tell binary from not.
+
+    Not :func:`class_counts`, which makes a Python pair per distinct value (seconds per piece
+    for a numeric target).
+    """
+    present = values[~missing_mask(values)] if len(values) else values
+    labels = np.unique(present.astype(str) if present.dtype == object else present)[:3]
+    return [label.item() if hasattr(label, "item") else label for label in labels]
 
 
 def _merge_moments(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

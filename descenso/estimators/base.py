@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from descenso import backend
+from descenso.distributed import Local, as_parallel
 from descenso.estimators import _ensemble, _missing, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
@@ -91,6 +92,9 @@ class NetworkEstimator(BaseEstimator):
             Objects with any of the hooks of :class:`descenso.train.Callback` (``on_epoch_end(epoch,
             logs, model)``, ...), passed to :func:`descenso.train.fit`: they watch this fit's
             training runs (one per network of the ensemble, in turn), e.g. to draw a progress bar.
+            When the fit trains more than one network, a callback that also defines
+            ``on_run_begin(run, model)`` is told before each run which one starts (``run`` is a
+            label such as ``"network 2/3"``), so it can show the whole fit as one bar.
             They observe; they do not stop training.
         metrics : list of str or callable, optional
             Also computed every epoch, as in :func:`descenso.train.fit`: "accuracy", "mse", "mae"
@@ -190,10 +194,12 @@ class NetworkEstimator(BaseEstimator):
         if missing == "drop":
             X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
         weights = self._combine_weights(target, weights)
+        parallel = as_parallel(params["distributed"])  # one process, or the ranks mpiexec started
         if reset or not hasattr(self, "_rng"):  # a loaded model continues with a fresh generator
-            self.random_state_ = _training.draw_seed(params["random_state"])  # None: drawn, and kept
+            # None: drawn, and kept; over several ranks, rank 0's draw, before the split uses it.
+            self.random_state_ = parallel.agree(_training.draw_seed(params["random_state"]))
             seed = params["random_state"] if self.random_state_ is None else self.random_state_
-            self._rng = _training.seed_generator(seed)
+            self._rng = parallel.same_rng(_training.seed_generator(seed))
         rng = self._rng
         use_validation = params["early_stopping"] and not one_epoch
         if use_validation:
@@ -224,28 +230,57 @@ class NetworkEstimator(BaseEstimator):
         self.model_.to(params["device"])
         if reset or moved or not one_epoch or not hasattr(self, "_optimizer"):
             self._optimizer = _training.make_optimizer(self.model_, params)
-        watch = watch or {}
-        histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
-                               one_epoch, watch)]  # fmt: skip
+        watch = {**(watch or {}), "distributed": parallel}
         if reset and not one_epoch:  # a few-seed ensemble: more members, each with its own split
-            members = [self.model_]
-            for _ in range(1, _ensemble.n_members(params["ensemble"], len(target))):
+            histories, runs = self._fit_members(Z, target, weights, (train, val), params, rng, prior, watch)
+        else:
+            runs = None
+            histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
+                                   one_epoch, watch)]  # fmt: skip
+        self._record(histories, params, one_epoch, runs)
+
+    def _fit_members(
+        self,
+        Z: np.ndarray,
+        target: np.ndarray,
+        weights: np.ndarray | None,
+        split: tuple[np.ndarray, np.ndarray | None],
+        params: dict[str, Any],
+        rng: np.random.Generator,
+        prior: float,
+        watch: dict[str, Any],
+    ) -> tuple[list[Any], list[str]]:
+        """Train the ensemble's networks in turn (each with its own split); ``model_`` becomes their average.
+
+        With more than one network, callbacks that define ``on_run_begin(run, model)`` hear which
+        run starts (``"network 2/3"``), so a progress display can show one bar for the whole fit.
+        """
+        count = _ensemble.n_members(params["ensemble"], len(target))
+        runs = [f"network {j + 1}/{count}" for j in range(count)]
+        histories: list[Any] = []
+        members: list[Any] = []
+        for index in range(count):
+            if index == 0:
+                member, optimizer = self.model_, self._optimizer
+            else:
                 if histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the ensemble, not one member
                     break
-                if use_validation:
-                    train, val = _training.split_validation(
+                if split[1] is not None:
+                    split = _training.split_validation(
                         len(target), params["validation_fraction"], rng, self._stratify(target), weights
                     )
                 member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
                 optimizer = _training.make_optimizer(member, params)
-                histories.append(self._run(member, optimizer, Z, target, weights, train, val, params, rng,
-                                           one_epoch, watch))  # fmt: skip
-                members.append(member)
-            if len(members) > 1:
-                merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
-                self.model_ = merged.to(params["device"])
-                self._optimizer = _training.make_optimizer(self.model_, params)  # for warm_start
-        self._record(histories, params, one_epoch)
+            if count > 1:
+                _announce_run(watch, runs[index], member)
+            run = self._run(member, optimizer, Z, target, weights, *split, params, rng, False, watch)
+            histories.append(run)
+            members.append(member)
+        if len(members) > 1:
+            merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
+            self.model_ = merged.to(params["device"])
+            self._optimizer = _training.make_optimizer(self.model_, params)  # for warm_start
+        return histories, runs
 
     def _run(
         self,
@@ -291,6 +326,7 @@ class NetworkEstimator(BaseEstimator):
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
             compile=True,  # the captured step, on any device: the eager step's numbers
+            distributed=watch.get("distributed"),
             **watch.get("checkpoint", {}),
         )
         model.eval()
@@ -298,7 +334,9 @@ class NetworkEstimator(BaseEstimator):
             print(f"stopped: {history.stop_reason}", flush=True)
         return history
 
-    def _record(self, histories: list[Any], params: dict[str, Any], one_epoch: bool) -> None:
+    def _record(
+        self, histories: list[Any], params: dict[str, Any], one_epoch: bool, runs: list[str] | None = None
+    ) -> None:
         """``history_``, ``histories_``, ``stop_reason_``, ``n_iter_``; warn when max_epochs ran out."""
         history = histories[0]
         ran_out = [h for h in histories if h.stopped_by == "max_epochs"]
@@ -318,10 +356,7 @@ class NetworkEstimator(BaseEstimator):
         self.history_ = history
         self.diagnosis_ = history.diagnosis
         self.histories_ = histories
-        reason = history.stop_reason
-        self.stop_reason_ = (
-            reason if len(histories) == 1 else f"{reason} (the first of {len(histories)} networks)"
-        )
+        self.stop_reason_ = _ensemble.stop_reason(histories, runs)
         epochs = sum(len(h.epoch) for h in histories)
         self.n_iter_ = epochs + (getattr(self, "n_iter_", 0) if one_epoch else 0)
 
@@ -418,6 +453,14 @@ class NetworkEstimator(BaseEstimator):
             return tags
 
 
+def _announce_run(watch: dict[str, Any], run: str, model: Any) -> None:
+    """Tell the callbacks that define ``on_run_begin`` which training run of the fit starts."""
+    for callback in watch.get("callbacks", []):
+        hook = getattr(callback, "on_run_begin", None)
+        if hook is not None:
+            hook(run, model)
+
+
 def _as_list(value: Any) -> list[Any]:
     """``callbacks=`` / ``metrics=`` as a list: None is none, one item alone is a list of one."""
     if value is None:
@@ -436,6 +479,8 @@ def _jsonable(value: Any) -> Any:
         return str(np.dtype(value))
     if isinstance(value, (np.random.Generator, np.random.RandomState)):
         return None
+    if isinstance(value, Local):  # a DataParallel (its communicator is no data)
+        return value.size > 1
     if isinstance(value, np.generic):
         return value.item()
     if callable(value):  # a schedule factory: not data, and only training needs it

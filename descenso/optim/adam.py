@@ -37,7 +37,7 @@ class Adam(Optimizer):
     -----
     At step ``t``::
 
-        g <- g + weight_decay * theta
+        g <- g + weight_decay * theta                 (Adam; AdamW decays theta)
         m <- beta1 m + (1 - beta1) g
         v <- beta2 v + (1 - beta2) g^2
         v_hat = max(v_hat, v) if amsgrad else v

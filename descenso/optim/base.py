@@ -9,7 +9,9 @@ flat vector holding every parameter. The tests check both give identical numbers
 
 from __future__ import annotations
 
+import inspect
 import math
+import textwrap
 from typing import Any, Iterable
 
 import numpy as np
@@ -128,6 +130,25 @@ class Optimizer:
     ) -> None:
         raise NotImplementedError
 
+    def update_rule(self) -> str:
+        """The update rule, as the Notes of this class's docstring (and its parents') state it.
+
+        Returns
+        -------
+        str
+            The ``::`` blocks of the docstrings' Notes, most specific class first, one line per
+            line of math; empty for a class that states none.
+
+        Examples
+        --------
+        >>> import descenso as ds
+        >>> from descenso.optim import Adam
+        >>> print(Adam([ds.tensor([1.0], requires_grad=True)]).update_rule().splitlines()[1])
+        m <- beta1 m + (1 - beta1) g
+        """
+        blocks = [_literal_block(vars(cls).get("__doc__") or "") for cls in type(self).__mro__]
+        return "\n".join(block for block in blocks if block)
+
     # ------------------------------------------------------------------ saving and resuming
     def hyperparameters(self) -> dict[str, Any]:
         """The settings (lr included) as a JSON-able dict."""
@@ -199,6 +220,21 @@ class Optimizer:
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v}" for k, v in self.hyperparameters().items())
         return f"{type(self).__name__}({settings})"
+
+
+def _literal_block(docstring: str) -> str:
+    """The indented lines after the first ``::`` of a docstring's Notes section, dedented."""
+    lines = inspect.cleandoc(docstring).splitlines()
+    notes = lines.index("Notes") if "Notes" in lines else len(lines)
+    start = next((i for i in range(notes, len(lines)) if lines[i].rstrip().endswith("::")), None)
+    if start is None:
+        return ""
+    block: list[str] = []
+    for line in lines[start + 1 :]:
+        if line.strip() and not line.startswith(" "):
+            break
+        block.append(line)
+    return textwrap.dedent("\n".join(block)).strip("\n")
 
 
 def _parameter_list(owner: str, params: Iterable[Any]) -> list[Tensor]:

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from descenso.playground.presets import PRESET_NAMES
+
 MAX_MESSAGE_BYTES = 16_384
 MAX_LAYERS = 6
 MAX_NEURONS = 16
@@ -47,7 +49,7 @@ class ProtocolError(ValueError):
 
 class _Strict(BaseModel):
     # Unknown keys are refused so a typo in a field name is an error, not a silent default.
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Layer(_Strict):
@@ -153,6 +155,20 @@ class ControlMessage(_Strict):
     type: Literal["play", "pause", "step", "reset", "reinit", "export"]
 
 
+class PresetMessage(_Strict):
+    """``{"type": "preset", "name": ...}``: start the run of one of :mod:`descenso.playground.presets`."""
+
+    type: Literal["preset"]
+    name: str = Field(min_length=1, max_length=64)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in PRESET_NAMES:
+            raise ValueError(f"unknown preset {value!r}; choose one of {', '.join(PRESET_NAMES)}")
+        return value
+
+
 class LoadModelMessage(_Strict):
     """``{"type": "load_model", "token": ...}``: show a model file uploaded to ``/api/model``."""
 
@@ -161,10 +177,11 @@ class LoadModelMessage(_Strict):
 
 
 Message = Annotated[
-    ConfigMessage | SetMessage | ControlMessage | LoadModelMessage, Field(discriminator="type")
+    ConfigMessage | SetMessage | ControlMessage | PresetMessage | LoadModelMessage,
+    Field(discriminator="type"),
 ]
 _MESSAGE = TypeAdapter(Message)
-_TYPES = ("config", "set", "play", "pause", "step", "reset", "reinit", "export", "load_model")
+_TYPES = ("config", "set", "play", "pause", "step", "reset", "reinit", "export", "preset", "load_model")
 
 
 def _describe(error: ValidationError) -> str:
@@ -185,7 +202,7 @@ def parse_message(text: str | bytes) -> Message:
 
     Returns
     -------
-    ConfigMessage, SetMessage, ControlMessage or LoadModelMessage
+    ConfigMessage, SetMessage, ControlMessage, PresetMessage or LoadModelMessage
 
     Raises
     ------

@@ -1,7 +1,7 @@
 // The page: settings in, pictures out. All training happens in the server; this file
 // sends the settings and controls over one WebSocket and draws what comes back.
 
-import { decodeBytes, paintAxes, paintCurve, paintEdges, paintMap, paintPoints } from "./draw.js";
+import { decodeBytes, paintAxes, paintCurve, paintEdges, paintLandscape, paintMap, paintPoints } from "./draw.js";
 import { setLanguage, t } from "./i18n.js";
 import { ACTIVATIONS, DATASETS, FEATURE_LABELS, FEATURES, LEARNING_RATES, fromUrl, toUrl } from "./state.js";
 
@@ -16,6 +16,10 @@ let playing = false;
 let upload = null;    // the last CSV upload answer
 let status = null;    // [kind, () => text]: rebuilt when the language changes
 let hovered = null;   // a neuron or feature whose map the big canvas shows while the mouse is on it
+let presets = [];     // every topic preset: name, title, text, example, guide (from the server)
+const linkedPreset = new URLSearchParams(location.search).get("preset");  // a link ?preset=NAME
+// The server's session token, served inside the page; the API and the WebSocket require it.
+const TOKEN = document.querySelector('meta[name="descenso-token"]').content;
 
 // ------------------------------------------------------------------ messages
 function send(message) {
@@ -38,8 +42,12 @@ function saveUrl() {
 
 function connect() {
   showStatus("info", () => t("connecting"));
-  socket = new WebSocket(`ws://${location.host}/ws`);
-  socket.onopen = () => { hideStatus(); sendConfig(); };
+  socket = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(TOKEN)}`);
+  socket.onopen = () => {
+    hideStatus();
+    if (linkedPreset) send({ type: "preset", name: linkedPreset });
+    else sendConfig();
+  };
   socket.onclose = () => { setPlaying(false); showStatus("error", () => t("disconnected")); };
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
@@ -51,6 +59,13 @@ const handlers = {
   data(message) {
     data = message;
     Object.assign(config, message.config, { csv: config.csv });
+    presets = message.presets;
+    if (message.preset) {
+      view.preset = message.preset;
+      dropPresetFromLink();
+    }
+    fillLearningRates();
+    fillPresets();
     snapshot = null;
     syncControls();
     buildNetwork();
@@ -64,16 +79,17 @@ const handlers = {
   },
   status(message) {
     setPlaying(false);
+    const reason = () => inLanguage(message.text, message.reason);
     if (message.kind === "divergence") {
-      showStatus("error", () => `${t("diverged", { reason: message.reason })} ${t("diverged_hint")}`);
+      showStatus("error", () => `${t("diverged", { reason: reason() })} ${t("diverged_hint")}`);
     } else if (message.kind === "stop") {
-      showStatus("stop", () => t("stopped", { reason: message.reason }));
+      showStatus("stop", () => t("stopped", { reason: reason() }));
     } else {
-      showStatus("info", message.reason);
+      showStatus("info", reason);
     }
   },
   error(message) {
-    showStatus("error", () => t("error", { message: message.message }));
+    showStatus("error", () => t("error", { message: inLanguage(message.text, message.message) }));
   },
   export(message) {
     const bytes = decodeBytes(message.data);
@@ -89,6 +105,42 @@ const handlers = {
     link.click();
   },
 };
+
+// ------------------------------------------------------------------ topic presets
+// The link ?preset=NAME starts that preset once; afterwards the address bar's hash holds the run
+// (and the preset's name, for its text), so a reload keeps what the learner changed.
+function dropPresetFromLink() {
+  const query = new URLSearchParams(location.search);
+  if (!query.has("preset")) return;
+  query.delete("preset");
+  const rest = query.toString();
+  history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
+}
+
+function fillPresets() {
+  const select = $("preset");
+  const lang = view.lang;
+  select.replaceChildren(new Option(t("no_preset"), ""),
+    ...presets.map((p) => new Option(p.title[lang] ?? p.title.en, p.name)));
+  select.value = presets.some((p) => p.name === view.preset) ? view.preset : "";
+  showPreset();
+}
+
+function showPreset() {
+  const preset = presets.find((p) => p.name === view.preset);
+  $("preset-box").classList.toggle("hidden", !preset);
+  if (!preset) return;
+  const lang = view.lang;
+  $("preset-title").textContent = preset.title[lang] ?? preset.title.en;
+  $("preset-text").textContent = preset.text[lang] ?? preset.text.en;
+  $("preset-example").textContent = preset.example;
+  $("preset-guide").textContent = preset.guide[lang] ?? preset.guide.en;
+}
+
+// The server sends the library's messages (stop reasons, errors) in both languages: {en, es}.
+function inLanguage(text, fallback) {
+  return text?.[view.lang] ?? text?.en ?? fallback;
+}
 
 // ------------------------------------------------------------------ status line
 // text: a string, or a function that builds it in the current language.
@@ -200,6 +252,12 @@ function wireControls() {
   $("lang-en").onclick = () => changeLanguage("en");
   $("lang-es").onclick = () => changeLanguage("es");
   $("export").onclick = () => send({ type: "export" });
+  $("preset").onchange = () => {
+    const name = $("preset").value;
+    hideStatus();
+    if (name) send({ type: "preset", name });
+    else { view.preset = null; showPreset(); saveUrl(); }
+  };
   $("csv-file").onchange = uploadCsv;
   $("csv-use").onclick = useCsv;
   $("model-file").onchange = openModel;
@@ -212,6 +270,7 @@ function changeLanguage(lang) {
   $("lang-es").classList.toggle("chosen", view.lang === "es");
   syncControls();
   buildNetwork();
+  fillPresets();
   if (status) showStatus(status[0], status[1]);
 }
 
@@ -222,9 +281,10 @@ async function post(path, file) {
   if (file.size > MAX_UPLOAD_BYTES) throw new Error(t("too_large", { name: file.name, mb: MAX_UPLOAD_BYTES / 1e6 }));
   $("upload-msg").textContent = t("uploading");
   const response = await fetch(path, { method: "POST", body: file,
-    headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) } });
+    headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name),
+               "X-Descenso-Token": TOKEN } });
   const answer = await response.json();
-  if (!response.ok) throw new Error(answer.error);
+  if (!response.ok) throw new Error(inLanguage(answer.text, answer.error));
   return answer;
 }
 
@@ -405,6 +465,15 @@ function drawSnapshot() {
   paintMap(outNode.querySelector("canvas"), decodeBytes(snapshot.output), data.grid_size);
   paintEdges($("edges"), $("net"), nodeColumns, snapshot.weights);
   drawInspector();
+  drawLandscape();
+}
+
+function drawLandscape() {
+  $("landscape-box").classList.toggle("hidden", !data?.landscape);
+  if (!data?.landscape || !snapshot) return;
+  const feature = FEATURE_LABELS[config.features[0]] ?? config.features[0];
+  paintLandscape($("landscape"), data.landscape, snapshot.path,
+    { w: t("w_axis", { feature }), b: t("b_axis"), minimum: t("minimum") });
 }
 
 function drawInspector() {

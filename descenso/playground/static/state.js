@@ -31,7 +31,8 @@ const num = (text, fallback) => {
 export function fromUrl(hash) {
   const p = new URLSearchParams(hash.replace(/^#/, ""));
   const c = defaults();
-  const view = { lang: p.get("lang") || "en", showTest: p.get("showtest") === "1", discretize: p.get("disc") === "1" };
+  const view = { lang: p.get("lang") || "en", showTest: p.get("showtest") === "1", discretize: p.get("disc") === "1",
+    preset: p.get("preset") || null };
   if (p.get("task") === "regression" || p.get("task") === "classification") c.task = p.get("task");
   c.dataset = DATASETS[c.task].includes(p.get("data")) ? p.get("data") : DATASETS[c.task][0];
   c.noise = num(p.get("noise"), c.noise);
@@ -81,5 +82,6 @@ export function toUrl(c, view) {
   p.set("lang", view.lang);
   if (view.showTest) p.set("showtest", "1");
   if (view.discretize) p.set("disc", "1");
+  if (view.preset) p.set("preset", view.preset);
   return "#" + p.toString();
 }
