@@ -46,7 +46,32 @@ _announced: set[int] = set()
 
 
 class RankError(RuntimeError):
-    """Raised on every rank when one rank failed; the message names the rank and its error."""
+    """Raised on every rank when one rank failed; the message names the rank and its error.
+
+    Attributes
+    ----------
+    rank : int or None
+        The (first) rank that failed.
+    kind, problem : str
+        The failing rank's exception type and message.
+    code : int or None
+        Its ``code`` attribute, when it had an int one (the command line's errors carry their
+        exit code), so every rank can exit with the same status.
+    fix : str or None
+        Its ``fix`` attribute (what to do), when it had one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        rank: int | None = None,
+        kind: str = "",
+        problem: str = "",
+        code: int | None = None,
+        fix: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.rank, self.kind, self.problem, self.code, self.fix = rank, kind, problem, code, fix
 
 
 @dataclass(frozen=True)
@@ -135,6 +160,13 @@ class Local:
     def gather(self, compute: Callable[[], Any]) -> list[Any]:
         """``compute()`` on every rank, the results in rank order; if it raises on one, every rank raises."""
         return [compute()]
+
+    def load(self, read: Callable[[], Any], what: str = "load its data") -> Any:
+        """``read()`` on every rank (reading the data, say); all go on, or all raise the same error.
+
+        In one process the error is raised as it is; over MPI see :meth:`DataParallel.load`.
+        """
+        return read()
 
     def __repr__(self) -> str:
         return "Local()"
@@ -268,6 +300,44 @@ class DataParallel(Local):
                 f"rank {failed[0]} of {self.size} stopped training with {kind}: {message}"
             ) from error
         return [value for value, _ in items]
+
+    def load(self, read: Callable[[], Any], what: str = "load its data") -> Any:
+        """``read()`` on every rank; if it raises on any, every rank raises the same :class:`RankError`.
+
+        Call it for each step before training that can fail on one rank only (a file missing on
+        one machine, a bad cell in one rank's part): each rank reports ok or its error in one
+        ``allgather`` of a few bytes (the data itself never travels), so a rank that failed never
+        leaves the others waiting at the first broadcast. The message names the first failing
+        rank and its problem, e.g. ``rank 1 of 2 could not load its data: DataError: ...``.
+
+        Examples
+        --------
+        >>> from descenso.distributed import DataParallel
+        >>> parallel = DataParallel()                                     # doctest: +SKIP
+        >>> X, y = parallel.load(lambda: read_my_part(parallel.rank))     # doctest: +SKIP
+        """
+        try:
+            value, report, error = read(), None, None
+        except Exception as caught:
+            code = getattr(caught, "code", None)
+            fix = getattr(caught, "fix", None)
+            value, error = None, caught
+            report = (
+                type(caught).__name__,
+                str(caught),
+                int(code) if isinstance(code, int) else None,
+                fix if isinstance(fix, str) else None,
+            )
+        reports = self.comm.allgather(report)
+        failed = [rank for rank, item in enumerate(reports) if item is not None]
+        if not failed:
+            return value
+        kind, problem, code, fix = reports[failed[0]]
+        also = f" (rank{'s' if len(failed) > 2 else ''} {', '.join(map(str, failed[1:]))} failed too)"
+        message = f"rank {failed[0]} of {self.size} could not {what}: {kind}: {problem}"
+        raise RankError(
+            message + (also if len(failed) > 1 else ""), failed[0], kind, problem, code, fix
+        ) from error
 
     @contextmanager
     def guard(self) -> Iterator[None]:

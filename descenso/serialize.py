@@ -51,8 +51,10 @@ METADATA_KEY = "descenso"
 DEFAULT_MAX_BYTES = 2**31  # 2 GiB: far above any model descenso trains, far below a forged size
 MAX_HEADER_BYTES = 100_000_000  # the safetensors library's own limit
 MAX_NDIM = 32
+MAX_METADATA_BYTES = 32 * 2**20  # 32 MiB of JSON: a 250 000-epoch history; a forged file may not ask more
+MAX_METADATA_DEPTH = 64  # nesting of JSON objects and lists; descenso's own metadata nests under 10
 DTYPES: dict[str, np.dtype[Any]] = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
-_RESERVED = ("format", "format_version", "descenso_version", "tensor_sha256")
+_RESERVED = ("format", "format_version", "descenso_version", "tensor_sha256", "metadata_sha256")
 _CHUNK = 1 << 20
 
 
@@ -104,11 +106,25 @@ def _encode_metadata(
         )
 
     try:
-        return json.dumps(document, allow_nan=False, default=numpy_scalar, sort_keys=True)
+        document = json.loads(_canonical_json(document, default=numpy_scalar))  # NumPy scalars -> numbers
     except ValueError as error:  # NaN or infinity
         raise ValueError(
             f"metadata must be plain JSON: {error}; store such numbers as strings or None"
         ) from None
+    if checksum is not None:
+        document["metadata_sha256"] = _metadata_digest(document)
+    return _canonical_json(document)
+
+
+def _canonical_json(document: Any, default: Any = None) -> str:
+    """The one spelling of ``document`` as JSON text, so a parsed copy re-encodes to the same bytes."""
+    return json.dumps(document, allow_nan=False, default=default, sort_keys=True)
+
+
+def _metadata_digest(document: dict[str, Any]) -> str:
+    """sha256 of the metadata's canonical JSON without its own checksum: a changed digit is refused."""
+    rest = {key: value for key, value in document.items() if key != "metadata_sha256"}
+    return hashlib.sha256(_canonical_json(rest).encode()).hexdigest()
 
 
 def _checked_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -366,11 +382,17 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _parse_json(text: bytes | str, what: str, path: Path) -> Any:
     try:
         # Decode as UTF-8 ourselves: json.loads would guess UTF-16/32 from the first bytes.
         return json.loads(
-            text.decode("utf-8") if isinstance(text, bytes) else text, object_pairs_hook=_no_duplicate_keys
+            text.decode("utf-8") if isinstance(text, bytes) else text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_no_constant,
         )
     except UnicodeDecodeError as error:
         raise ModelFileError(
@@ -444,6 +466,20 @@ def _check_tensor_entries(header: dict[str, Any], data_bytes: int, path: Path) -
         )
 
 
+def _json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (no recursion: a deep one cannot crash it)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_METADATA_DEPTH:  # deeper than the limit is already refused: stop walking
+                stack.extend(
+                    (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
+                )
+    return deepest
+
+
 def _check_metadata(header: dict[str, Any], path: Path, format_name: str = FORMAT_NAME) -> dict[str, Any]:
     """Our JSON metadata, with a supported format name and version."""
     from descenso import __version__
@@ -455,7 +491,22 @@ def _check_metadata(header: dict[str, Any], path: Path, format_name: str = FORMA
         )
     if not all(isinstance(value, str) for value in stored.values()):
         raise ModelFileError("the safetensors __metadata__ must map strings to strings", path)
-    metadata = _parse_json(stored[METADATA_KEY], "the descenso metadata", path)
+    text = stored[METADATA_KEY]
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_METADATA_BYTES:
+        raise ModelFileError(
+            f"the descenso metadata is {size} bytes, more than the limit of "
+            f"MAX_METADATA_BYTES={MAX_METADATA_BYTES}: corrupt or forged",
+            path,
+        )
+    metadata = _parse_json(text, "the descenso metadata", path)
+    depth = _json_depth(metadata)
+    if depth > MAX_METADATA_DEPTH:
+        raise ModelFileError(
+            f"the descenso metadata nests more than {MAX_METADATA_DEPTH} levels deep (the limit, "
+            "MAX_METADATA_DEPTH): corrupt or forged",
+            path,
+        )
     if not isinstance(metadata, dict):
         raise ModelFileError(
             f"the descenso metadata must be a JSON object; got {type(metadata).__name__}", path
@@ -529,6 +580,16 @@ def read_model_file(
     if not _is_int(max_bytes) or max_bytes <= 0:
         raise TypeError(f"max_bytes must be a positive int; got {max_bytes!r}")
     path = Path(path)
+    try:
+        return _read(path, max_bytes, format_name)
+    except MemoryError:  # the sizes are checked first, so this is a machine short of memory
+        raise ModelFileError(
+            "there is not enough memory to read it; free memory, or lower max_bytes to refuse such files",
+            path,
+        ) from None
+
+
+def _read(path: Path, max_bytes: int, format_name: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     file, size = _open_regular(path, max_bytes)
     with file:
         (header_bytes,) = struct.unpack("<Q", _read_exactly(file, 8, "the header length", path))
@@ -545,6 +606,13 @@ def read_model_file(
         data_bytes = size - 8 - header_bytes
         _check_tensor_entries(header, data_bytes, path)
         metadata = _check_metadata(header, path, format_name)
+        stored_digest = metadata.pop("metadata_sha256", None)  # files written before it have none
+        if stored_digest is not None and stored_digest != _metadata_digest(metadata):
+            raise ModelFileError(
+                "the metadata does not match the sha256 checksum stored with it: the file is corrupt "
+                "(a changed character); use an intact copy or train again",
+                path,
+            )
         data = _read_exactly(file, data_bytes, "the tensor data", path)
         if file.read(1):
             raise ModelFileError("the file grew while it was read", path)

@@ -44,8 +44,22 @@ def console(stderr: bool = False) -> Console | None:
     return Console(file=stream, no_color="NO_COLOR" in os.environ, highlight=False)
 
 
+_muted = False
+
+
+def mute() -> None:
+    """Print no more progress or result lines (every rank but rank 0 of ``mpiexec ... descenso``).
+
+    Errors are still printed.
+    """
+    global _muted
+    _muted = True
+
+
 def info(text: str) -> None:
     """A progress or status line on stderr (dim on a terminal)."""
+    if _muted:
+        return
     rich = console(stderr=True)
     if rich is None:
         click.echo(text, err=True)
@@ -55,11 +69,14 @@ def info(text: str) -> None:
 
 def result(text: str) -> None:
     """A line of the command's result on stdout."""
-    click.echo(text)
+    if not _muted:
+        click.echo(text)
 
 
 def error(problem: CLIError) -> None:
     """Print a user error: ``error: <message>`` and, when known, ``fix: <what to do>``, on stderr."""
+    if _muted and problem.code != 1:  # rank 0 prints the error every rank agreed on; a bug, each rank
+        return
     rich = console(stderr=True)
     if rich is None:
         click.echo(f"error: {problem.message}", err=True)

@@ -63,9 +63,14 @@ _register()
 def _known_error(error: BaseException) -> CLIError | None:
     """Library exceptions that are user errors wherever they surface."""
     from descenso.checkpoint import CheckpointError, CheckpointMismatchError
+    from descenso.distributed import RankError
     from descenso.serialize import ModelFileError
     from descenso.stopping import DivergenceError
 
+    if isinstance(error, RankError):  # one rank of `mpiexec ... descenso train` failed: every rank says so
+        from descenso.cli.ranks import exit_code
+
+        return CLIError(str(error), fix=error.fix, code=exit_code(error))
     if isinstance(error, (CheckpointError, CheckpointMismatchError)):
         return CLIError(str(error), code=ExitCode.CHECKPOINT)
 

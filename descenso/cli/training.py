@@ -21,7 +21,7 @@ from descenso.cli.settings import TrainSettings
 from descenso.data.errors import DataWarning
 
 
-def build_estimator(settings: TrainSettings, task: str) -> Any:
+def build_estimator(settings: TrainSettings, task: str, distributed: bool = False) -> Any:
     """A Regressor or BinaryClassifier with the settings' parameters, checked for the task.
 
     Parameters
@@ -30,6 +30,8 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         Validated settings; ``loss=None`` takes the task's first loss (``bce`` or ``mse``).
     task : {"binary", "regression"}
         The task the data asks for.
+    distributed : bool, default False
+        Train data-parallel over the ranks ``mpiexec`` started (see :mod:`descenso.cli.ranks`).
 
     Returns
     -------
@@ -73,6 +75,7 @@ def build_estimator(settings: TrainSettings, task: str) -> Any:
         "dtype": settings.dtype,
         "random_state": settings.seed,
         "device": settings.device,
+        "distributed": distributed,
     }
     if task == "binary":
         return BinaryClassifier(class_weight=settings.class_weight, **params)
@@ -246,11 +249,20 @@ def run_training(
         Data errors (3), usage errors (2), divergence (5), checkpoint errors (6); nothing but the
         checkpoint is written before training succeeds.
     """
-    show = not quiet and not as_json
+    from descenso.cli import ranks
+
+    parallel = ranks.ranks()  # one process, or one of the ranks `mpiexec -n N descenso train` started
+    show = not quiet and not as_json and parallel.is_root
     started = time.perf_counter()
-    data = inputs.load(settings)
-    estimator = build_estimator(settings, data.task)
-    _check_out(Path(settings.out))  # before training: a long run must not end in an unwritable folder
+
+    def prepare() -> tuple[inputs.TrainingData, Any]:
+        data = inputs.load(settings)
+        estimator = build_estimator(settings, data.task, distributed=parallel.size > 1)
+        if parallel.is_root:  # before training: a long run must not end in an unwritable folder
+            _check_out(Path(settings.out))
+        return data, estimator
+
+    data, estimator = ranks.together(parallel, prepare)  # one rank's bad data stops every rank
     if show:
         rows = len(data.y_test) + _n(data.X_train)
         kind = type(estimator).__name__
@@ -258,9 +270,23 @@ def run_training(
     from descenso.cli.record import RunRecorder
 
     recorder = RunRecorder()  # what `descenso replay` compares against
-    _fit(estimator, data, settings, show, checkpoint, recorder)
+    _fit(estimator, data, settings, show, checkpoint, recorder if parallel.is_root else None)
     estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
+
+    def write() -> int:
+        return _write_run(settings, name, as_json, checkpoint, data, estimator, recorder, started,
+                          train_seconds, parallel.size)  # fmt: skip
+
+    return ranks.finish(parallel, write)  # rank 0 writes; every rank exits with its code
+
+
+def _write_run(
+    settings: TrainSettings, name: str | None, as_json: bool, checkpoint: CheckpointPlan | None,
+    data: inputs.TrainingData, estimator: Any, recorder: Any, started: float, train_seconds: float,
+    world_size: int,
+) -> int:  # fmt: skip
+    """The run folder, the report and the summary (rank 0 only); the command's exit code."""
     history = estimator.history_
     interrupted = history.stopped_by == "interrupt"
 
@@ -311,7 +337,8 @@ def run_training(
     from descenso import __version__
 
     record = recorder.record(settings, data, estimator)
-    config = {"command": "train", "descenso_version": __version__, "settings": settings.to_config()}
+    config = {"command": "train", "descenso_version": __version__, "world_size": world_size,
+              "settings": settings.to_config()}  # fmt: skip
     runs.write_json(run_dir / runs.CONFIG_FILE, {**config, "record": record})
     summary["timings"]["total_seconds"] = round(time.perf_counter() - started, 3)
     runs.write_json(run_dir / runs.METRICS_FILE, summary)

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from descenso.distributed import Local
+
 __all__ = ["validated", "OPTIMIZERS"]
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "gd", "rmsprop")
@@ -119,6 +121,11 @@ def validated(estimator: Any, losses: tuple[str, ...]) -> dict[str, Any]:
             "'auto' (3 networks below 10,000 rows, else 1) or an int from 1 to 100",
         ),
         "handle_unknown": (p["handle_unknown"] in ("warn", "error", "ignore"), "'warn', 'error' or 'ignore'"),
+        "distributed": (
+            isinstance(p["distributed"], (bool, np.bool_)) or isinstance(p["distributed"], Local),
+            "True (data parallel over the ranks mpiexec started), False, or a "
+            "descenso.distributed.DataParallel",
+        ),
     }
     for name, (ok, allowed) in checks.items():
         if not ok:

@@ -29,14 +29,17 @@ def fit_stream(estimator: Any, source: Any, y: Any, sample_weight: Any, params: 
                watch: dict[str, Any]) -> None:  # fmt: skip
     """Fit ``estimator`` on ``source`` (a Stream, or a path with ``y`` the target column's name)."""
     from descenso import features
+    from descenso.distributed import as_parallel
     from descenso.train import fit as train_fit
 
     name = type(estimator).__name__
-    estimator.random_state_ = _training.draw_seed(params["random_state"])  # None: drawn, and kept
+    parallel = as_parallel(params.get("distributed"))  # one process, or the ranks mpiexec started
+    # None: drawn, and kept; over several ranks, rank 0's draw (it seeds the held-out rule too).
+    estimator.random_state_ = parallel.agree(_training.draw_seed(params["random_state"]))
     stream = _as_stream(name, source, y, sample_weight, params, estimator)
     seed = params["random_state"] if estimator.random_state_ is None else estimator.random_state_
-    rng = _training.seed_generator(seed)
-    stream.learn()
+    rng = parallel.same_rng(_training.seed_generator(seed))
+    stream.learn(parallel)  # each rank summarises its own pieces
     schema = stream.schema
     regression = schema.task == "regression"
     if regression != (name == "Regressor"):
@@ -88,6 +91,7 @@ def fit_stream(estimator: Any, source: Any, y: Any, sample_weight: Any, params: 
         metrics=watch.get("metrics", []),
         doctor=watch.get("doctor", False),
         compile=True,
+        distributed=parallel,
         **watch.get("checkpoint", {}),
     )
     model.eval()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from descenso import backend
+from descenso.distributed import Local, as_parallel
 from descenso.estimators import _ensemble, _missing, _streamed, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
@@ -199,10 +200,12 @@ class NetworkEstimator(BaseEstimator):
         if missing == "drop":
             X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
         weights = self._combine_weights(target, weights)
+        parallel = as_parallel(params["distributed"])  # one process, or the ranks mpiexec started
         if reset or not hasattr(self, "_rng"):  # a loaded model continues with a fresh generator
-            self.random_state_ = _training.draw_seed(params["random_state"])  # None: drawn, and kept
+            # None: drawn, and kept; over several ranks, rank 0's draw, before the split uses it.
+            self.random_state_ = parallel.agree(_training.draw_seed(params["random_state"]))
             seed = params["random_state"] if self.random_state_ is None else self.random_state_
-            self._rng = _training.seed_generator(seed)
+            self._rng = parallel.same_rng(_training.seed_generator(seed))
         rng = self._rng
         use_validation = params["early_stopping"] and not one_epoch
         if use_validation:
@@ -233,7 +236,7 @@ class NetworkEstimator(BaseEstimator):
         self.model_.to(params["device"])
         if reset or moved or not one_epoch or not hasattr(self, "_optimizer"):
             self._optimizer = _training.make_optimizer(self.model_, params)
-        watch = watch or {}
+        watch = {**(watch or {}), "distributed": parallel}
         histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
                                one_epoch, watch)]  # fmt: skip
         if reset and not one_epoch:  # a few-seed ensemble: more members, each with its own split
@@ -300,6 +303,7 @@ class NetworkEstimator(BaseEstimator):
             metrics=watch.get("metrics", []),
             doctor=watch.get("doctor", False),
             compile=True,  # the captured step, on any device: the eager step's numbers
+            distributed=watch.get("distributed"),
             **watch.get("checkpoint", {}),
         )
         model.eval()
@@ -445,6 +449,8 @@ def _jsonable(value: Any) -> Any:
         return str(np.dtype(value))
     if isinstance(value, (np.random.Generator, np.random.RandomState)):
         return None
+    if isinstance(value, Local):  # a DataParallel (its communicator is no data)
+        return value.size > 1
     if isinstance(value, np.generic):
         return value.item()
     if callable(value):  # a schedule factory: not data, and only training needs it

@@ -37,7 +37,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         with ``s = ±1`` (probabilities are then uncalibrated scores).
     optimizer, lr, batch_size, max_epochs, early_stopping, validation_fraction, tol, n_iter_no_change, alpha,
     features, missing, handle_unknown, dtype, random_state, warm_start, verbose, schedule, ensemble,
-    device
+    device, distributed
         As in :class:`descenso.estimators.Regressor`. The validation split is stratified; an
         ensemble averages the networks' logits.
     class_weight : None, "balanced" or dict, default None
@@ -111,6 +111,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         schedule: Any = None,
         ensemble: Any = "auto",
         device: str = "cpu",
+        distributed: Any = False,
         class_weight: Any = None,
         threshold: float = 0.5,
     ) -> None:
@@ -136,6 +137,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         self.schedule = schedule
         self.ensemble = ensemble
         self.device = device
+        self.distributed = distributed
         self.class_weight = class_weight
         self.threshold = threshold
 

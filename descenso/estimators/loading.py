@@ -64,8 +64,14 @@ def load(path: Any) -> Any:
         return _rebuild(arrays, meta)
     except ModelFileError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise ModelFileError(f"the saved estimator is inconsistent: {error}", path) from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as error:
+        raise ModelFileError(f"the saved estimator is inconsistent: {error!s:.500}", path) from None
+    except (MemoryError, OverflowError) as error:  # numbers in the file too large to build
+        raise ModelFileError(
+            f"building the saved estimator failed ({type(error).__name__}: {error!s:.200}): the file "
+            "declares sizes too large to allocate; it is corrupt or forged",
+            path,
+        ) from None
 
 
 def _need(meta: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -88,6 +94,7 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     if cls is None:
         raise ValueError(f"unknown estimator {meta['estimator']!r}; expected Regressor or BinaryClassifier")
     params = dict(_need(meta, "params", dict))
+    params.pop("distributed", None)  # how it was trained; a loaded model trains in one process
     params["features"] = _features_param(params.get("features"), features)
     if isinstance(params.get("hidden"), list):  # JSON has no tuples
         params["hidden"] = tuple(params["hidden"])
@@ -96,8 +103,10 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     architecture = _need(meta, "architecture", dict)
     if architecture.get("type") != "MLP":
         raise ValueError(f"the architecture must be an MLP; got type {architecture.get('type')!r}")
+    weights = {k[len("model.") :]: v for k, v in arrays.items() if k.startswith("model.")}
+    check_declared_weights(architecture, weights)  # before building: a forged width allocates nothing
     model: Any = nn.from_config(architecture)
-    _load_weights(model, {k[len("model.") :]: v for k, v in arrays.items() if k.startswith("model.")})
+    _load_weights(model, weights)
     state = {k[len("representation.") :]: v for k, v in arrays.items() if k.startswith("representation.")}
     representation = features.from_config(_need(meta, "representation", dict), state)
     n_features = _need(meta, "n_features_in", int)
@@ -113,6 +122,7 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
         raise ValueError(
             f"the representation outputs {width} features but the network takes {model.in_features}"
         )
+    _try_representation(representation, encoded, width, model.dtype)
     model.eval()
     estimator.model_, estimator.representation_ = model, representation
     _restore_target(estimator, meta)
@@ -140,24 +150,58 @@ def _rebuild(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Any:
     return estimator
 
 
+def _try_representation(representation: Any, encoded: int, width: int, dtype: Any) -> None:
+    """Transform one row of zeros: fitted arrays of the wrong shape fail here, not at ``predict``."""
+    with np.errstate(all="ignore"):  # log(0) and the like are fine: only shapes are being checked
+        try:
+            out = representation.transform(np.zeros((1, encoded), dtype=dtype))
+        except Exception as error:  # whatever a stored state breaks, the file is to blame
+            raise ValueError(
+                f"the representation fails on a row of {encoded} features: "
+                f"{type(error).__name__}: {error!s:.200}"
+            ) from None
+    if getattr(out, "shape", None) != (1, width):
+        raise ValueError(
+            f"the representation outputs shape {getattr(out, 'shape', None)}, expected (1, {width})"
+        )
+
+
 def _features_param(value: Any, features: Any) -> Any:
     if not isinstance(value, list):
         return value
     return [features.from_config(step) if isinstance(step, dict) else step for step in value]
 
 
-def _load_weights(model: Any, weights: dict[str, np.ndarray]) -> None:
-    expected = model.state_dict()
+def check_declared_weights(architecture: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
+    """Compare the parameters ``architecture`` declares with the stored ``weights``, building nothing.
+
+    Raises
+    ------
+    ValueError
+        When the names, a shape or a dtype differ, or a weight holds NaN or infinity.
+    """
+    from descenso.nn import parameter_shapes
+
+    expected = parameter_shapes(architecture)
     if sorted(expected) != sorted(weights):
-        raise ValueError(f"the weights are {sorted(weights)} but the architecture needs {sorted(expected)}")
-    for name, value in expected.items():
-        if weights[name].shape != value.shape or weights[name].dtype != value.dtype:
+        raise ValueError(
+            f"the weights are {sorted(weights)!s:.300} but the architecture needs {sorted(expected)!s:.300}"
+        )
+    for name, (shape, dtype) in expected.items():
+        if weights[name].shape != shape or weights[name].dtype != np.dtype(dtype):
             raise ValueError(
                 f"weight {name!r} is {weights[name].dtype}{weights[name].shape} but the architecture "
-                f"needs {value.dtype}{value.shape}"
+                f"needs {dtype}{shape}"
             )
         if not np.isfinite(weights[name]).all():
             raise ValueError(f"weight {name!r} holds NaN or infinity")
+
+
+def _load_weights(model: Any, weights: dict[str, np.ndarray]) -> None:
+    expected = model.state_dict()
+    assert {k: (v.shape, v.dtype) for k, v in expected.items()} == {  # checked before building
+        k: (v.shape, v.dtype) for k, v in weights.items()
+    }
     model.load_state_dict(weights)
 
 

@@ -27,6 +27,23 @@ def _labels_to_json(classes: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _finite_or_none(value: Any) -> Any:
+    """``value`` with each NaN or infinite float replaced by None (JSON has neither).
+
+    Examples
+    --------
+    >>> _finite_or_none({"r2": [0.5, float("nan")], "n": 3})
+    {'r2': [0.5, None], 'n': 3}
+    """
+    if isinstance(value, dict):
+        return {key: _finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(item) for item in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
 def save(estimator: Any, path: Any) -> None:
     """Write a fitted ``estimator`` to ``path`` (one file; an existing file is replaced atomically).
 
@@ -51,7 +68,7 @@ def save(estimator: Any, path: Any) -> None:
     arrays.update({f"representation.{k}": v for k, v in estimator.representation_.state_dict().items()})
     if hasattr(estimator, "fill_values_"):  # missing="mean": new data is filled as in training
         arrays[_FILL] = np.asarray(estimator.fill_values_, dtype=np.float64)
-    history = estimator.history_.to_dict()
+    history = _finite_or_none(estimator.history_.to_dict())  # an undefined metric (R² of one row) is None
     config = estimator.explain_config()
     names = getattr(estimator, "feature_names_in_", None)
     schema = getattr(estimator, "schema_", None)

@@ -83,6 +83,13 @@ class Regressor(RegressorMixin, NetworkEstimator):
         Where ``fit`` trains the network (``"cuda"`` needs ``pip install 'descenso[gpu]'`` and an
         NVIDIA GPU). The weights start from the same seed on every device; ``predict`` runs
         where the network is, and a saved model loads on the CPU.
+    distributed : bool or descenso.distributed.DataParallel, default False
+        True: train data-parallel over every rank ``mpiexec`` started (``mpiexec -n 4 python
+        train.py``; needs ``pip install 'descenso[mpi]'``): each rank holds the same data and
+        computes its part of every batch, the gradients are averaged (see
+        :mod:`descenso.distributed`), and every rank ends with the same model, the one a single
+        process would fit (to floating-point summation order). With ``random_state=None`` rank
+        0's seed is used on every rank. A saved model loads with ``distributed=False``.
 
     Attributes
     ----------
@@ -159,6 +166,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         schedule: Any = None,
         ensemble: Any = "auto",
         device: str = "cpu",
+        distributed: Any = False,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -182,6 +190,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         self.schedule = schedule
         self.ensemble = ensemble
         self.device = device
+        self.distributed = distributed
 
     def _encode_target(self, y: Any, reset: bool, classes: Any = None) -> np.ndarray:
         return check_target(y, type(self).__name__, dtype=np.float64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from itertools import combinations, combinations_with_replacement
 from typing import Any
 
@@ -10,6 +11,9 @@ import numpy as np
 from descenso.features.base import Transform
 
 __all__ = ["Polynomial"]
+
+
+MAX_COLUMNS = 100_000  # 400 MB per 1 000 float32 rows; beyond it a fit would stall (or a forged file)
 
 
 class Polynomial(Transform):
@@ -59,9 +63,21 @@ class Polynomial(Transform):
 
     def _terms(self) -> list[tuple[int, ...]]:
         """Column-index tuples, one per output column; ``()`` is the bias."""
+        d = self.n_features_in_
+        degree = min(self.degree, d) if self.interaction_only else self.degree  # no longer products exist
+        count = (
+            sum(math.comb(d, k) for k in range(1, degree + 1))
+            if self.interaction_only
+            else math.comb(d + degree, degree) - 1
+        )
+        if count > MAX_COLUMNS:
+            raise ValueError(
+                f"Polynomial: degree {self.degree} on {d} features gives {count} columns, more than "
+                f"{MAX_COLUMNS}; lower the degree or pick fewer columns first"
+            )
         pick = combinations if self.interaction_only else combinations_with_replacement
         terms: list[tuple[int, ...]] = [()] if self.include_bias else []
-        for k in range(1, self.degree + 1):
+        for k in range(1, degree + 1):
             terms.extend(pick(range(self.n_features_in_), k))
         return terms
 

@@ -21,7 +21,7 @@ from descenso.nn.activations import (
     activation,
     gelu,
 )
-from descenso.nn.config import from_config, register
+from descenso.nn.config import from_config, parameter_shapes, register
 from descenso.nn.containers import Sequential
 from descenso.nn.dropout import Dropout
 from descenso.nn.linear import Linear
@@ -30,5 +30,6 @@ from descenso.nn.module import Module, Parameter
 
 __all__ = [
     "GELU", "MLP", "Dropout", "Identity", "LeakyReLU", "Linear", "Module", "Parameter", "ReLU",
-    "Sequential", "Sigmoid", "Softplus", "Tanh", "activation", "from_config", "gelu", "init", "register",
+    "Sequential", "Sigmoid", "Softplus", "Tanh", "activation", "from_config", "gelu", "init",
+    "parameter_shapes", "register",
 ]  # fmt: skip

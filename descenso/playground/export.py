@@ -268,6 +268,7 @@ def open_model(body: bytes, name: str) -> SavedModel:
         exactly two input features.
     """
     from descenso import features, nn
+    from descenso.estimators.loading import check_declared_weights
     from descenso.serialize import ModelFileError, read_model_file
 
     with tempfile.TemporaryDirectory() as folder:
@@ -282,8 +283,10 @@ def open_model(body: bytes, name: str) -> SavedModel:
             raise ValueError(
                 f"the model takes {meta.get('n_features_in')} input features; the playground draws 2"
             )
+        weights = {k[len("model.") :]: v for k, v in arrays.items() if k.startswith("model.")}
+        check_declared_weights(meta["architecture"], weights)  # before building: forged widths cost nothing
         model = nn.from_config(meta["architecture"])
-        model.load_state_dict({k[len("model.") :]: v for k, v in arrays.items() if k.startswith("model.")})
+        model.load_state_dict(weights)
         state = {k[len("representation.") :]: v for k, v in arrays.items() if k.startswith("representation.")}
         transform = features.from_config(meta["representation"], state)
         if meta.get("target_scaling"):
@@ -291,9 +294,9 @@ def open_model(body: bytes, name: str) -> SavedModel:
         for p in model.parameters():
             if not np.isfinite(p.data).all():
                 raise ValueError("the weights hold NaN or infinity")
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, MemoryError, OverflowError) as error:
         raise ProtocolError(
-            f"{name} is not a 2-feature descenso model the playground can open: {error}"
+            f"{name} is not a 2-feature descenso model the playground can open: {error!s:.300}"
         ) from None
     task = (
         "classification" if meta.get("estimator") == "BinaryClassifier" or "classes" in meta else "regression"

@@ -23,6 +23,7 @@ import threading
 from typing import Any, Callable, TypeVar
 
 from descenso.playground import export
+from descenso.playground.messages import translate
 from descenso.playground.presets import PRESETS
 from descenso.playground.protocol import (
     CLASSIFICATION_DATASETS,
@@ -110,7 +111,7 @@ class LiveSession:
                 try:
                     await self.handle(parse_message(text))
                 except (ProtocolError, ValueError) as error:
-                    await self.send({"type": "error", "message": str(error)})
+                    await self.send_error(str(error))
         except ClosedError:
             return
         finally:
@@ -241,15 +242,19 @@ class LiveSession:
         except Exception as error:  # a bug must not leave the page waiting in silence
             session.state = "paused"
             with contextlib.suppress(ClosedError):
-                await self.send(
-                    {"type": "error", "message": f"training stopped: {type(error).__name__}: {error}"}
-                )
+                await self.send_error(f"training stopped: {type(error).__name__}: {error}")
             raise
 
+    async def send_error(self, message: str) -> None:
+        """Tell the page what was refused or went wrong, in English and Spanish (``text``)."""
+        await self.send({"type": "error", "message": message, "text": translate(message)})
+
     async def send_status(self, session: Session) -> None:
-        """Tell the page why training paused: a stop rule fired, or it diverged."""
+        """Tell the page why training paused: a stop rule fired, or it diverged (``text``: EN and ES)."""
         kind = "divergence" if session.state == "diverged" else "stop"
-        await self.send({"type": "status", "state": session.state, "kind": kind, "reason": session.reason})
+        reason = session.reason or ""
+        await self.send({"type": "status", "state": session.state, "kind": kind, "reason": reason,
+                         "text": translate(reason)})  # fmt: skip
 
     async def send_export(self, session: Session) -> None:
         """Send the model file (base64), the equivalent command and a Python snippet."""

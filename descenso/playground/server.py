@@ -15,6 +15,7 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
+from descenso.playground.messages import translate
 from descenso.playground.protocol import MAX_MESSAGE_BYTES, MAX_SESSIONS, MAX_UPLOAD_BYTES, ProtocolError
 
 STATIC = Path(__file__).parent / "static"
@@ -97,7 +98,8 @@ def create_app(
 
     @app.exception_handler(fastapi.HTTPException)
     async def http_error(request: Any, error: Any) -> Any:
-        return JSONResponse({"error": error.detail}, status_code=error.status_code)
+        return JSONResponse({"error": error.detail, "text": translate(str(error.detail))},
+                            status_code=error.status_code)  # fmt: skip
 
     @app.get("/")
     async def index() -> Any:
@@ -113,7 +115,7 @@ def create_app(
         try:
             table, summary = read_csv_upload(body, name)
         except ProtocolError as error:
-            return JSONResponse({"error": str(error)}, status_code=422)
+            return JSONResponse({"error": str(error), "text": translate(str(error))}, status_code=422)
         return {"token": app.state.uploads.put("csv", name, table), **summary}
 
     @app.post("/api/model")
@@ -125,7 +127,7 @@ def create_app(
         try:
             saved = open_model(body, name)
         except ProtocolError as error:
-            return JSONResponse({"error": str(error)}, status_code=422)
+            return JSONResponse({"error": str(error), "text": translate(str(error))}, status_code=422)
         return {"token": app.state.uploads.put("model", name, saved), "name": name, "summary": saved.summary}
 
     @app.websocket("/ws")
@@ -133,14 +135,8 @@ def create_app(
         # OriginGuard has already refused foreign hosts and origins before this handshake.
         await websocket.accept()
         if len(app.state.sessions) >= max_sessions:
-            await websocket.send_json(
-                {
-                    "type": "error",
-                    "message": (
-                        f"{max_sessions} playground tabs are already training; close one and reload this page"
-                    ),
-                }
-            )
+            message = f"{max_sessions} playground tabs are already training; close one and reload this page"
+            await websocket.send_json({"type": "error", "message": message, "text": translate(message)})
             await websocket.close(code=1013)
             return
         live = LiveSession(websocket, app.state.uploads)

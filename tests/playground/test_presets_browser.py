@@ -119,8 +119,12 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
     page.click("#play")
     wait_until(page, "Number(document.querySelector('#epoch').textContent) >= 5")
     wait_until(page, f"Number(document.querySelector('#train-loss').textContent) < {0.8 * start_loss}")
-    if page.evaluate("document.querySelector('#play').classList.contains('active')"):
-        page.click("#play")  # pause (a preset with a stop rule may have paused by itself)
+    max_epochs = preset.config.get("stop", {}).get("max_epochs")
+    if max_epochs:  # it stops by itself, and says why
+        page.wait_for_selector("#status.stop", timeout=60_000)
+        assert page.text_content("#status").startswith(f"Stopped: reached the maximum of {max_epochs} epochs")
+    else:
+        page.click("#play")  # pause
     wait_until(page, "!document.querySelector('#play').classList.contains('active')")
     page.screenshot(path=str(ARTIFACTS / f"preset-{name}-en.png"), full_page=True)
 
@@ -130,6 +134,11 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
     assert page.text_content("#preset-guide") == preset.guide["es"]
     labels = page.eval_on_selector_all("#preset option", "options => options.map(o => o.textContent)")
     assert labels[1:] == [p.title["es"] for p in PRESETS.values()]
+    if max_epochs:  # the library's stop reason, in Spanish too
+        status = page.text_content("#status")
+        assert status.startswith(
+            f"Detenido: se alcanzó el máximo de {max_epochs} épocas (pérdida de entrenamiento"
+        )
     wait_until(page, "location.hash.includes('lang=es')")
     page.screenshot(path=str(ARTIFACTS / f"preset-{name}-es.png"), full_page=True)
 

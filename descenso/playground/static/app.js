@@ -77,16 +77,17 @@ const handlers = {
   },
   status(message) {
     setPlaying(false);
+    const reason = () => inLanguage(message.text, message.reason);
     if (message.kind === "divergence") {
-      showStatus("error", () => `${t("diverged", { reason: message.reason })} ${t("diverged_hint")}`);
+      showStatus("error", () => `${t("diverged", { reason: reason() })} ${t("diverged_hint")}`);
     } else if (message.kind === "stop") {
-      showStatus("stop", () => t("stopped", { reason: message.reason }));
+      showStatus("stop", () => t("stopped", { reason: reason() }));
     } else {
-      showStatus("info", message.reason);
+      showStatus("info", reason);
     }
   },
   error(message) {
-    showStatus("error", () => t("error", { message: message.message }));
+    showStatus("error", () => t("error", { message: inLanguage(message.text, message.message) }));
   },
   export(message) {
     const bytes = decodeBytes(message.data);
@@ -132,6 +133,11 @@ function showPreset() {
   $("preset-text").textContent = preset.text[lang] ?? preset.text.en;
   $("preset-example").textContent = preset.example;
   $("preset-guide").textContent = preset.guide[lang] ?? preset.guide.en;
+}
+
+// The server sends the library's messages (stop reasons, errors) in both languages: {en, es}.
+function inLanguage(text, fallback) {
+  return text?.[view.lang] ?? text?.en ?? fallback;
 }
 
 // ------------------------------------------------------------------ status line
@@ -275,7 +281,7 @@ async function post(path, file) {
   const response = await fetch(path, { method: "POST", body: file,
     headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) } });
   const answer = await response.json();
-  if (!response.ok) throw new Error(answer.error);
+  if (!response.ok) throw new Error(inLanguage(answer.text, answer.error));
   return answer;
 }
 
