@@ -331,7 +331,7 @@ def fit(
     # A schedule is a callback: it steps after each recorded epoch, and its state is checkpointed with theirs.
     callbacks += [s for s in [make_schedule(schedule, optimizer, epochs)] if s is not None]
     parallel.start(optimizer, n_values=2 + len(metric_fns))  # every rank starts from rank 0's weights
-    saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root)
+    saver = as_checkpointer(checkpoint, checkpoint_every, resume, write=parallel.is_root, ranks=parallel)
 
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).

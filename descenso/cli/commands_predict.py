@@ -10,6 +10,7 @@ import click
 import numpy as np
 
 from descenso.cli import console, report, runs
+from descenso.cli import missing as missing_values
 from descenso.cli.errors import CLIError, ExitCode, user_errors
 
 
@@ -62,14 +63,15 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
 
     Returns
     -------
-    pandas.DataFrame or numpy.ndarray
-        The input columns in the model's order.
+    pandas.DataFrame
+        The input columns in the model's order, gaps and all (:mod:`descenso.cli.missing` decides
+        which rows to use; :func:`model_input` makes them what the model takes).
 
     Raises
     ------
     CLIError
-        Exit code 3 naming the missing columns, or the columns with missing values. Columns
-        the model does not take (an id, the true target) are left aside, not refused.
+        Exit code 3 naming the missing columns. Columns the model does not take (an id, the true
+        target) are left aside, not refused.
     """
     expected = getattr(estimator, "feature_names_in_", None)
     target = getattr(estimator, "target_name_", None)
@@ -81,15 +83,20 @@ def check_columns(estimator: Any, frame: Any, source: str) -> Any:
                 "(it was trained on unnamed columns, so they are taken by position)",
                 fix=f"pass a file with exactly {estimator.n_features_in_} feature columns",
             )
-        check_complete(estimator, frame[columns], source)
-        return frame[columns].to_numpy(dtype=np.float32)
+        return frame[columns]
     expected = [str(name) for name in expected]
     missing = [name for name in expected if name not in frame.columns]
     if missing:
         raise CLIError(f"{source} lacks the model's input column(s): {', '.join(missing)}",
                        fix=f"pass a file with the columns: {', '.join(expected)}")  # fmt: skip
-    check_complete(estimator, frame[expected], source)
     return frame[expected]
+
+
+def model_input(estimator: Any, features: Any) -> Any:
+    """``features`` as the model takes them: the table, or a float32 array for unnamed columns."""
+    if getattr(estimator, "feature_names_in_", None) is None:
+        return features.to_numpy(dtype=np.float32)
+    return features.reset_index(drop=True)
 
 
 def probability_column(estimator: Any, taken: Any) -> str:
@@ -107,22 +114,6 @@ def probability_column(estimator: Any, taken: Any) -> str:
     while name in taken:
         name += "_"
     return name
-
-
-def check_complete(estimator: Any, frame: Any, source: str) -> None:
-    """A data error naming the columns with missing values and the first rows (counted from 1).
-
-    A model trained with ``--missing mean`` fills them itself, with its training means.
-    """
-    missing = frame.isna()
-    if not missing.to_numpy().any() or hasattr(estimator, "fill_values_"):
-        return
-    columns = [f"{name} ({int(count)} rows)" for name, count in missing.sum().items() if count]
-    rows = [str(int(i) + 1) for i in missing.any(axis=1).to_numpy().nonzero()[0][:5]]
-    raise CLIError(
-        f"{source} has missing values in {', '.join(columns)}; first data rows: {', '.join(rows)}",
-        fix="fill or remove those rows first, or train with --missing mean: such a model fills them itself",
-    )
 
 
 def other_columns(estimator: Any, frame: Any) -> list[str]:
@@ -166,13 +157,18 @@ UNKNOWN = click.option(
               help="Comma-separated columns of DATA to write next to the predictions, e.g. id "
                    "(default: every column).")  # fmt: skip
 @UNKNOWN
-def predict(model: str, data: str, output: str | None, keep: str | None, unknown: str) -> None:
+@missing_values.OPTION
+def predict(
+    model: str, data: str, output: str | None, keep: str | None, unknown: str, missing: str | None
+) -> None:
     """Predict DATA (CSV or Parquet) with MODEL; write the rows with a prediction column.
 
     \b
     Binary models add the probability of the positive class, named after it (probability_yes).
     DATA needs the columns the model was trained on; other columns (an id, the true target) are
     not inputs: they are written next to the predictions (only those named with --keep).
+    A row with missing values follows the model's rule (train --missing): refused, written with an
+    empty prediction (drop), or filled with the training means (mean).
     Example: descenso predict runs/latest/model.descenso new.csv --keep id -o preds.csv
     """
     estimator = load_model(model)
@@ -187,18 +183,28 @@ def predict(model: str, data: str, output: str | None, keep: str | None, unknown
             fix=f"choose from: {', '.join(map(str, frame.columns))}",
             code=ExitCode.USAGE,
         )
-    X = check_columns(estimator, frame, Path(data).name)
-    predictions, proba = predict_quietly(estimator, X, unknown)
+    rule = missing_values.resolve(estimator, missing)
+    features = check_columns(estimator, frame, Path(data).name)
+    used = missing_values.rows_to_use(rule, features, data, predicting=True)
+    predictions, proba = predict_quietly(estimator, model_input(estimator, features[used]), unknown)
     columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in kept}
-    columns["prediction"] = np.asarray(predictions).tolist()
+    columns["prediction"] = _spread(np.asarray(predictions).tolist(), used)
     if proba is not None:
-        columns[probability_column(estimator, columns)] = np.round(proba, 6).tolist()
+        columns[probability_column(estimator, columns)] = _spread(np.round(proba, 6).tolist(), used)
     if output is None:
         click.echo(runs.csv_text(columns), nl=False)
         return
     with user_errors(ExitCode.DATA, fix="check that the output folder exists and is writable"):
         runs.write_csv(output, columns)
-    console.info(f"wrote {len(frame)} predictions to {output}")
+    console.info(f"wrote {int(used.sum())} predictions to {output}")
+
+
+def _spread(values: list[Any], used: np.ndarray) -> list[Any]:
+    """One cell per row of the file: the values in the rows used, None (an empty cell) elsewhere."""
+    cells: list[Any] = [None] * len(used)
+    for row, value in zip(np.flatnonzero(used), values, strict=True):
+        cells[row] = value
+    return cells
 
 
 @click.command()
@@ -211,10 +217,21 @@ def predict(model: str, data: str, output: str | None, keep: str | None, unknown
               help="Folder to write metrics.json and the plots into.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON line.")
 @UNKNOWN
+@missing_values.OPTION
 def evaluate(
-    model: str, data: str, target: str | None, report_dir: str | None, as_json: bool, unknown: str
+    model: str,
+    data: str,
+    target: str | None,
+    report_dir: str | None,
+    as_json: bool,
+    unknown: str,
+    missing: str | None,
 ) -> None:
-    """Evaluate MODEL on labelled DATA: print the metrics, and write plots with --report."""
+    """Evaluate MODEL on labelled DATA: print the metrics, and write plots with --report.
+
+    Rows with missing values follow the model's rule (train --missing), unless --missing says
+    otherwise; a row without a label is never scored.
+    """
     estimator = load_model(model)
     frame = read_frame(data)
     target = target or getattr(estimator, "target_name_", None)
@@ -226,13 +243,12 @@ def evaluate(
             f"target column '{target}' not found in {Path(data).name}; columns are: {columns_text}",
             fix="pass the right column with --target",
         )
-    labels = frame[target]
-    if labels.isna().any():
-        raise CLIError(f"target column '{target}' has {int(labels.isna().sum())} missing values",
-                       fix="remove those rows to evaluate")  # fmt: skip
-    X = check_columns(estimator, frame.drop(columns=[target]), Path(data).name)
+    rule = missing_values.resolve(estimator, missing)
+    features = check_columns(estimator, frame.drop(columns=[target]), Path(data).name)
+    used = missing_values.rows_to_use(rule, features, data, target=frame[target])
+    labels, frame = frame[target][used], frame[used]
     binary = hasattr(estimator, "classes_")
-    predicted, proba = predict_quietly(estimator, X, unknown)
+    predicted, proba = predict_quietly(estimator, model_input(estimator, features[used]), unknown)
     with user_errors(ExitCode.DATA):
         if binary:
             y_true = report.encode_labels(labels.to_numpy(), estimator.classes_)
@@ -242,14 +258,16 @@ def evaluate(
             y_true, y_pred, proba = labels.to_numpy(dtype=float), np.asarray(predicted, dtype=float), None
             metrics = report.regression_metrics(y_true, y_pred)
     task = "binary" if binary else "regression"
-    result: dict[str, Any] = {"task": task, "rows": len(frame), "target": target, "test": metrics}
+    result: dict[str, Any] = {"task": task, "rows": len(frame), "target": target, "test": metrics,
+                              "missing": rule, "rows_left_out": int((~used).sum())}  # fmt: skip
     if report_dir is not None:
         folder = Path(report_dir)
         with user_errors(ExitCode.DATA, fix="pass a writable folder to --report"):
             folder.mkdir(parents=True, exist_ok=True)
             names = tuple(str(c) for c in estimator.classes_) if binary else ("0", "1")
-            result["plots"] = report.write_plots(folder, task, y_true, y_pred, proba,
-                                                 getattr(estimator, "history_", None), class_names=names)  # type: ignore[arg-type]  # fmt: skip
+            # The figures of this file's rows; the training history is the run folder's loss.png.
+            result["plots"] = report.write_plots(folder, task, y_true, y_pred, proba, class_names=names,  # type: ignore[arg-type]
+                                                 split=Path(data).name)  # fmt: skip
             runs.write_json(folder / runs.METRICS_FILE, result)
     if as_json:
         console.result(json.dumps(runs.jsonable(result)))

@@ -3,7 +3,8 @@
 Without a model it builds a tiny network (2 inputs, 3 hidden ReLU units, 1 output by default) and
 steps once on a few rows of a built-in dataset; with a model file it steps the trained network once
 (without changing the file) on a few rows of its data: ``--data FILE``, ``--dataset NAME``, or the
-data named in the ``config.json`` of the model's run folder.
+data named in the ``config.json`` of the model's run folder. A file's rows with missing values follow
+the model's rule (``train --missing``), as in ``predict`` and ``evaluate``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import click
 import numpy as np
 
 from descenso._trace_table import terminal_width
+from descenso.cli import missing as missing_values
 from descenso.cli import options
 from descenso.cli.errors import CLIError, ExitCode, user_errors
 
@@ -43,9 +45,12 @@ def tiny_network(
 
 
 def _model_data(
-    estimator: Any, model_path: str, data: str | None, dataset: str | None
+    estimator: Any, model_path: str, data: str | None, dataset: str | None, missing: str | None = None
 ) -> tuple[Any, np.ndarray]:
-    """Raw input rows and targets for a saved model: from --data, --dataset or its run's config.json."""
+    """Raw input rows and targets for a saved model: from --data, --dataset or its run's config.json.
+
+    A file's rows with missing values follow the model's rule (or ``missing``), as in ``evaluate``.
+    """
     if data is None and dataset is None:
         config = Path(model_path).parent / "config.json"
         if config.is_file():
@@ -55,17 +60,18 @@ def _model_data(
                 settings.get("dataset") or (None if settings.get("data") else "spirals"),
             )
     if data is not None:
-        from descenso.cli.commands_predict import check_columns, read_frame
+        from descenso.cli.commands_predict import check_columns, model_input, read_frame
 
+        rule = missing_values.resolve(estimator, missing)
         frame = read_frame(data)
         target = getattr(estimator, "target_name_", None)
         if not target or target not in frame.columns:
             raise CLIError(
                 f"{Path(data).name} has no target column {target!r}", fix="pass the training data file"
             )
-        return check_columns(estimator, frame.drop(columns=[target]), Path(data).name), frame[
-            target
-        ].to_numpy()
+        features = check_columns(estimator, frame.drop(columns=[target]), Path(data).name)
+        used = missing_values.rows_to_use(rule, features, data, target=frame[target])
+        return model_input(estimator, features[used]), frame[target][used].to_numpy()
     if dataset is not None:
         from descenso import datasets
 
@@ -77,7 +83,7 @@ def _model_data(
 
 
 def saved_network(
-    model_path: str, data: str | None, dataset: str | None, rows: int, seed: int
+    model_path: str, data: str | None, dataset: str | None, rows: int, seed: int, missing: str | None = None
 ) -> tuple[Any, ...]:
     """The trained network of a model file, a few rows as it sees them (representation applied),
     the loss, a description, the names of the network's inputs, and the model's optimizer and lr."""
@@ -85,7 +91,7 @@ def saved_network(
     from descenso.cli.report import encode_labels
 
     estimator = load_model(model_path)
-    X_raw, y_raw = _model_data(estimator, model_path, data, dataset)
+    X_raw, y_raw = _model_data(estimator, model_path, data, dataset, missing)
     with user_errors(ExitCode.DATA):
         X = estimator._input_array(X_raw)  # the columns encoded and gaps filled, as predict does
         Z = estimator.representation_.transform(X).astype(estimator.model_.dtype)
@@ -120,8 +126,10 @@ def saved_network(
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--landscape", metavar="PNG", type=click.Path(dir_okay=False),
               help="Also take 100 such steps on a copy; save the loss landscape and their path.")  # fmt: skip
+@missing_values.OPTION
 def explain(model: str | None, data: str | None, dataset: str | None, hidden: tuple[int, ...], rows: int,
-            optimizer: str | None, lr: float | None, seed: int, landscape: str | None) -> None:  # fmt: skip
+            optimizer: str | None, lr: float | None, seed: int, landscape: str | None,
+            missing: str | None) -> None:  # fmt: skip
     """Show one gradient-descent step value by value: forward, loss, backward, update.
 
     \b
@@ -136,7 +144,7 @@ def explain(model: str | None, data: str | None, dataset: str | None, hidden: tu
     if model is None:
         network, X, y, loss, what = tiny_network(dataset or "xor", hidden, rows, seed)
     else:
-        found = saved_network(model, data, dataset, rows, seed)
+        found = saved_network(model, data, dataset, rows, seed, missing)
         network, X, y, loss, what, names, own_optimizer, own_lr = found
     optimizer, lr = optimizer or own_optimizer, lr or own_lr
     with user_errors(ExitCode.DATA):

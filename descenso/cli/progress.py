@@ -60,7 +60,13 @@ def describe(logs: dict[str, Any]) -> str:
 
 
 class EpochProgress:
-    """A ``fit`` callback that reports each epoch.
+    """A ``fit`` callback that reports each epoch, as one bar for the whole fit.
+
+    An estimator that trains several networks in turn (``ensemble``) announces each with
+    ``on_run_begin("network 2/3", model)``: the same bar then restarts for that run, labelled with
+    it, so the screen shows one bar however many networks are trained. Without a terminal, a line
+    is printed every tenth of the run and at each run's last epoch, so the last line shown is the
+    epoch the stop message names.
 
     Parameters
     ----------
@@ -73,24 +79,37 @@ class EpochProgress:
     ----------
     last : dict
         The logs of the last epoch seen.
+    run : str
+        The label of the training run under way (``"network 2/3"``), or ``""`` for a single run.
     """
 
     def __init__(self, epochs: int, enabled: bool = True) -> None:
         self.epochs = epochs
         self.enabled = enabled
         self.last: dict[str, Any] = {}
+        self.run = ""
         self._progress: Any = None
         self._task: Any = None
+        self._printed: int | None = None
+
+    def on_run_begin(self, run: str, model: Any) -> None:
+        """A new training run of the same fit starts (``"network 2/3"``): label the bar with it."""
+        self.run = run
+        self.last = {}
 
     def on_train_begin(self, model: Any, history: Any) -> None:
-        """Start the bar (on a terminal)."""
+        """Start the bar on a terminal, or restart it for the next run of the fit."""
+        self._printed = None
+        if self._progress is not None:  # a later network of the same fit: the same bar, from 0
+            self._progress.reset(self._task, total=self.epochs, numbers="", run=self._label())
+            return
         rich = console.console(stderr=True) if self.enabled else None
         if rich is None:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("[bold]epoch"),
+            TextColumn("[bold]{task.fields[run]}epoch"),
             MofNCompleteColumn(),
             BarColumn(bar_width=24),
             TimeElapsedColumn(),
@@ -99,7 +118,10 @@ class EpochProgress:
             transient=False,
         )
         self._progress.start()
-        self._task = self._progress.add_task("train", total=self.epochs, numbers="")
+        self._task = self._progress.add_task("train", total=self.epochs, numbers="", run=self._label())
+
+    def _label(self) -> str:
+        return f"{self.run}  " if self.run else ""
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any], model: Any) -> None:
         """Show the epoch's numbers: update the bar, or print every tenth epoch without a terminal."""
@@ -111,14 +133,20 @@ class EpochProgress:
             return
         every = max(1, self.epochs // 10)
         if epoch == 1 or epoch % every == 0 or epoch == self.epochs:
-            console.info(f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}  {describe(logs)}")
+            self._print(epoch, logs)
+
+    def _print(self, epoch: int, logs: dict[str, Any]) -> None:
+        console.info(f"{self._label()}epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}  {describe(logs)}")
+        self._printed = epoch
 
     def on_train_end(self, history: Any, model: Any) -> None:
-        """Stop the bar."""
-        self.close()
+        """The run's last epoch, if not shown yet (without a terminal); the bar stays for the next run."""
+        if self.enabled and self._progress is None and self.last and self._printed != self.last["epoch"]:
+            logs = {k: v for k, v in self.last.items() if k != "epoch"}
+            self._print(int(self.last["epoch"]), logs)
 
     def close(self) -> None:
-        """Stop the bar if it runs (also called when training raised)."""
+        """Stop the bar if it runs (after the fit, also when training raised)."""
         if self._progress is not None:
             self._progress.stop()
             self._progress = None

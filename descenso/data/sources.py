@@ -50,15 +50,45 @@ class Columns:
         return len(next(iter(self.data.values()))) if self.data else 0
 
     def rows_text(self, rows: np.ndarray, limit: int = 5) -> str:
-        """``"rows 3, 17"`` (0-based) plus the file lines for CSV files."""
-        rows = np.asarray(rows) + self.row_offset
-        shown = ", ".join(str(int(r)) for r in rows[:limit]) + (", ..." if rows.size > limit else "")
-        text = f"{'row' if rows.size == 1 else 'rows'} {shown}"
-        if self.header_lines:
-            lines = ", ".join(str(int(r) + self.header_lines + 1) for r in rows[:limit])
-            more = ", ..." if rows.size > limit else ""
-            text += f" (file {'line' if rows.size == 1 else 'lines'} {lines}{more})"
-        return text
+        """``"data rows 4, 18 (file lines 5, 19)"`` for 0-based positions ``rows``; see :func:`rows_text`."""
+        return rows_text(np.asarray(rows) + self.row_offset, self.header_lines, limit)
+
+
+def rows_text(rows: Any, header_lines: int = 0, limit: int = 5) -> str:
+    """Rows named the way a person finds them: data row N is the N-th row below the header.
+
+    Every message of descenso counts rows this way (from 1, the header not counted); for a CSV
+    file the line numbers follow, the header being line 1 (the row number a spreadsheet shows).
+
+    Parameters
+    ----------
+    rows : array-like of int
+        0-based positions of the rows among the data rows.
+    header_lines : int, default 0
+        Lines before the first data row in the file (1 for a CSV header, 0 for other sources).
+    limit : int, default 5
+        How many rows to name before ``...``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from descenso.data.sources import rows_text
+    >>> rows_text([3, 17], header_lines=1)
+    'data rows 4, 18 (file lines 5, 19)'
+    >>> rows_text([0])
+    'data row 1'
+    """
+    rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+    more = ", ..." if rows.size > limit else ""
+    shown = ", ".join(str(int(r) + 1) for r in rows[:limit]) + more
+    text = f"{'data row' if rows.size == 1 else 'data rows'} {shown}"
+    if header_lines:
+        lines = ", ".join(str(int(r) + header_lines + 1) for r in rows[:limit]) + more
+        text += f" (file {'line' if rows.size == 1 else 'lines'} {lines})"
+    return text
 
 
 def _import(name: str) -> Any:

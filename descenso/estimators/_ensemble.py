@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["AUTO_MAX_SAMPLES", "AUTO_MEMBERS", "n_members", "merge"]
+__all__ = ["AUTO_MAX_SAMPLES", "AUTO_MEMBERS", "n_members", "merge", "stop_reason"]
 
 #: ``ensemble="auto"`` averages this many networks on tables of fewer than AUTO_MAX_SAMPLES rows, else 1.
 AUTO_MEMBERS = 3
@@ -38,6 +38,28 @@ def n_members(setting: Any, n_samples: int) -> int:
     if setting == "auto":
         return AUTO_MEMBERS if n_samples < AUTO_MAX_SAMPLES else 1
     return int(setting)
+
+
+def stop_reason(histories: list[Any], runs: list[str] | None = None) -> str:
+    """Why the fit ended: the one run's reason, or for several runs the count and the last run's reason.
+
+    ``runs`` names the training runs (``"network 2/3"``). The last run is the one a progress display
+    shows last, so its final line and this message agree.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Run
+    >>> stop_reason([Run(stop_reason="reached the maximum of 5 epochs")])
+    'reached the maximum of 5 epochs'
+    >>> runs = [Run(stop_reason="a"), Run(stop_reason="b"), Run(stop_reason="c at epoch 9")]
+    >>> stop_reason(runs, ["network 1/3", "network 2/3", "network 3/3"])
+    '3 training runs in turn; the last, network 3/3: c at epoch 9'
+    """
+    last = histories[-1].stop_reason
+    if len(histories) == 1:
+        return str(last)
+    name = f", {runs[len(histories) - 1]}" if runs else ""
+    return f"{len(histories)} training runs in turn; the last{name}: {last}"
 
 
 def merge(members: list[Any]) -> Any:

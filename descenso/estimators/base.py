@@ -98,6 +98,9 @@ class NetworkEstimator(BaseEstimator):
             Objects with any of the hooks of :class:`descenso.train.Callback` (``on_epoch_end(epoch,
             logs, model)``, ...), passed to :func:`descenso.train.fit`: they watch this fit's
             training runs (one per network of the ensemble, in turn), e.g. to draw a progress bar.
+            When the fit trains more than one network, a callback that also defines
+            ``on_run_begin(run, model)`` is told before each run which one starts (``run`` is a
+            label such as ``"network 2/3"``), so it can show the whole fit as one bar.
             They observe; they do not stop training.
         metrics : list of str or callable, optional
             Also computed every epoch, as in :func:`descenso.train.fit`: "accuracy", "mse", "mae"
@@ -237,27 +240,56 @@ class NetworkEstimator(BaseEstimator):
         if reset or moved or not one_epoch or not hasattr(self, "_optimizer"):
             self._optimizer = _training.make_optimizer(self.model_, params)
         watch = {**(watch or {}), "distributed": parallel}
-        histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
-                               one_epoch, watch)]  # fmt: skip
         if reset and not one_epoch:  # a few-seed ensemble: more members, each with its own split
-            members = [self.model_]
-            for _ in range(1, _ensemble.n_members(params["ensemble"], len(target))):
+            histories, runs = self._fit_members(Z, target, weights, (train, val), params, rng, prior, watch)
+        else:
+            runs = None
+            histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
+                                   one_epoch, watch)]  # fmt: skip
+        self._record(histories, params, one_epoch, runs)
+
+    def _fit_members(
+        self,
+        Z: np.ndarray,
+        target: np.ndarray,
+        weights: np.ndarray | None,
+        split: tuple[np.ndarray, np.ndarray | None],
+        params: dict[str, Any],
+        rng: np.random.Generator,
+        prior: float,
+        watch: dict[str, Any],
+    ) -> tuple[list[Any], list[str]]:
+        """Train the ensemble's networks in turn (each with its own split); ``model_`` becomes their average.
+
+        With more than one network, callbacks that define ``on_run_begin(run, model)`` hear which
+        run starts (``"network 2/3"``), so a progress display can show one bar for the whole fit.
+        """
+        count = _ensemble.n_members(params["ensemble"], len(target))
+        runs = [f"network {j + 1}/{count}" for j in range(count)]
+        histories: list[Any] = []
+        members: list[Any] = []
+        for index in range(count):
+            if index == 0:
+                member, optimizer = self.model_, self._optimizer
+            else:
                 if histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the ensemble, not one member
                     break
-                if use_validation:
-                    train, val = _training.split_validation(
+                if split[1] is not None:
+                    split = _training.split_validation(
                         len(target), params["validation_fraction"], rng, self._stratify(target), weights
                     )
                 member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
                 optimizer = _training.make_optimizer(member, params)
-                histories.append(self._run(member, optimizer, Z, target, weights, train, val, params, rng,
-                                           one_epoch, watch))  # fmt: skip
-                members.append(member)
-            if len(members) > 1:
-                merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
-                self.model_ = merged.to(params["device"])
-                self._optimizer = _training.make_optimizer(self.model_, params)  # for warm_start
-        self._record(histories, params, one_epoch)
+            if count > 1:
+                _announce_run(watch, runs[index], member)
+            run = self._run(member, optimizer, Z, target, weights, *split, params, rng, False, watch)
+            histories.append(run)
+            members.append(member)
+        if len(members) > 1:
+            merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
+            self.model_ = merged.to(params["device"])
+            self._optimizer = _training.make_optimizer(self.model_, params)  # for warm_start
+        return histories, runs
 
     def _run(
         self,
@@ -311,7 +343,9 @@ class NetworkEstimator(BaseEstimator):
             print(f"stopped: {history.stop_reason}", flush=True)
         return history
 
-    def _record(self, histories: list[Any], params: dict[str, Any], one_epoch: bool) -> None:
+    def _record(
+        self, histories: list[Any], params: dict[str, Any], one_epoch: bool, runs: list[str] | None = None
+    ) -> None:
         """``history_``, ``histories_``, ``stop_reason_``, ``n_iter_``; warn when max_epochs ran out."""
         history = histories[0]
         ran_out = [h for h in histories if h.stopped_by == "max_epochs"]
@@ -331,10 +365,7 @@ class NetworkEstimator(BaseEstimator):
         self.history_ = history
         self.diagnosis_ = history.diagnosis
         self.histories_ = histories
-        reason = history.stop_reason
-        self.stop_reason_ = (
-            reason if len(histories) == 1 else f"{reason} (the first of {len(histories)} networks)"
-        )
+        self.stop_reason_ = _ensemble.stop_reason(histories, runs)
         epochs = sum(len(h.epoch) for h in histories)
         self.n_iter_ = epochs + (getattr(self, "n_iter_", 0) if one_epoch else 0)
 
@@ -429,6 +460,14 @@ class NetworkEstimator(BaseEstimator):
             tags.input_tags.allow_nan = self.missing is not None
             tags.non_deterministic = False
             return tags
+
+
+def _announce_run(watch: dict[str, Any], run: str, model: Any) -> None:
+    """Tell the callbacks that define ``on_run_begin`` which training run of the fit starts."""
+    for callback in watch.get("callbacks", []):
+        hook = getattr(callback, "on_run_begin", None)
+        if hook is not None:
+            hook(run, model)
 
 
 def _as_list(value: Any) -> list[Any]:

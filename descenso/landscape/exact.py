@@ -57,8 +57,32 @@ def objective(w: Any, b: Any, x: np.ndarray, y: np.ndarray, loss: str) -> np.nda
     return out
 
 
-def _exact_minimum(x: np.ndarray, y: np.ndarray, loss: str) -> tuple[np.ndarray, np.ndarray]:
-    """The minimiser ``(w*, b*)`` and the Hessian there."""
+def exact_minimum(x: np.ndarray, y: np.ndarray, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """The exact minimiser ``(w*, b*)`` of ``J(w, b)`` on one feature, and the Hessian there.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray, shape (n,), float64
+        The feature and the target (0/1 labels for ``bce_with_logits``).
+    loss : {"mse", "bce_with_logits"}
+
+    Returns
+    -------
+    minimum : numpy.ndarray, shape (2,)
+        Least squares for ``mse``; Newton's method for the logistic loss.
+    hessian : numpy.ndarray, shape (2, 2)
+
+    Warns
+    -----
+    ConvergenceWarning
+        For the logistic loss on separable data, whose minimum lies at infinity.
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 2.0])
+    >>> np.round(exact_minimum(x, 2 * x + 1, "mse")[0], 6).tolist()
+    [2.0, 1.0]
+    """
     from descenso.linear_models import least_squares, logistic_newton
 
     A = np.column_stack([x, np.ones_like(x)])  # (n, 2): one column per parameter
@@ -174,7 +198,7 @@ def two_parameter_landscape(
         raise ValueError(f"X has {x.size} rows and y has {target.size} values; expected the same, at least 2")
     if loss not in _LOSSES:
         raise ValueError(f"loss must be one of {', '.join(_LOSSES)}; got {loss!r}")
-    minimum, hessian = _exact_minimum(x, target, loss)
+    minimum, hessian = exact_minimum(x, target, loss)
     eigenvalues, eigenvectors = np.linalg.eigh(hessian)
     curvature, top = float(eigenvalues[-1]), eigenvectors[:, -1]
     rates = [f / curvature for f in (0.1, 1.0, 1.8, 2.2)] if learning_rates is None else list(learning_rates)

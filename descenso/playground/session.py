@@ -19,7 +19,8 @@ from descenso.grad_mode import no_grad
 from descenso.history import History
 from descenso.nn import MLP
 from descenso.playground.inputs import make_data, representation
-from descenso.playground.protocol import Config, Settings
+from descenso.playground.landscape import has_two_parameters, point
+from descenso.playground.protocol import Config, ProtocolError, Settings
 from descenso.stopping import (
     DivergenceError,
     EarlyStopping,
@@ -29,6 +30,8 @@ from descenso.stopping import (
     check_finite_weights,
 )
 from descenso.train import penalty
+
+MAX_PATH_KEPT = 20_000
 
 
 def make_optimizer(name: str, params: list[Any], lr: float) -> Any:
@@ -95,6 +98,9 @@ class Session:
         Completed epochs.
     last_step : dict or None
         The last step's gradients and updates, by parameter name.
+    path : list of (float, float)
+        For a model of one weight and one bias, the ``(w, b)`` at the start and after each step
+        (thinned past ``MAX_PATH_KEPT``); empty for any other model.
     preset : str or None
         The name of the preset (:mod:`descenso.playground.presets`) the run started from.
 
@@ -140,6 +146,8 @@ class Session:
         self.state: str = "paused"
         self.reason: str | None = None
         self.last_step: dict[str, Any] | None = None
+        # A model of one weight and one bias: the (w, b) it visits, drawn on its exact loss surface.
+        self.path: list[tuple[float, float]] = [point(self.model)] if has_two_parameters(self.model) else []
         self.started = time.perf_counter()
 
     def reinitialize(self, seed: int) -> None:
@@ -167,11 +175,11 @@ class Session:
 
         Raises
         ------
-        ValueError
+        ProtocolError
             If the model's input size is not the representation's output size.
         """
         if int(getattr(model, "in_features", -1)) != transform.transform(self.data.X_train[:1]).shape[1]:
-            raise ValueError(f"{name}: the model's input size does not match its representation's output")
+            raise ProtocolError(f"{name}: the model's input size does not match its representation's output")
         self.features, self.model, self.loaded_from = transform, model, name
         self.Z_train = self.features.transform(self.data.X_train)
         self.Z_test = self.features.transform(self.data.X_test)
@@ -261,6 +269,10 @@ class Session:
             self.state, self.reason = "diverged", error.summary  # the page adds the one suggestion
             return "diverged"
         self.last_step = {name: (grads[name], p.data - before[name], before[name]) for name, p in named}
+        if self.path:
+            self.path.append(point(self.model))
+            if len(self.path) > MAX_PATH_KEPT:  # a long run: keep every other point, the start and the last
+                self.path = [*self.path[:-1:2], self.path[-1]]
         self.steps += 1
         self.position += batch
         if self.position >= n:

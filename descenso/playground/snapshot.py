@@ -16,7 +16,7 @@ import numpy as np
 
 from descenso.grad_mode import no_grad
 from descenso.nn import Linear
-from descenso.playground import presets
+from descenso.playground import landscape, presets
 from descenso.playground.inputs import plane, representation
 from descenso.playground.protocol import FEATURES
 
@@ -127,6 +127,7 @@ def data_message(session: Any) -> dict[str, Any]:
         "loss": "bce_with_logits" if data.task == "classification" else "mse",
         "source": session.loaded_from,
         "preset": session.preset,
+        "landscape": landscape.landscape(session),
         "presets": presets.listing(),
     }
 
@@ -186,7 +187,8 @@ def snapshot_message(session: Any) -> dict[str, Any]:
     dict
         JSON-able: ``state``, ``epoch``, ``steps``, ``lr``, train/test ``loss`` and ``metric``,
         the loss ``history``, the ``output`` map, one map per hidden ``neurons``, the
-        ``weights`` of each Linear layer and the step ``inspector`` rows.
+        ``weights`` of each Linear layer, the step ``inspector`` rows and, for a model of one weight
+        and one bias, the ``path`` of ``(w, b)`` its steps took (else None).
 
     Near divergence the weights are finite but huge and the loss may overflow; such values are
     sent as null (see :func:`finite`), so NumPy's overflow warnings are silenced here.
@@ -225,4 +227,5 @@ def _snapshot(session: Any) -> dict[str, Any]:
             for m in linears
         ],
         "inspector": _inspector(session.last_step),
+        "path": landscape.path(session),
     }

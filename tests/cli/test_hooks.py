@@ -33,3 +33,47 @@ def test_regression_shows_r2_per_epoch():
     y = np.array([1.0, 2.0, 3.0, 4.0])
     assert metric(y, y.reshape(-1, 1) * 2 - 2.5) == 0.0  # 1 - sum(e^2)/sum((y - mean)^2) = 1 - 5/5
     assert hooks.epoch_metrics("binary") == ["accuracy"]
+
+
+CIRCLES = {"dataset": "circles", "samples": 200, "epochs": 300, "hidden": (8,), "lr": 0.03, "seed": 0}
+
+
+def _plain(text):
+    import re
+
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", text).replace("\r", "\n")
+
+
+def test_an_ensemble_shows_one_bar_whose_last_line_is_the_run_the_stop_message_names(monkeypatch):
+    import io
+
+    import rich.console
+    import rich.progress
+
+    from descenso.cli import console
+
+    screen = io.StringIO()
+    terminal = rich.console.Console(file=screen, force_terminal=True, width=160, color_system=None)
+    monkeypatch.setattr(console, "console", lambda stderr=False: terminal)
+    bars = []
+    start = rich.progress.Progress.start
+    monkeypatch.setattr(rich.progress.Progress, "start", lambda self: (bars.append(self), start(self))[1])
+    settings = TrainSettings(**CIRCLES).validate()
+    data = inputs.load(settings)
+    estimator = training._fit(training.build_estimator(settings, data.task), data, settings, show=True)
+    assert len(estimator.histories_) == 3 and len(bars) == 1  # three networks, one bar
+    last_epoch = len(estimator.histories_[-1].epoch)
+    lines = [line for line in _plain(screen.getvalue()).splitlines() if line.startswith("network")]
+    assert lines[-1].startswith(f"network 3/3  epoch {last_epoch:>3}/300")
+    assert "the last, network 3/3: " in estimator.stop_reason_
+    assert f"at epoch {last_epoch})" in estimator.stop_reason_
+
+
+def test_without_a_terminal_each_run_ends_with_its_last_epoch(capsys):
+    settings = TrainSettings(**CIRCLES).validate()
+    data = inputs.load(settings)
+    estimator = training._fit(training.build_estimator(settings, data.task), data, settings, show=True)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("network")]
+    ends = [f"network {j}/3  epoch {len(h.epoch):>3}/300" for j, h in enumerate(estimator.histories_, 1)]
+    finals = [line for line in lines if any(line.startswith(end) for end in ends)]
+    assert len(finals) == 3 and lines[-1].startswith(ends[-1])

@@ -147,8 +147,8 @@ def test_nan_and_inf_name_columns_and_rows(tmp_path):
     with pytest.raises(DataError) as caught:
         data.read(path, target="y")
     message = str(caught.value)
-    assert "column 'a': 1 row (row 1 (file line 3))" in message
-    assert "column 'b': 2 rows (rows 2, 3 (file lines 4, 5))" in message
+    assert "column 'a': 1 row (data row 2 (file line 3))" in message
+    assert "column 'b': 2 rows (data rows 3, 4 (file lines 4, 5))" in message
     assert "(3 rows in all)" in message and "missing='drop'" in message and "missing='mean'" in message
 
 
@@ -165,7 +165,7 @@ def test_missing_drop_and_mean():
     assert filled.n_dropped == 1
     np.testing.assert_allclose(filled.X[:, 0], [1.0, 5.0, 3.0, 7.0, 9.0])
     np.testing.assert_array_equal(filled.X[2, 1:], [0.0, 1.0])  # missing text -> most frequent 'v'
-    with pytest.raises(DataError, match=r"target 'y' is missing in 1 row .*\(row 3\)"):
+    with pytest.raises(DataError, match=r"target 'y' is missing in 1 row .*\(data row 4\)"):
         data.read(df.fillna({"a": 0.0, "c": "u"}), target="y")
 
 
@@ -247,7 +247,7 @@ def test_text_in_a_numeric_column(tmp_path):
     path = tmp_path / "typo.csv"
     path.write_text("age,y\n31,1\n?,2\n40,3\n52,4\n")
     with pytest.raises(DataError, match=r"column 'age' .* looks numeric, but 1 of its values is not a number "
-                       r"\(first row 1 \(file line 3\): '\?'\)"):  # fmt: skip
+                       r"\(first data row 2 \(file line 3\): '\?'\)"):  # fmt: skip
         data.read(path, target="y")
 
 
@@ -269,7 +269,7 @@ def test_unusable_types_and_bad_arguments():
 def test_an_empty_text_cell_in_a_csv_is_missing_not_a_category(tmp_path):
     path = tmp_path / "gap.csv"
     path.write_text("area,city,sold\n50,Lima,no\n80,,yes\n65,Lima,yes\n70,Cusco,no\n")
-    with pytest.raises(DataError, match=r"column 'city': 1 row \(row 1 \(file line 3\)\)"):
+    with pytest.raises(DataError, match=r"column 'city': 1 row \(data row 2 \(file line 3\)\)"):
         data.read(path, target="sold")
     filled = data.read(path, target="sold", missing="mean")
     assert filled.feature_names == ["area", "city=Cusco", "city=Lima"]  # no "city=" category

@@ -56,7 +56,7 @@ def test_transform_refuses_missing_and_extra_columns(table):
 
 def test_missing_values_at_prediction_time_without_mean():
     schema = data.read(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 4.0]}), target="y").schema
-    with pytest.raises(DataError, match=r"column 'a': 1 row \(row 0\).*trained with missing=None"):
+    with pytest.raises(DataError, match=r"column 'a': 1 row \(data row 1\).*trained with missing=None"):
         schema.transform(pd.DataFrame({"a": [np.nan]}))
 
 
@@ -83,7 +83,7 @@ def test_decode_and_unknown_labels(table, tmp_path):
     with pytest.raises(DataError, match=r"1 value that is neither class False nor True .*'maybe'"):
         table.schema.transform_target(path)
     strings = data.read(pd.DataFrame({"x": [1.0, 2.0], "t": ["no", "yes"]}), target="t").schema
-    with pytest.raises(DataError, match=r"neither class 'no' nor 'yes' \(first row 1: 'perhaps'\)"):
+    with pytest.raises(DataError, match=r"neither class 'no' nor 'yes' \(first data row 2: 'perhaps'\)"):
         strings.transform_target(pd.DataFrame({"x": [1.0, 2.0], "t": ["no", "perhaps"]}))
     regression = data.read(pd.DataFrame({"x": [1.0, 2.0, 3.0], "t": [1.0, 2.0, 4.0]}), target="t").schema
     with pytest.raises(ValueError, match=r"decode\(\) is for binary targets"):

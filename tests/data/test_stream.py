@@ -60,9 +60,9 @@ def test_a_given_schema_is_reused(tmp_path):
 def test_missing_values_are_reported_with_file_rows_or_dropped(tmp_path):
     path = tmp_path / "gaps.csv"
     lines = ["a,b,y"] + [f"{i},{i * 2},{i}" for i in range(200_000)]
-    lines[150_001] = "5,,7"  # data row 150000, far past the first chunk
+    lines[150_001] = "5,,7"  # data row 150001 (position 150000), far past the first chunk
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match=r"column 'b': 1 row \(row 150000 \(file line 150002\)\)"):
+    with pytest.raises(DataError, match=r"column 'b': 1 row \(data row 150001 \(file line 150002\)\)"):
         for _ in data.batches(path, target="y", batch_size=50_000):
             pass
     total = sum(len(y) for _, y in data.batches(path, target="y", batch_size=50_000, missing="drop"))
@@ -175,7 +175,7 @@ def test_millions_of_rows_stream_with_bounded_memory(tmp_path, kind, n):
 def test_an_empty_text_cell_is_missing_in_streamed_csv_too(tmp_path):
     path = tmp_path / "gap.csv"
     path.write_text("a,city,y\n1,Lima,0\n2,,1\n3,Quito,0\n4,Lima,1\n")
-    with pytest.raises(DataError, match=r"column 'city': 1 row \(row 1"):
+    with pytest.raises(DataError, match=r"column 'city': 1 row \(data row 2"):
         list(data.batches(path, target="y", batch_size=2))
     sizes = [len(y) for _, y in data.batches(path, target="y", batch_size=2, missing="drop")]
     assert sizes == [2, 1]

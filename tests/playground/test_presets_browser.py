@@ -127,6 +127,15 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
         page.click("#play")  # pause
     wait_until(page, "!document.querySelector('#play').classList.contains('active')")
     page.screenshot(path=str(ARTIFACTS / f"preset-{name}-en.png"), full_page=True)
+    two_parameters = not preset.config["layers"] and len(preset.config["features"]) == 1
+    assert page.is_visible("#landscape-box") == two_parameters
+    if two_parameters:  # the exact surface, its minimum and the path walked on it
+        assert page.eval_on_selector_all("#landscape polyline.contour", "lines => lines.length") >= 10
+        assert page.locator("#landscape .minimum").count() == 1
+        walked = page.get_attribute("#landscape polyline.descent-path", "points").split()
+        assert len(walked) > 50  # one point per step
+        marker = page.locator("#landscape .minimum path")
+        assert marker.count() == 1
 
     page.click("#lang-es")
     assert page.text_content("#preset-title") == preset.title["es"]
@@ -134,6 +143,8 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
     assert page.text_content("#preset-guide") == preset.guide["es"]
     labels = page.eval_on_selector_all("#preset option", "options => options.map(o => o.textContent)")
     assert labels[1:] == [p.title["es"] for p in PRESETS.values()]
+    if two_parameters:
+        assert "el peso de x₁" in page.text_content("#landscape")
     if max_epochs:  # the library's stop reason, in Spanish too
         status = page.text_content("#status")
         assert status.startswith(

@@ -133,3 +133,66 @@ export function paintCurve(svgEl, history, maxLabel, minLabel) {
       "stroke-dasharray": dash, "vector-effect": "non-scaling-stroke" }));
   });
 }
+
+// The exact loss surface of a two-parameter model: contour lines over (w, b), the exact minimum,
+// and the path the steps took (orange, the current point filled). labels: {w, b, minimum, start}.
+export function paintLandscape(svgEl, scape, path, labels) {
+  svgEl.replaceChildren();
+  const W = 360, H = 300, left = 60, right = 10, top = 10, bottom = 38;
+  const [w0, w1] = [scape.w[0], scape.w.at(-1)], [b0, b1] = [scape.b[0], scape.b.at(-1)];
+  const x = (w) => left + ((w - w0) / (w1 - w0)) * (W - left - right);
+  const y = (b) => H - bottom - ((b - b0) / (b1 - b0)) * (H - top - bottom);
+  const clip = svg("clipPath", { id: "landscape-clip" });
+  clip.append(svg("rect", { x: left, y: top, width: W - left - right, height: H - top - bottom }));
+  svgEl.append(clip);
+  const plot = svg("g", { "clip-path": "url(#landscape-clip)" });
+  svgEl.append(plot);
+  const levels = [...new Set(scape.contours.map((c) => c.level))];
+  for (const line of scape.contours) {
+    const shade = levels.indexOf(line.level) / Math.max(1, levels.length - 1);  // 0 near the minimum
+    plot.append(svg("polyline", {
+      points: line.points.map(([w, b]) => `${x(w).toFixed(1)},${y(b).toFixed(1)}`).join(" "),
+      fill: "none", stroke: `rgb(${Math.round(20 + 150 * shade)},${Math.round(60 + 120 * shade)},${Math.round(130 + 90 * shade)})`,
+      "stroke-width": 1.1, class: "contour",
+    }));
+  }
+  if (path && path.length) {
+    plot.append(svg("polyline", {
+      points: path.map(([w, b]) => `${x(w).toFixed(1)},${y(b).toFixed(1)}`).join(" "),
+      fill: "none", stroke: "#D55E00", "stroke-width": 2, class: "descent-path",
+    }));
+    const [w, b] = path.at(-1);
+    plot.append(svg("circle", { cx: x(w), cy: y(b), r: 4.5, fill: "#D55E00", stroke: "#fff", "stroke-width": 1.2,
+      class: "current-point" }));
+    const [sw, sb] = path[0];
+    plot.append(svg("circle", { cx: x(sw), cy: y(sb), r: 3.5, fill: "#fff", stroke: "#D55E00", "stroke-width": 1.5 }));
+  }
+  if (scape.minimum) {
+    const [mw, mb] = scape.minimum;
+    const mark = svg("g", { class: "minimum" });
+    mark.append(svg("path", { d: `M${x(mw) - 6},${y(mb) - 6}L${x(mw) + 6},${y(mb) + 6}M${x(mw) - 6},${y(mb) + 6}L${x(mw) + 6},${y(mb) - 6}`,
+      stroke: "#000", "stroke-width": 2.4 }));
+    const text = svg("text", { x: x(mw) + 8, y: y(mb) - 8, "font-size": 12, fill: "#000" });
+    text.textContent = labels.minimum;
+    mark.append(text);
+    plot.append(mark);
+  }
+  svgEl.append(svg("rect", { x: left, y: top, width: W - left - right, height: H - top - bottom, fill: "none",
+    stroke: "#98a2b3" }));
+  const tick = (v) => Number(v.toPrecision(3)).toString();
+  for (const f of [0, 0.5, 1]) {
+    const wv = w0 + f * (w1 - w0), bv = b0 + f * (b1 - b0);
+    const anchor = f === 0 ? "start" : f === 1 ? "end" : "middle";
+    const tx = svg("text", { x: x(wv), y: H - bottom + 14, "font-size": 11, "text-anchor": anchor, fill: "#475467" });
+    tx.textContent = tick(wv);
+    const ty = svg("text", { x: left - 5, y: y(bv) + 4, "font-size": 11, "text-anchor": "end", fill: "#475467" });
+    ty.textContent = tick(bv);
+    svgEl.append(tx, ty);
+  }
+  const wl = svg("text", { x: left + (W - left - right) / 2, y: H - 6, "font-size": 12, "text-anchor": "middle", fill: "#1f2328" });
+  wl.textContent = labels.w;
+  const bl = svg("text", { x: 12, y: top + (H - top - bottom) / 2, "font-size": 12, "text-anchor": "middle", fill: "#1f2328",
+    transform: `rotate(-90 12 ${top + (H - top - bottom) / 2})` });
+  bl.textContent = labels.b;
+  svgEl.append(wl, bl);
+}
