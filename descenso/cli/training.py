@@ -274,7 +274,8 @@ def run_training(
     from descenso.cli.record import RunRecorder
 
     recorder = RunRecorder()  # what `descenso replay` compares against
-    _fit(estimator, data, settings, show, checkpoint, recorder if parallel.is_root else None)
+    # Every rank records (a checkpoint holds the recorder's state, and every rank resumes from it).
+    _fit(estimator, data, settings, show, checkpoint, recorder)
     estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
 
