@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from descenso import run_state
+from descenso.distributed import Local
 from descenso.run_state import Position, RunState
 
 __all__ = [
@@ -92,6 +93,11 @@ class Checkpointer(NoCheckpoint):
         run never overwrites another's.
     write : bool, default True
         False: never write or lock (the other processes of a multi-process run); still resumes.
+    ranks : descenso.distributed.DataParallel, optional
+        The ranks of a data-parallel run: they open the checkpoint together (one rank's error stops
+        all, naming it), must resume at the same epoch and step (else
+        :class:`CheckpointMismatchError` on every rank), and a failed write on the writing rank
+        stops every rank. One process by default.
 
     Raises
     ------
@@ -113,7 +119,7 @@ class Checkpointer(NoCheckpoint):
     """
 
     def __init__(self, folder: str | os.PathLike[str], every: int | str = "epoch", resume: bool = False,
-                 write: bool = True) -> None:  # fmt: skip
+                 write: bool = True, ranks: Any = None) -> None:  # fmt: skip
         if not isinstance(folder, (str, os.PathLike)):
             raise TypeError(
                 f"checkpoint must be a folder path (str or os.PathLike); got {type(folder).__name__}"
@@ -121,6 +127,7 @@ class Checkpointer(NoCheckpoint):
         if every != "epoch" and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
             raise ValueError(f"checkpoint_every must be a positive number of steps or 'epoch'; got {every!r}")
         self.folder, self.every, self.resume, self.write = Path(folder), every, bool(resume), bool(write)
+        self.ranks = Local() if ranks is None else ranks
         self.path = self.folder / CHECKPOINT_FILE
         self.saved: tuple[int, int] | None = None  # (epoch, step) of the checkpoint on disk
         self._finished = False
@@ -138,11 +145,18 @@ class Checkpointer(NoCheckpoint):
         if not callable(getattr(run.optimizer, "state_dict", None)):
             raise TypeError("checkpoint= needs an optimizer with state_dict() and load_state_dict()")
         self._fingerprint = run_state.fingerprint(run.model, data, settings)
-        lock = _Lock(self.folder / LOCK_FILE) if self.write else contextlib.nullcontext()
-        self._prepare_folder()
-        with lock:
-            self._remove_temporaries()
-            start = self._load(run) if self.path.exists() else Position()
+        with contextlib.ExitStack() as stack:
+
+            def begin() -> Position:
+                self._prepare_folder()
+                if self.write:
+                    stack.enter_context(_Lock(self.folder / LOCK_FILE))
+                self._remove_temporaries()
+                return self._load(run) if self.path.exists() else Position()
+
+            # Over several ranks, all open the checkpoint or all stop, and all resume at one point.
+            start = self.ranks.load(begin, what="open its checkpoint")
+            self._check_same_start(run, start)
             yield start
             if self._finished and self.write:
                 with contextlib.suppress(FileNotFoundError):
@@ -154,14 +168,32 @@ class Checkpointer(NoCheckpoint):
     def step_done(self, run: RunState, at: Position, force: bool = False) -> None:
         """After a step that is not the epoch's last: save if ``every`` steps have passed (or ``force``)."""
         if force or (self.every != "epoch" and run.history.n_steps % self.every == 0):
-            self.save(run, at)
+            with self.ranks.guard():  # rank 0's failed write (disk full) stops every rank
+                self.save(run, at)
 
     def epoch_done(self, run: RunState, at: Position, force: bool = False, finished: bool = False) -> None:
         """After an epoch is recorded and judged: save when due, unless training is over."""
         self._finished = finished
         due = self.every == "epoch" or run.history.n_steps % self.every == 0
         if not finished and (due or force):
-            self.save(run, at)
+            with self.ranks.guard():
+                self.save(run, at)
+
+    def _check_same_start(self, run: RunState, start: Position) -> None:
+        """Every rank must resume at the same epoch and step (one reduction), else all raise."""
+        if self.ranks.size == 1:
+            return
+        places = self.ranks.gather(lambda: (start.epoch, start.step, run.history.n_steps))
+        if len(set(places)) > 1:
+            where = ", ".join(
+                f"rank {rank} "
+                + (f"at epoch {epoch} step {step} ({steps} steps done)" if steps else "found none")
+                for rank, (epoch, step, steps) in enumerate(places)
+            )
+            raise CheckpointMismatchError(
+                f"the ranks did not load the same checkpoint from '{self.folder}': {where}. Fix: give every "
+                "rank the same checkpoint folder (on a file system they all see), or start over"
+            )
 
     def notes(self, stopped_by: str) -> list[str]:
         """After an interrupt, where the checkpoint is and how to resume."""
@@ -226,7 +258,9 @@ class Checkpointer(NoCheckpoint):
         return at
 
     def _prepare_folder(self) -> None:
-        """Create the folder and prove it writable now, before any training."""
+        """Create the folder and prove it writable now, before any training (the writing rank only)."""
+        if not self.write:
+            return
         self._created = not self.folder.exists()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -250,11 +284,13 @@ class Checkpointer(NoCheckpoint):
 
 
 def as_checkpointer(
-    checkpoint: Any, every: int | str = "epoch", resume: bool = False, write: bool = True
+    checkpoint: Any, every: int | str = "epoch", resume: bool = False, write: bool = True, ranks: Any = None
 ) -> NoCheckpoint:
     """``fit``'s ``checkpoint=`` as the object the loop calls: a folder, a Checkpointer, or None.
 
     ``write=False`` (every rank but the first of a multi-process run) reads but never writes.
+    ``ranks`` (fit's :class:`~descenso.distributed.DataParallel`): every rank opens the checkpoint
+    or every rank raises; all must resume at the same epoch and step; a failed write stops all.
 
     Raises
     ------
@@ -272,7 +308,7 @@ def as_checkpointer(
         if resume:
             raise ValueError("fit: resume=True needs checkpoint= (the folder to resume from), e.g. 'ckpt/'")
         return NoCheckpoint()
-    return Checkpointer(checkpoint, every, resume, write=write)
+    return Checkpointer(checkpoint, every, resume, write=write, ranks=ranks)
 
 
 class _Lock:

@@ -275,26 +275,12 @@ def compare_representations(
 def _draw(
     comparison: Comparison, drawn: list[tuple[np.ndarray, list[str]]], y: np.ndarray, path: Path
 ) -> Path:
-    """One scatter panel per representation, saved as a PNG (no pyplot: no global state, no display)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("plot= needs matplotlib; install it with pip install 'descenso[plot]'") from None
-    panels = len(drawn)
-    figure = Figure(figsize=(4 * panels, 3.8), layout="constrained")
-    for i, ((Z, names), result) in enumerate(zip(drawn, comparison.results, strict=True)):
-        axes = figure.add_subplot(1, panels, i + 1)
-        binary = comparison.task == "binary"
-        if Z.shape[1] >= 2 and binary:
-            horizontal, vertical, xlabel, ylabel = Z[:, 0], Z[:, 1], names[0], names[1]
-        else:
-            horizontal, vertical, xlabel, ylabel = Z[:, 0], y, names[0], "target"
-        points = axes.scatter(horizontal, vertical, c=y, s=6, cmap="coolwarm" if binary else "viridis")
-        if not binary:
-            figure.colorbar(points, ax=axes, label="target")
-        axes.set_xlabel(xlabel)
-        axes.set_ylabel(ylabel)
-        axes.set_title(f"{result.name}: test {_fmt(result.test_score, comparison.metric)}")
+    """One scatter panel per representation (see :func:`descenso.viz.representation_panels`), as a PNG."""
+    from descenso import viz
+
+    titles = [
+        f"{result.name}: test {_fmt(result.test_score, comparison.metric)}" for result in comparison.results
+    ]
+    panels = [(title, Z, names) for title, (Z, names) in zip(titles, drawn, strict=True)]
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    return path
+    return viz.save(viz.representation_panels(panels, y, comparison.task), path)

@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"curvature L = {L:.4f}: gradient descent converges for lr < 2/L = {2 / L:.4f}")
 
     histories = {}
-    for label, lr in [("too small", 0.02 / L), ("good", 1 / L), ("too large", 3 / L)]:
+    rates_tried = {"too small": 0.02 / L, "good": 1 / L, "too large": 3 / L}
+    for label, lr in rates_tried.items():
         model = Linear(2, 1, rng=0)  # the same starting weights for every rate
         try:
             history = fit(model, X, y, loss="mse", optimizer="sgd", lr=lr, epochs=epochs, batch_size=None)
@@ -65,16 +66,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  epoch {epoch:3d}   loss {loss:.6f}   gradient norm {norm:.2e}")
 
     if args.plot:
-        from matplotlib.figure import Figure  # optional: pip install 'descenso[plot]'
+        from descenso import viz  # optional: pip install 'descenso[plot]'
 
-        fig = Figure(figsize=(6.4, 4.4))
-        ax = fig.add_subplot()
-        for label, history in histories.items():
-            ax.plot(history.epoch, history.train_loss, label=label)
-        ax.set(xlabel="epoch", ylabel="training loss", yscale="log", title="Three learning rates")
-        ax.legend()
-        fig.savefig(args.plot)
-        print(f"wrote {args.plot}")
+        rates = {f"lr = {lr:.3f} ({label})": histories[label] for label, lr in rates_tried.items()}
+        title = f"Three learning rates, full-batch gradient descent on {len(X)} rows"
+        figure = viz.runs_loss_curves(rates, title=title, loss_label="MSE on the training rows")
+        print(f"wrote {viz.save(figure, args.plot)}")
 
     if args.landscape:
         draw_landscape(args.landscape)

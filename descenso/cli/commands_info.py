@@ -26,7 +26,9 @@ def datasets(as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on. Any other than a loopback address lets other machines "
+                   "use the playground; it prints a warning saying so.")  # fmt: skip
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--open/--no-open", "open_browser", default=False, show_default=True,
               help="Open the playground in the default web browser.")  # fmt: skip

@@ -265,8 +265,9 @@ def evaluate(
         with user_errors(ExitCode.DATA, fix="pass a writable folder to --report"):
             folder.mkdir(parents=True, exist_ok=True)
             names = tuple(str(c) for c in estimator.classes_) if binary else ("0", "1")
-            result["plots"] = report.write_plots(folder, task, y_true, y_pred, proba,
-                                                 getattr(estimator, "history_", None), class_names=names)  # type: ignore[arg-type]  # fmt: skip
+            # The figures of this file's rows; the training history is the run folder's loss.png.
+            result["plots"] = report.write_plots(folder, task, y_true, y_pred, proba, class_names=names,  # type: ignore[arg-type]
+                                                 split=Path(data).name)  # fmt: skip
             runs.write_json(folder / runs.METRICS_FILE, result)
     if as_json:
         console.result(json.dumps(runs.jsonable(result)))

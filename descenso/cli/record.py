@@ -78,15 +78,32 @@ def environment() -> dict[str, str]:
 
 
 class RunRecorder:
-    """A callback that records the initial weights, and each epoch's losses and weights' hash."""
+    """A callback that records the initial weights, and each epoch's losses and weights' hash.
+
+    Its record travels in a run's checkpoints (``state_dict``), so a run resumed with ``--resume``
+    still records the weights it started from and every epoch since, not only those after the resume,
+    and ``descenso replay`` compares it with an uninterrupted retraining.
+    """
 
     def __init__(self) -> None:
         self.initial_weights = ""
         self.epoch_weights: list[str] = []
+        self._resumed = False
 
     def on_train_begin(self, model: Any, history: Any) -> None:
-        """Hash the initial weights."""
-        self.initial_weights, self.epoch_weights = weights_hash(model), []
+        """Hash the initial weights, unless the run resumed (the checkpoint's record holds them)."""
+        if not self._resumed:  # (an ensemble's next member starts a record afresh, as without a resume)
+            self.initial_weights, self.epoch_weights = weights_hash(model), []
+        self._resumed = False
+
+    def state_dict(self) -> dict[str, Any]:
+        """What a checkpoint keeps: the initial weights' hash and the epochs' so far."""
+        return {"initial_weights": self.initial_weights, "epoch_weights": list(self.epoch_weights)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue the record of the run a checkpoint was made from."""
+        self.initial_weights, self.epoch_weights = state["initial_weights"], list(state["epoch_weights"])
+        self._resumed = True
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any], model: Any) -> None:
         """Hash the weights the epoch reached."""

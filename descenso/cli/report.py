@@ -119,6 +119,9 @@ def write_plots(
     boundary: tuple[Callable[[np.ndarray], Any], np.ndarray, tuple[str, str]] | None = None,
     class_names: tuple[str, str] = ("0", "1"),
     units: tuple[Any, Callable[[np.ndarray], Any], np.ndarray, tuple[str, str]] | None = None,
+    split: str = "test split",
+    loss_label: str = "loss",
+    loss_title: str = "Loss per epoch",
 ) -> list[str]:
     """Write the report's PNG files into ``folder``; return their file names.
 
@@ -141,6 +144,10 @@ def write_plots(
     units : (network, transform, X, feature_names), optional
         For 2-feature data: ``unit_maps.png``, each hidden unit's output over the plane of the two
         raw features (``transform`` maps them to the network's inputs).
+    split : str, default "test split"
+        What ``y_true`` is (e.g. ``"new.csv"``); every title names it and its number of rows.
+    loss_label, loss_title : str
+        ``loss.png``'s loss axis (the loss and its scale, :func:`descenso.viz.loss_label`) and title.
     """
     from descenso import viz
 
@@ -150,18 +157,22 @@ def write_plots(
         viz.save(figure, folder / name)
         written.append(name)
 
+    on = f"{split}, {len(np.asarray(y_true))} rows"
     if history is not None:
-        save(viz.loss_curves(history), "loss.png")
+        save(viz.loss_curves(history, title=loss_title, loss_label=loss_label), "loss.png")
     if task == "binary":
         if len(np.unique(np.asarray(y_true))) == 2 and proba is not None:
-            save(viz.roc_curve(y_true, proba), "roc.png")
-        save(viz.confusion_matrix(y_true, y_pred, labels=class_names), "confusion_matrix.png")
+            save(viz.roc_curve(y_true, proba, f"ROC curve: {on}", labels=class_names), "roc.png")
+        matrix = viz.confusion_matrix(y_true, y_pred, class_names, f"Confusion matrix: {on}")
+        save(matrix, "confusion_matrix.png")
         if boundary is not None:
             function, X, names = boundary
-            save(viz.decision_boundary(function, X, y_true, feature_names=names), "decision_boundary.png")
+            title = f"Decision boundary: {on}"
+            figure = viz.decision_boundary(function, X, y_true, feature_names=names, title=title)
+            save(figure, "decision_boundary.png")
     else:
-        save(viz.predicted_vs_actual(y_true, y_pred), "predicted_vs_actual.png")
-        save(viz.residuals(y_true, y_pred), "residuals.png")
+        save(viz.predicted_vs_actual(y_true, y_pred, f"Predicted vs actual: {on}"), "predicted_vs_actual.png")
+        save(viz.residuals(y_true, y_pred, f"Residuals: {on}"), "residuals.png")
     if units is not None:
         network, transform, X_plane, names = units
         save(

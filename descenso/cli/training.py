@@ -275,7 +275,8 @@ def run_training(
     from descenso.cli.record import RunRecorder
 
     recorder = RunRecorder()  # what `descenso replay` compares against
-    _fit(estimator, data, settings, show, checkpoint, recorder if parallel.is_root else None)
+    # Every rank records (a checkpoint holds the recorder's state, and every rank resumes from it).
+    _fit(estimator, data, settings, show, checkpoint, recorder)
     estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
     train_seconds = time.perf_counter() - started
 
@@ -307,7 +308,8 @@ def _write_run(
     class_names = _class_names(estimator) if data.task == "binary" else ("0", "1")
     plots = report.write_plots(run_dir, data.task, predictions["y_true"], predictions["y_pred"],
                                predictions.get("proba"), history, _boundary(estimator, data),
-                               class_names, _units(estimator, data))  # type: ignore[arg-type]  # fmt: skip
+                               class_names, _units(estimator, data),  # type: ignore[arg-type]
+                               **_loss_words(estimator, data))  # fmt: skip
     summary = {
         "task": data.task,
         "estimator": type(estimator).__name__,
@@ -353,6 +355,15 @@ def _write_run(
     if not interrupted:
         return int(ExitCode.OK)
     return int(ExitCode.TERMINATED if history.interrupted_by == "SIGTERM" else ExitCode.INTERRUPTED)
+
+
+def _loss_words(estimator: Any, data: inputs.TrainingData) -> dict[str, str]:
+    """``loss.png``'s axis (the loss and its scale) and title (the rows it was measured on)."""
+    from descenso.viz import loss_label
+
+    held_out = f", {estimator.validation_fraction:.0%} of them held out for validation"
+    rows = f"{_n(data.X_train)} training rows" + (held_out if estimator.early_stopping else "")
+    return {"loss_label": loss_label(estimator.loss, data.task), "loss_title": f"Loss per epoch\n{rows}"}
 
 
 def _class_names(estimator: Any) -> tuple[str, str]:

@@ -5,12 +5,16 @@ POST to ``http://127.0.0.1:PORT`` (cross-site request forgery) or rename its own
 host to ``127.0.0.1`` through DNS (DNS rebinding) and then read the answers.
 Starlette and uvicorn accept any ``Host`` and ``Origin`` by default, so this
 ASGI middleware checks both before the application sees the request, for HTTP
-and WebSocket alike.
+and WebSocket alike. Any program on the machine can forge those two headers, so
+the API and the WebSocket also need the random session token served inside the
+page (:class:`TokenGuard`).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
+import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -86,13 +90,8 @@ class OriginGuard:
         reason = self.refusal(scope)
         if reason is None:
             await self.app(scope, receive, send)
-        elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008, "reason": reason})
         else:
-            body = json.dumps({"error": reason}).encode()
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-            await send({"type": "http.response.start", "status": 403, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await _refuse(scope, send, reason)
 
     def refusal(self, scope: Scope) -> str | None:
         """Return why the request is refused, or ``None`` to let it through.
@@ -118,6 +117,73 @@ class OriginGuard:
         if needs_origin and (origin is None or origin.lower() != f"http://{host.lower()}"):
             return f"refused: Origin {origin!r} is not this playground's page (http://{host})"
         return None
+
+
+TOKEN_HEADER = "x-descenso-token"
+TOKEN_PARAMETER = "token"
+
+
+def _token_of(scope: Scope) -> str | None:
+    """The session token a request carries: the ``X-Descenso-Token`` header, else ``?token=``."""
+    token = _header(scope, TOKEN_HEADER.encode())
+    if token is None:
+        query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        token = (query.get(TOKEN_PARAMETER) or [None])[0]
+    return token
+
+
+class TokenGuard:
+    """ASGI middleware: the API and the WebSocket need the session token the page was served with.
+
+    Parameters
+    ----------
+    app : ASGI application
+    token : str
+        The server's random token (``secrets.token_urlsafe``); the page gets it in a ``<meta>`` tag.
+    protected : tuple of str, default ("/api/", "/ws")
+        Path prefixes that need it; the page itself and its static files do not.
+
+    Notes
+    -----
+    The Host and Origin checks (:class:`OriginGuard`) stop other web sites; the token also stops
+    other programs on this machine, which can forge those headers but cannot read the page's
+    token without first loading the page. Tokens are compared with :func:`hmac.compare_digest`,
+    in time that does not depend on how much of a guess is right. A refused HTTP request gets 403;
+    a refused WebSocket handshake is closed with code 1008 and the reason.
+    """
+
+    def __init__(self, app: ASGIApp, token: str, protected: tuple[str, ...] = ("/api/", "/ws")) -> None:
+        if not token:
+            raise ValueError("TokenGuard needs a non-empty token")
+        self.app, self.token, self.protected = app, token.encode(), protected
+
+    def refusal(self, scope: Scope) -> str | None:
+        """Why the request is refused (``"refused: ..."``), or ``None`` to let it through."""
+        if scope["type"] not in ("http", "websocket") or not scope.get("path", "").startswith(self.protected):
+            return None
+        token = _token_of(scope)
+        if token is None:
+            return "refused: the request carries no session token; reload the playground's page"
+        if not hmac.compare_digest(token.encode("utf-8", "replace"), self.token):
+            return "refused: the session token is wrong (the server restarted?); reload the playground's page"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        reason = self.refusal(scope)
+        if reason is None:
+            await self.app(scope, receive, send)
+        else:
+            await _refuse(scope, send, reason)
+
+
+async def _refuse(scope: Scope, send: Send, reason: str) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008, "reason": reason})
+        return
+    body = json.dumps({"error": reason}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 # The page loads only its own files; no inline script, no framing by other sites.

@@ -5,6 +5,13 @@ tenth of a second, so the event loop stays free for other tabs and for this
 tab's next message (pause, a new learning rate) between slices. A lock keeps a
 message from changing the session while a slice runs.
 
+A page that stops reading cannot hold its session: every send has a time limit
+(``send_timeout``), after which the socket is closed and the slot freed. Messages
+over a rate (:mod:`descenso.playground.ratelimit`) are dropped unread, with one
+notice, so a flood does not queue up ahead of a pause. An unexpected error sends
+the page a generic sentence with a request id; the details go to the server's log
+(logger ``descenso.playground``) under the same id.
+
 A tab's engine work runs under that tab's own thread lock (``LiveSession.work``):
 a slice whose task was cancelled (pause) still finishes in its thread, and must
 do so before anything else touches the session. Tabs do not wait for each other:
@@ -18,9 +25,12 @@ import asyncio
 import base64
 import contextlib
 import json
+import logging
 import secrets
 import threading
 from typing import Any, Callable, TypeVar
+
+from pydantic import ValidationError
 
 from descenso.playground import export
 from descenso.playground.messages import translate
@@ -38,6 +48,7 @@ from descenso.playground.protocol import (
     SetMessage,
     parse_message,
 )
+from descenso.playground.ratelimit import RateLimit
 from descenso.playground.session import Session
 from descenso.playground.snapshot import data_message, snapshot_message
 from descenso.playground.uploads import UploadStore
@@ -45,6 +56,8 @@ from descenso.playground.uploads import UploadStore
 T = TypeVar("T")
 SLICE_SECONDS = 0.1  # training time between two snapshots: about 8 pictures a second with drawing
 PAUSE_SECONDS = 0.02
+SEND_TIMEOUT_SECONDS = 10.0  # a page that reads nothing for this long is hung up on
+log = logging.getLogger("descenso.playground")
 
 
 class ClosedError(Exception):
@@ -60,11 +73,25 @@ class LiveSession:
         Accepted.
     uploads : UploadStore
         Where uploaded CSV files and models are found by token.
+    send_timeout : float, default SEND_TIMEOUT_SECONDS
+        Seconds one message may take to leave; a page that reads nothing for longer is hung up on.
+    rate : RateLimit, optional
+        The limit on the page's messages (:class:`~descenso.playground.ratelimit.RateLimit`).
     """
 
-    def __init__(self, websocket: Any, uploads: UploadStore) -> None:
+    def __init__(
+        self,
+        websocket: Any,
+        uploads: UploadStore,
+        send_timeout: float = SEND_TIMEOUT_SECONDS,
+        rate: RateLimit | None = None,
+    ) -> None:
         self.websocket = websocket
         self.uploads = uploads
+        self.send_timeout = send_timeout
+        self.rate = rate if rate is not None else RateLimit()
+        self.hung_up: str | None = None  # why the server closed this page's socket, once it did
+        self.reader: asyncio.Task[Any] | None = None
         self.session: Session | None = None
         self.player: asyncio.Task[None] | None = None
         self.lock = asyncio.Lock()
@@ -92,30 +119,77 @@ class LiveSession:
         return await asyncio.to_thread(locked)
 
     async def send(self, message: dict[str, Any]) -> None:
-        """Send one JSON message (NaN is a bug here: snapshot replaces it by null)."""
+        """Send one JSON message (NaN is a bug here: snapshot replaces it by null).
+
+        Raises
+        ------
+        ClosedError
+            When the page has gone, or has not read for ``send_timeout`` seconds: then the socket
+            is closed and the reading loop stopped, so the session's slot is freed.
+        """
+        text = json.dumps(message, allow_nan=False, separators=(",", ":"))
         try:
-            await self.websocket.send_text(json.dumps(message, allow_nan=False, separators=(",", ":")))
+            await asyncio.wait_for(self.websocket.send_text(text), self.send_timeout)
+        except asyncio.TimeoutError:
+            self.hang_up(f"the page read nothing for {self.send_timeout:g} s")
+            raise ClosedError(self.hung_up) from None
         except Exception as error:  # the page went away (the exact exception depends on the server)
             raise ClosedError(str(error)) from None
+
+    def hang_up(self, reason: str) -> None:
+        """Stop serving a page that no longer reads: end the reading loop, which frees the session."""
+        if self.hung_up is not None:
+            return
+        self.hung_up = reason
+        log.warning("closing a playground tab's socket: %s", reason)
+        if self.reader is not None and self.reader is not asyncio.current_task():
+            self.reader.cancel()  # it waits for a message that may never come
+
+    async def close(self) -> None:
+        """Close the socket after a hang-up, without waiting on a peer that does not read."""
+        with contextlib.suppress(Exception, asyncio.TimeoutError):
+            await asyncio.wait_for(self.websocket.close(code=1008, reason="the page stopped reading"), 1.0)
 
     async def run(self) -> None:
         """Read messages until the page closes; answer each, or say why it was refused."""
         from starlette.websockets import WebSocketDisconnect
 
+        self.reader = asyncio.current_task()
         try:
             while True:
                 try:
                     text = await self.websocket.receive_text()
                 except (WebSocketDisconnect, RuntimeError, KeyError):
                     return
+                verdict = self.rate.take()
+                if verdict != "allow":  # dropped unread: a flood must not queue up ahead of a pause
+                    if verdict == "first drop":
+                        await self.send_error(self.rate.refusal())
+                    continue
                 try:
                     await self.handle(parse_message(text))
-                except (ProtocolError, ValueError) as error:
+                except ProtocolError as error:  # ours: written for the page
                     await self.send_error(str(error))
+                except Exception as error:
+                    await self.send_error(self.report(error, "this request failed"))
         except ClosedError:
             return
+        except asyncio.CancelledError:
+            if self.hung_up is None:
+                raise
+            current = asyncio.current_task()
+            if current is not None:
+                current.uncancel()  # our own hang-up: finish normally so the slot is freed
         finally:
             await self.stop()
+            if self.hung_up is not None:
+                await self.close()
+
+    def report(self, error: BaseException, what: str) -> str:
+        """Log ``error`` in full under a new request id; return the page's generic sentence naming it."""
+        request = secrets.token_hex(4)
+        log.error("request %s: %s: %s: %s", request, what, type(error).__name__, error, exc_info=error)
+        return f"{what}: an internal error (request id {request}); the server's log has the details"
 
     async def stop(self) -> None:
         """Stop training and let the session be freed."""
@@ -191,7 +265,14 @@ class LiveSession:
         name, saved = self.uploads.get(token, "model")
         current = self.session.config if self.session is not None else Config()
         if saved.config is not None:
-            config = Config.model_validate(saved.config)
+            try:
+                config = Config.model_validate(saved.config)
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise ProtocolError(
+                    f"{name}: its playground setting {where} is not valid: {first['msg']}"
+                ) from None
         else:
             config = current.model_copy(deep=True)
             config.task = saved.task
@@ -241,9 +322,8 @@ class LiveSession:
             return
         except Exception as error:  # a bug must not leave the page waiting in silence
             session.state = "paused"
-            with contextlib.suppress(ClosedError):
-                await self.send_error(f"training stopped: {type(error).__name__}: {error}")
-            raise
+            with contextlib.suppress(ClosedError):  # the text, paths and all, goes to the log only
+                await self.send_error(self.report(error, "training stopped"))
 
     async def send_error(self, message: str) -> None:
         """Tell the page what was refused or went wrong, in English and Spanish (``text``)."""

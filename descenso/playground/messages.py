@@ -95,7 +95,21 @@ _CLAUSES: list[tuple[str, str]] = [
         "ya hay {n} pestañas del laboratorio entrenando",
     ),
     (r"close one and reload this page", "cierra una y recarga esta página"),
+    (
+        r"training stopped: an internal error \(request id (?P<i>\w+)\)",
+        "el entrenamiento se detuvo: un error interno (petición {i})",
+    ),
+    (
+        r"this request failed: an internal error \(request id (?P<i>\w+)\)",
+        "esta petición falló: un error interno (petición {i})",
+    ),
+    (r"the server's log has the details", "los detalles están en el registro del servidor"),
     (r"training stopped: (?P<e>.+)", "el entrenamiento se detuvo: {e}"),
+    (
+        r"too many messages: a tab may send (?P<n>\S+) a second \(bursts of (?P<b>\d+)\)",
+        "demasiados mensajes: una pestaña puede enviar {n} por segundo (ráfagas de {b})",
+    ),
+    (r"the extra ones are dropped until it slows down", "los demás se descartan hasta que baje el ritmo"),
     (r"unknown preset (?P<p>'[^']*')", "tema desconocido {p}"),
     (r"choose one of (?P<o>.+)", "elige uno de: {o}"),
     (

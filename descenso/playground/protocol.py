@@ -49,7 +49,7 @@ class ProtocolError(ValueError):
 
 class _Strict(BaseModel):
     # Unknown keys are refused so a typo in a field name is an error, not a silent default.
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Layer(_Strict):

@@ -2,24 +2,33 @@
 
 FastAPI on uvicorn. By default they accept any ``Host`` and ``Origin`` and bodies
 of any size; this server binds to 127.0.0.1, refuses foreign hosts and origins
-(:mod:`descenso.playground.guard`), bounds every body, message and the number of
-sessions, and frees a tab's session when its socket closes.
+and requests without the page's session token (:mod:`descenso.playground.guard`),
+bounds every body, message, the rate of messages and the number of sessions, and
+frees a tab's session when its socket closes or its page stops reading.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the handlers' annotations, which name
 # classes imported inside create_app (FastAPI is an optional extra).
+import ipaddress
+import logging
+import secrets
 import socket
 import threading
 import urllib.parse
 import webbrowser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from descenso.playground.messages import translate
 from descenso.playground.protocol import MAX_MESSAGE_BYTES, MAX_SESSIONS, MAX_UPLOAD_BYTES, ProtocolError
 
+if TYPE_CHECKING:
+    from descenso.playground.ratelimit import RateLimit
+
+log = logging.getLogger("descenso.playground")
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOADS_KEPT = 16
+TOKEN_PLACEHOLDER = "__DESCENSO_TOKEN__"  # in index.html's <meta name="descenso-token">
 
 
 def _fastapi() -> Any:
@@ -62,6 +71,9 @@ def create_app(
     allowed_hosts: set[str] | None = None,
     max_sessions: int = MAX_SESSIONS,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    token: str | None = None,
+    send_timeout: float | None = None,
+    rate: "Callable[[], RateLimit] | None" = None,
 ) -> Any:
     """Build the playground's ASGI application.
 
@@ -74,26 +86,39 @@ def create_app(
         Tabs that may train at once; more are told to close one.
     max_upload_bytes : int, default protocol.MAX_UPLOAD_BYTES
         Largest CSV or model file accepted.
+    token : str, optional
+        The session token the API and the WebSocket require; by default a fresh random one
+        (``secrets.token_urlsafe(32)``). The page is served with it.
+    send_timeout : float, optional
+        Seconds a message to a page may take to leave before the page is hung up on
+        (``live.SEND_TIMEOUT_SECONDS`` by default).
+    rate : callable, optional
+        Makes each tab's :class:`~descenso.playground.ratelimit.RateLimit` (default: 20 messages a
+        second, bursts of 40).
 
     Returns
     -------
     fastapi.FastAPI
-        With ``app.state.sessions`` (the live sessions, by id) and ``app.state.uploads``.
+        With ``app.state.sessions`` (the live sessions, by id), ``app.state.uploads`` and
+        ``app.state.token``.
     """
     fastapi = _fastapi()
     from fastapi import Request, WebSocket
-    from fastapi.responses import FileResponse, JSONResponse
+    from fastapi.responses import HTMLResponse, JSONResponse
     from fastapi.staticfiles import StaticFiles
 
     from descenso.playground.export import open_model
-    from descenso.playground.guard import OriginGuard, SecurityHeaders
-    from descenso.playground.live import LiveSession
+    from descenso.playground.guard import OriginGuard, SecurityHeaders, TokenGuard
+    from descenso.playground.live import SEND_TIMEOUT_SECONDS, LiveSession
+    from descenso.playground.ratelimit import RateLimit
     from descenso.playground.uploads import UploadStore, read_csv_upload
 
     app = fastapi.FastAPI(title="descenso playground", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sessions = {}
     app.state.uploads = UploadStore(MAX_UPLOADS_KEPT)
+    app.state.token = token or secrets.token_urlsafe(32)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(TokenGuard, token=app.state.token)
     app.add_middleware(OriginGuard, allowed_hosts=allowed_hosts)  # outermost: runs first
 
     @app.exception_handler(fastapi.HTTPException)
@@ -103,7 +128,8 @@ def create_app(
 
     @app.get("/")
     async def index() -> Any:
-        return FileResponse(STATIC / "index.html")
+        page = (STATIC / "index.html").read_text(encoding="utf-8")
+        return HTMLResponse(page.replace(TOKEN_PLACEHOLDER, app.state.token))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -139,7 +165,12 @@ def create_app(
             await websocket.send_json({"type": "error", "message": message, "text": translate(message)})
             await websocket.close(code=1013)
             return
-        live = LiveSession(websocket, app.state.uploads)
+        live = LiveSession(
+            websocket,
+            app.state.uploads,
+            send_timeout=SEND_TIMEOUT_SECONDS if send_timeout is None else send_timeout,
+            rate=rate() if rate is not None else RateLimit(),
+        )
         app.state.sessions[id(live)] = live
         try:
             await live.run()
@@ -183,7 +214,8 @@ def make_server(host: str = "127.0.0.1", port: int = 0) -> "tuple[Any, socket.so
         create_app(), log_level="warning", ws_max_size=MAX_MESSAGE_BYTES, proxy_headers=False,
         server_header=False, limit_concurrency=64, timeout_graceful_shutdown=2,
     )  # fmt: skip
-    name = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+    wildcard = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}  # browsers open a loopback name
+    name = wildcard.get(host) or (f"[{host}]" if ":" in host else host)
     return uvicorn.Server(config), sock, f"http://{name}:{bound}/"
 
 
@@ -207,12 +239,73 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = False) ->
         Without the ``playground`` extra.
     """
     server, sock, url = make_server(host, port)
+    if not log.handlers:  # request ids of failed requests, hung-up tabs: the server's log is stderr
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s playground %(levelname)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     print(f"descenso playground: {url}  (Ctrl-C to stop)", flush=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"note: listening on {host}; the page still accepts only its loopback address", flush=True)
+    warning = exposure_warning(host, sock.getsockname()[1])
+    if warning:
+        print(warning, flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, [url]).start()
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether every address ``host`` names is a loopback one (a name is resolved; a wildcard is not)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except OSError:
+        return False
+    return bool(found) and all(ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in found)
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """What listening on ``host`` exposes, and to whom; ``None`` for a loopback address.
+
+    Parameters
+    ----------
+    host : str
+        The address the server listens on: an IPv4 or IPv6 address, a name, or a wildcard
+        (``0.0.0.0``, ``::``, ``""``).
+    port : int
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> exposure_warning("127.0.0.1", 8765) is None and exposure_warning("::1", 8765) is None
+    True
+    >>> print(exposure_warning("0.0.0.0", 8765))  # doctest: +ELLIPSIS
+    warning: listening on 0.0.0.0 port 8765, every IPv4 interface of this machine: ...
+    """
+    if host not in ("", "0.0.0.0", "::") and _is_loopback(host):
+        return None
+    where = {
+        "": "every IPv4 interface of this machine",
+        "0.0.0.0": "every IPv4 interface of this machine",
+        "::": "every IPv6 interface of this machine (and IPv4 too, where the system maps it)",
+    }.get(host, f"{host}, an address other machines may reach")
+    browsers = (
+        "a browser elsewhere is refused (the page answers only to its loopback names)"
+        if host in ("", "0.0.0.0", "::")
+        else f"a browser elsewhere can open http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    )
+    return (
+        f"warning: listening on {host or '0.0.0.0'} port {port}, {where}: any program on a machine "
+        f"that can reach it can load the page, read its session token and then train models and "
+        f"upload CSV and model files (up to {MAX_UPLOAD_BYTES / 1e6:g} MB each) on this machine; "
+        f"{browsers}. The Host, Origin and token checks stop other web sites, not programs. "
+        "Use the default --host 127.0.0.1 unless that is what you want"
+    )

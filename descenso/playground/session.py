@@ -20,7 +20,7 @@ from descenso.history import History
 from descenso.nn import MLP
 from descenso.playground.inputs import make_data, representation
 from descenso.playground.landscape import has_two_parameters, point
-from descenso.playground.protocol import Config, Settings
+from descenso.playground.protocol import Config, ProtocolError, Settings
 from descenso.stopping import (
     DivergenceError,
     EarlyStopping,
@@ -175,11 +175,11 @@ class Session:
 
         Raises
         ------
-        ValueError
+        ProtocolError
             If the model's input size is not the representation's output size.
         """
         if int(getattr(model, "in_features", -1)) != transform.transform(self.data.X_train[:1]).shape[1]:
-            raise ValueError(f"{name}: the model's input size does not match its representation's output")
+            raise ProtocolError(f"{name}: the model's input size does not match its representation's output")
         self.features, self.model, self.loaded_from = transform, model, name
         self.Z_train = self.features.transform(self.data.X_train)
         self.Z_test = self.features.transform(self.data.X_test)

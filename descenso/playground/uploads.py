@@ -168,7 +168,7 @@ def csv_columns(table: Any, x1: str, x2: str, target: str, task: str) -> tuple[n
 
     Raises
     ------
-    ValueError
+    ProtocolError
         For columns that are missing, repeated, not numeric, or a target that does
         not suit the task (the reader's message says which and why).
     """
@@ -178,18 +178,21 @@ def csv_columns(table: Any, x1: str, x2: str, target: str, task: str) -> tuple[n
 
     for column in (x1, x2, target):
         if column not in table.column_names:
-            raise ValueError(
+            raise ProtocolError(
                 f"column {column!r} is not in the uploaded file; it has {', '.join(table.column_names)}"
             )
     if len({x1, x2, target}) < 3:
-        raise ValueError(f"pick three different columns; got x1={x1!r}, x2={x2!r}, target={target!r}")
+        raise ProtocolError(f"pick three different columns; got x1={x1!r}, x2={x2!r}, target={target!r}")
     for column in (x1, x2):
         kind = table.schema.field(column).type
         if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
-            raise ValueError(f"column {column!r} holds {kind} values; x1 and x2 must be numeric columns")
+            raise ProtocolError(f"column {column!r} holds {kind} values; x1 and x2 must be numeric columns")
     with warnings.catch_warnings():  # e.g. "a column is constant": the picture shows it plainly
         warnings.simplefilter("ignore")
-        chosen = data.read(table.select([x1, x2, target]), target=target, missing="drop",
-                           task="binary" if task == "classification" else "regression")  # fmt: skip
+        try:
+            chosen = data.read(table.select([x1, x2, target]), target=target, missing="drop",
+                               task="binary" if task == "classification" else "regression")  # fmt: skip
+        except ValueError as error:  # the reader's messages are written for the user
+            raise ProtocolError(str(error)) from None
     classes = list(chosen.classes or []) if task == "classification" else None
     return chosen.X.astype(np.float32), chosen.y.astype(np.float32), classes

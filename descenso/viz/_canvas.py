@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 _DPI = 100
+# Okabe and Ito's palette: told apart with every common colour-vision deficiency.
+COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
 
 def _figure(width: float = 6.4, height: float = 4.4) -> Figure:

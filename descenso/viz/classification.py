@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from descenso.viz._canvas import _figure
+from descenso.viz._canvas import COLORS, _figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -59,7 +59,7 @@ def roc_points(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray, float]
     return fpr, tpr, auc
 
 
-def roc_curve(y_true: Any, scores: Any, title: str = "ROC curve") -> Figure:
+def roc_curve(y_true: Any, scores: Any, title: str = "ROC curve", labels: tuple[Any, Any] = (0, 1)) -> Figure:
     """The ROC curve of a binary classifier's scores, with its AUC in the legend.
 
     Parameters
@@ -70,6 +70,9 @@ def roc_curve(y_true: Any, scores: Any, title: str = "ROC curve") -> Figure:
         Probabilities of class 1 (or any score increasing with it).
     title : str, default "ROC curve"
         Figure title.
+    labels : tuple of two, default (0, 1)
+        Names of class 0 and class 1; class 1 is the positive class the rates count, and the axes
+        say so (e.g. "true positive rate: share of 'yes' rows called 'yes'").
 
     Returns
     -------
@@ -77,13 +80,14 @@ def roc_curve(y_true: Any, scores: Any, title: str = "ROC curve") -> Figure:
         500 x 460 pixels.
     """
     fpr, tpr, auc = roc_points(y_true, scores)
+    negative, positive = (str(label) for label in labels)
     fig = _figure(5.0, 4.6)
     ax = fig.add_subplot()
-    ax.plot(fpr, tpr, color="tab:blue", label=f"model (AUC = {auc:.3f})")
+    ax.plot(fpr, tpr, color=COLORS[0], label=f"model (AUC = {auc:.3f})")
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="chance (AUC = 0.5)")
-    ax.set(
-        xlabel="false positive rate", ylabel="true positive rate", title=title, xlim=(0, 1), ylim=(0, 1.01)
-    )
+    ax.set(xlabel=f"false positive rate: share of '{negative}' rows called '{positive}'",
+           ylabel=f"true positive rate: share of '{positive}' rows called '{positive}'",
+           title=f"{title}\npositive class: '{positive}'", xlim=(0, 1), ylim=(0, 1.01))  # fmt: skip
     ax.set_aspect("equal")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
@@ -93,7 +97,7 @@ def roc_curve(y_true: Any, scores: Any, title: str = "ROC curve") -> Figure:
 def confusion_matrix(
     y_true: Any, y_pred: Any, labels: tuple[Any, Any] = (0, 1), title: str = "Confusion matrix"
 ) -> Figure:
-    """A 2 x 2 confusion matrix with counts and row percentages in each cell.
+    """A 2 x 2 confusion matrix: counts, and percentages of each true class (each row sums to 100%).
 
     Parameters
     ----------
@@ -127,7 +131,11 @@ def confusion_matrix(
     names = [str(label) for label in labels]
     ax.set_xticks([0, 1], names)
     ax.set_yticks([0, 1], names)
-    ax.set(xlabel="predicted", ylabel="true", title=title)
+    ax.set(
+        xlabel="predicted class",
+        ylabel="true class",
+        title=f"{title}\ncount, and % of its true class (rows sum to 100%)",
+    )
     return fig
 
 

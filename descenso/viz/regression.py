@@ -40,7 +40,7 @@ def predicted_vs_actual(y_true: Any, y_pred: Any, title: str = "Predicted vs act
     t, p = _pair(y_true, y_pred)
     fig = _figure(5.0, 4.8)
     ax = fig.add_subplot()
-    ax.scatter(t, p, s=10, alpha=0.6, color="tab:blue", label="test points")
+    ax.scatter(t, p, s=10, alpha=0.6, color="tab:blue", label="rows")
     low, high = float(min(t.min(), p.min())), float(max(t.max(), p.max()))
     ax.plot([low, high], [low, high], color="black", linestyle="--", label="perfect prediction")
     ax.set(xlabel="actual", ylabel="predicted", title=title)

@@ -150,3 +150,23 @@ def test_a_second_run_on_the_same_checkpoint_folder_is_refused(tmp_path):
         done = run(tmp_path)
     assert_user_error(done, 6, "in use by another run", f"pid {os.getpid()}")
     assert not (tmp_path / "runs" / "run").exists()
+
+
+@pytest.mark.parametrize("when", [17, 13], ids=["after an epoch", "in mid-epoch"])
+def test_a_resumed_run_replays_bitwise_with_its_whole_history(tmp_path, when):
+    import json
+
+    one = ("--ensemble", "1")  # one network: the run resumed is the one recorded
+    killed = run(tmp_path, *one, fault="SIGKILL", when=when)  # last checkpoint: step 15 (epoch 3 done) / 12
+    assert killed.returncode == -signal.SIGKILL
+    (tmp_path / "runs" / "run").mkdir(parents=True)
+    done = resume(tmp_path, *one)
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "runs" / "run" / "config.json").read_text())["record"]
+    assert len(record["history"]["weights"]) == len(record["history"]["train_loss"]) == 8  # every epoch
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "MPLBACKEND": "Agg"}
+    replayed = subprocess.run([sys.executable, "-m", "descenso", "replay", "runs/run"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "bitwise identical" in replayed.stdout and "history of 8 epochs" in replayed.stdout
+    assert "every recorded fact is the same" in replayed.stdout  # the initial weights too: the original ones

@@ -99,3 +99,59 @@ def test_save_replaces_a_file_whole_or_not_at_all(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]  # no temporary left behind
     assert saved_size(viz.loss_curves({"train_loss": [1.0, 0.5]}), path) == (640, 440)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
+
+
+def test_the_loss_axis_names_the_loss_and_its_scale():
+    history = {"train_loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}
+    label = viz.loss_label("mse", "regression")
+    assert label == "MSE (standardised target)"
+    assert viz.loss_curves(history, loss_label=label).axes[0].get_ylabel() == label
+    assert viz.loss_label("bce", "binary") == "log-loss (BCE)"
+
+
+def test_the_roc_names_the_positive_class(binary):
+    X, y = binary
+    ax = viz.roc_curve(y, X[:, 0], title="ROC curve: test split, 200 rows", labels=("no", "yes")).axes[0]
+    assert ax.get_title() == "ROC curve: test split, 200 rows\npositive class: 'yes'"
+    assert ax.get_ylabel() == "true positive rate: share of 'yes' rows called 'yes'"
+    assert ax.get_xlabel() == "false positive rate: share of 'no' rows called 'yes'"
+
+
+def test_the_confusion_matrix_is_normalised_per_true_class_and_says_so():
+    ax = viz.confusion_matrix([0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1], labels=("no", "yes")).axes[0]
+    shares = np.asarray(ax.images[0].get_array())
+    np.testing.assert_allclose(shares, [[0.75, 0.25], [0.0, 1.0]])  # each row (true class) sums to 1
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["3\n75%", "1\n25%", "0\n0%", "2\n100%"])
+    assert "% of its true class (rows sum to 100%)" in ax.get_title()
+    assert (ax.get_ylabel(), ax.get_xlabel()) == ("true class", "predicted class")
+
+
+def test_a_diverging_run_is_cut_off_and_marked(tmp_path):
+    runs = {
+        "lr = 0.1": {"train_loss": [2.0, 1.0, 0.5, 0.25]},
+        "lr = 3": {"train_loss": [2.0, 8.0, 1e10, 1e37, float("inf")]},
+    }
+    ax = viz.runs_loss_curves(runs, loss_label="MSE on the training rows").axes[0]
+    assert ax.get_yscale() == "log" and ax.get_ylim()[1] <= 10 * 2.0 * 1.5  # not up to 1e37
+    labels = [line.get_label() for line in ax.lines]
+    assert labels[:2] == ["lr = 0.1", "lr = 3: diverged at epoch 3"]
+    cut = ax.lines[1]
+    assert list(cut.get_xdata()) == [1, 2, 3] and cut.get_ydata()[-1] == 20.0  # up to the edge
+    assert ax.lines[2].get_marker() == "x" and ax.get_ylabel() == "MSE on the training rows"
+    assert saved_size(viz.runs_loss_curves(runs), tmp_path / "runs.png") == (640, 440)
+
+
+def test_representation_panels_show_what_each_representation_adds(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = (np.hypot(X[:, 0], X[:, 1]) < 1).astype(float)
+    poly = np.column_stack([X, X**2, X[:, 0] * X[:, 1]])
+    panels = [("raw", X, ["x1", "x2"]), ("polynomial", poly, ["x1", "x2", "x1^2", "x2^2", "x1 x2"])]
+    fig = viz.representation_panels(panels, y, "binary", class_names=("outer", "inner"))
+    raw, polynomial = fig.axes
+    assert (raw.get_xlabel(), raw.get_ylabel()) == ("x1", "x2")
+    assert (polynomial.get_xlabel(), polynomial.get_ylabel()) == ("x1^2", "x2^2")  # not x1, x2 again
+    assert "2 of its 5 columns" in polynomial.get_title()
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["outer", "inner"]
+    assert saved_size(fig, tmp_path / "panels.png") == (800, 380)

@@ -18,9 +18,15 @@ ORIGIN = {"origin": BASE}
 WS = "ws://127.0.0.1:8765/ws"
 
 
-def make_client(**options: Any) -> TestClient:
-    """A client for a fresh app, reached at BASE (so Host is 127.0.0.1:8765)."""
-    return TestClient(create_app(**options), base_url=BASE)
+def make_client(*, with_token: bool = True, **options: Any) -> TestClient:
+    """A client for a fresh app, reached at BASE (so Host is 127.0.0.1:8765).
+
+    It sends the app's session token on every request and handshake, as the page does, unless
+    ``with_token`` is False.
+    """
+    app = create_app(**options)
+    headers = {"x-descenso-token": app.state.token} if with_token else {}
+    return TestClient(app, base_url=BASE, headers=headers)
 
 
 def receive(socket: Any, kind: str, limit: int = 200) -> dict[str, Any]:

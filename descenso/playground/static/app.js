@@ -18,6 +18,8 @@ let status = null;    // [kind, () => text]: rebuilt when the language changes
 let hovered = null;   // a neuron or feature whose map the big canvas shows while the mouse is on it
 let presets = [];     // every topic preset: name, title, text, example, guide (from the server)
 const linkedPreset = new URLSearchParams(location.search).get("preset");  // a link ?preset=NAME
+// The server's session token, served inside the page; the API and the WebSocket require it.
+const TOKEN = document.querySelector('meta[name="descenso-token"]').content;
 
 // ------------------------------------------------------------------ messages
 function send(message) {
@@ -40,7 +42,7 @@ function saveUrl() {
 
 function connect() {
   showStatus("info", () => t("connecting"));
-  socket = new WebSocket(`ws://${location.host}/ws`);
+  socket = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(TOKEN)}`);
   socket.onopen = () => {
     hideStatus();
     if (linkedPreset) send({ type: "preset", name: linkedPreset });
@@ -279,7 +281,8 @@ async function post(path, file) {
   if (file.size > MAX_UPLOAD_BYTES) throw new Error(t("too_large", { name: file.name, mb: MAX_UPLOAD_BYTES / 1e6 }));
   $("upload-msg").textContent = t("uploading");
   const response = await fetch(path, { method: "POST", body: file,
-    headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) } });
+    headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name),
+               "X-Descenso-Token": TOKEN } });
   const answer = await response.json();
   if (!response.ok) throw new Error(inLanguage(answer.text, answer.error));
   return answer;
