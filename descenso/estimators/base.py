@@ -15,7 +15,7 @@ import numpy as np
 
 from descenso import backend
 from descenso.distributed import Local, as_parallel
-from descenso.estimators import _ensemble, _missing, _tables, _training
+from descenso.estimators import _ensemble, _missing, _streamed, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
 from descenso.estimators._transaction import Snapshot
@@ -82,10 +82,16 @@ class NetworkEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or a pandas/polars DataFrame
-            Numbers; a DataFrame's text and categorical columns are one-hot encoded.
+        X : array-like of shape (n_samples, n_features), a pandas/polars DataFrame, a file path or a Stream
+            Numbers; a DataFrame's text and categorical columns are one-hot encoded. A CSV/Parquet
+            path (``fit("big.parquet", "price")``) or a :class:`descenso.data.Stream` is read a few
+            pieces at a time, for files larger than memory: the encoding, fills and scaling are
+            learned in one pass, the validation rows held out by the stream's seeded rule, and one
+            network trained in mini-batches (no ``sample_weight``, ``class_weight``, ``features``
+            other than scaling, ``ensemble`` other than 1, or ``warm_start``).
         y : array-like of shape (n_samples,), or str
-            The target; a string names a column of the DataFrame ``X`` (``fit(df, "price")``).
+            The target; a string names a column of the DataFrame ``X`` (``fit(df, "price")``) or
+            of the file. None with a Stream, which names its own.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; a zero weight drops the row (also from the scaling).
         callbacks : list, optional
@@ -165,7 +171,10 @@ class NetworkEstimator(BaseEstimator):
                  "doctor": bool(doctor)}  # fmt: skip
         saved = Snapshot(self, continue_training=incremental)
         try:
-            self._fit(X, y, sample_weight, params, incremental, one_epoch=False, watch=watch)
+            if _streamed.is_stream(X):  # a file larger than memory, learned and read a few pieces at a time
+                _streamed.fit_stream(self, X, y, sample_weight, params, watch)
+            else:
+                self._fit(X, y, sample_weight, params, incremental, one_epoch=False, watch=watch)
         except BaseException:  # refused or diverged: the previous model (or none) stays, never a mix
             saved.restore(self)
             raise
