@@ -49,6 +49,11 @@ class LinearKernel:
         xp = self.xp
         if self.relu:
             grad = xp.multiply(grad, xp.greater(self.out, 0, out=self.mask), out=self.grad_z)
+        return self.products(grad)
+
+    def products(self, grad: np.ndarray) -> np.ndarray | None:
+        """The weight, bias and input gradients from the gradient of the affine output ``grad``."""
+        xp = self.xp
         xp.matmul(grad.T, self.x, out=self.weight.grad)
         if self.bias is not None:
             xp.matmul(self.ones[: len(grad)], grad, out=self.bias.grad)  # 1^T grad: a matrix-vector product
@@ -166,11 +171,10 @@ def _reduce(loss: np.ndarray, weight: np.ndarray | None, seed: np.ndarray) -> tu
     """The mean of ``loss`` (weighted) and the factor its derivative is scaled by, as ``losses._reduced``."""
     xp = array_module(loss)
     weighted = loss if weight is None else loss * weight
-    data = xp.asarray(weighted.sum(), dtype=loss.dtype)
     total = loss.dtype.type(loss.size) if weight is None else xp.broadcast_to(weight, loss.shape).sum()
     if weight is not None and not losses._value_checks.on:  # in fit: a batch of zero weights counts 0
         total = xp.maximum(total, loss.dtype.type(np.finfo(loss.dtype).tiny))
-    data = xp.asarray(data / total, dtype=loss.dtype)
+    data = weighted.sum() / total  # one rounding of the dtype's sum, one of the division: as eager
     scale = seed / total
     return data, scale if weight is None else scale * weight
 
@@ -185,11 +189,14 @@ class MSEKernel:
         self.scale: Any = None
 
     def forward(self, z: np.ndarray, y: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+        data, self.scale = _reduce(self.terms(z, y), weight, self.seed)
+        return data
+
+    def terms(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The squared residuals (the residuals are kept for the derivative)."""
         xp = self.xp
         residual = xp.subtract(z, y, out=self.residual)
-        squares = xp.multiply(residual, residual, out=self.squares)
-        data, self.scale = _reduce(squares, weight, self.seed)
-        return data
+        return xp.multiply(residual, residual, out=self.squares)
 
     def backward(self) -> np.ndarray:
         xp = self.xp
@@ -207,10 +214,15 @@ class BCEWithLogitsKernel:
         self.z, self.y, self.scale = self.e, self.e, None
 
     def forward(self, z: np.ndarray, y: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
-        xp = self.xp
         if losses._value_checks.on and not (y.min() >= 0 and y.max() <= 1):  # the exact check explains
             losses._check_binary("bce_with_logits", Tensor(y), soft=True)
         self.z, self.y = z, y
+        data, self.scale = _reduce(self.terms(z, y), weight, self.seed)
+        return data
+
+    def terms(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each prediction's loss ``max(z, 0) - z y + log1p(exp(-|z|))`` (keeping ``exp(-|z|)``)."""
+        xp = self.xp
         e = xp.abs(z, out=self.e)
         xp.negative(e, out=e)
         xp.exp(e, out=e)  # exp(-|z|), in (0, 1]
@@ -218,8 +230,7 @@ class BCEWithLogitsKernel:
         loss = xp.maximum(z, 0, out=self.loss)
         loss -= xp.multiply(z, y, out=self.work)
         loss += self.log_term
-        data, self.scale = _reduce(loss, weight, self.seed)
-        return data
+        return loss
 
     def backward(self) -> np.ndarray:
         xp = self.xp
@@ -256,3 +267,17 @@ class EagerLoss:
 
 
 FAST_LOSSES = {losses.mse: MSEKernel, losses.bce_with_logits: BCEWithLogitsKernel}
+
+
+def optimizer_update(optimizer: Any) -> Callable[[], None]:
+    """The optimizer's update as the captured step calls it: here, its own ``step``."""
+    return optimizer.step
+
+
+def gradient_is_finite(grad: np.ndarray) -> bool:
+    """Whether the flat gradient ``grad`` is finite, in one pass: ``g . g`` (NaN and inf propagate).
+
+    False may also mean the product overflowed (the caller's exact check decides). On a GPU it is
+    not checked (True): each check would wait for the device; the weights' check each epoch catches it.
+    """
+    return type(grad) is not np.ndarray or math.isfinite(float(np.dot(grad, grad)))
