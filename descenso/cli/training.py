@@ -265,7 +265,7 @@ def run_training(
 
     data, estimator = ranks.together(parallel, prepare)  # one rank's bad data stops every rank
     if show:
-        rows = len(data.y_test) + _n(data.X_train)
+        rows = data.n_rows - data.n_dropped  # the rows trained, validated and tested on
         kind = type(estimator).__name__
         left_out = f" ({data.n_dropped} more left out with missing values, --missing {settings.missing})"
         console.info(
