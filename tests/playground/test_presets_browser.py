@@ -109,6 +109,7 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
     assert page.text_content("#preset-text") == preset.text["en"]
     assert page.text_content("#preset-example") == preset.example
     assert page.input_value("#preset") == name
+    assert page.get_attribute("#preset-link", "href").endswith(f"?preset={name}")
     wait_until(page, f"location.hash.includes('preset={name}') && !location.search.includes('preset')")
 
     eventually(lambda: any(s.preset == name for s in sessions(server)))
