@@ -386,6 +386,13 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 reads as infinity, which JSON cannot hold
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
 def _parse_json(text: bytes | str, what: str, path: Path) -> Any:
     try:
         # Decode as UTF-8 ourselves: json.loads would guess UTF-16/32 from the first bytes.
@@ -393,6 +400,7 @@ def _parse_json(text: bytes | str, what: str, path: Path) -> Any:
             text.decode("utf-8") if isinstance(text, bytes) else text,
             object_pairs_hook=_no_duplicate_keys,
             parse_constant=_no_constant,
+            parse_float=_finite_float,
         )
     except UnicodeDecodeError as error:
         raise ModelFileError(

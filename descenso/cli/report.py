@@ -168,7 +168,9 @@ def write_plots(
         if boundary is not None:
             function, X, names = boundary
             title = f"Decision boundary: {on}"
-            figure = viz.decision_boundary(function, X, y_true, feature_names=names, title=title)
+            numeric = all(c.lstrip("-").replace(".", "").isdigit() for c in class_names)
+            spoken = (f"class {class_names[0]}", f"class {class_names[1]}") if numeric else class_names
+            figure = viz.decision_boundary(function, X, y_true, names, title=title, labels=spoken)
             save(figure, "decision_boundary.png")
     else:
         save(viz.predicted_vs_actual(y_true, y_pred, f"Predicted vs actual: {on}"), "predicted_vs_actual.png")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from descenso.cli import console, inputs, report, runs
+from descenso.cli import console, inputs, loss_scale, report, runs
 from descenso.cli.errors import CLIError, ExitCode, divergence_fix, user_errors
 from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
@@ -128,7 +128,8 @@ def _fit(
     saving = {} if checkpoint is None else {
         "checkpoint": checkpoint.folder, "checkpoint_every": checkpoint.every, "resume": checkpoint.resume
     }  # fmt: skip
-    progress = EpochProgress(settings.epochs, enabled=show)
+    scale = loss_scale.loss_label(data.task, str(estimator.loss), data.target)
+    progress = EpochProgress(settings.epochs, enabled=show, scale=scale)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -264,7 +265,7 @@ def run_training(
 
     data, estimator = ranks.together(parallel, prepare)  # one rank's bad data stops every rank
     if show:
-        rows = len(data.y_test) + _n(data.X_train)
+        rows = data.n_rows - data.n_dropped  # the rows trained, validated and tested on
         kind = type(estimator).__name__
         left_out = f" ({data.n_dropped} more left out with missing values, --missing {settings.missing})"
         console.info(
@@ -326,6 +327,7 @@ def _write_run(
         "steps": history.n_steps,
         "final_train_loss": history.train_loss[-1] if history.train_loss else None,
         "final_val_loss": history.val_loss[-1] if history.val_loss else None,
+        "loss": loss_scale.describe_loss(estimator, data.task, data.target),  # what those two are on
         "timings": {"train_seconds": round(train_seconds, 3), "total_seconds": 0.0},
         "sizes": {
             "rows": data.n_rows,
@@ -405,8 +407,12 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     value = summary["test"][metric]
     shown = "-" if value is None else f"{value:.4f}"
     console.result(f"stopped: {summary['stop_reason']}")
+    losses = loss_scale.summary_line(summary["loss"], summary["target"])
+    if losses is not None:
+        console.result(losses)
     numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary["test"].items() if isinstance(v, float))
-    console.result(f"test {metric}: {shown}   ({numbers})")
+    units = f", in {summary['target']}'s units" if summary["task"] == "regression" else ""
+    console.result(f"test {metric}: {shown}   ({numbers}{units})")
     console.result(f"run folder: {summary['run_dir']}")
     console.result(f"  model {Path(summary['model']).name}, metrics.json, history.csv, config.json, "
                    f"{', '.join(summary['plots'])}")  # fmt: skip

@@ -141,6 +141,15 @@ def test_a_diverging_run_is_cut_off_and_marked(tmp_path):
     assert saved_size(viz.runs_loss_curves(runs), tmp_path / "runs.png") == (640, 440)
 
 
+def test_the_decision_boundary_names_the_classes(binary):
+    X, y = binary
+    probability = lambda P: 1 / (1 + np.exp(-P[:, 0]))  # noqa: E731
+    fig = viz.decision_boundary(probability, X, y, resolution=20, labels=("no", "yes"))
+    plane, colorbar = fig.axes
+    assert [t.get_text() for t in plane.get_legend().get_texts()] == ["no", "yes"]
+    assert colorbar.get_ylabel() == "P(yes)"
+
+
 def test_representation_panels_show_what_each_representation_adds(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 2))
