@@ -363,7 +363,8 @@ def _loss_words(estimator: Any, data: inputs.TrainingData) -> dict[str, str]:
 
     held_out = f", {estimator.validation_fraction:.0%} of them held out for validation"
     rows = f"{_n(data.X_train)} training rows" + (held_out if estimator.early_stopping else "")
-    return {"loss_label": loss_label(estimator.loss, data.task), "loss_title": f"Loss per epoch\n{rows}"}
+    label = loss_label(estimator.loss, data.task, str(data.target))
+    return {"loss_label": label, "loss_title": f"Loss per epoch\n{rows}"}
 
 
 def _class_names(estimator: Any) -> tuple[str, str]:
