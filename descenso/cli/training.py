@@ -265,7 +265,7 @@ def run_training(
 
     data, estimator = ranks.together(parallel, prepare)  # one rank's bad data stops every rank
     if show:
-        rows = len(data.y_test) + _n(data.X_train)
+        rows = data.n_rows - data.n_dropped  # the rows trained, validated and tested on
         kind = type(estimator).__name__
         left_out = f" ({data.n_dropped} more left out with missing values, --missing {settings.missing})"
         console.info(
@@ -370,7 +370,8 @@ def _loss_words(estimator: Any, data: inputs.TrainingData) -> dict[str, str]:
 
     held_out = f", {estimator.validation_fraction:.0%} of them held out for validation"
     rows = f"{_n(data.X_train)} training rows" + (held_out if estimator.early_stopping else "")
-    return {"loss_label": loss_label(estimator.loss, data.task), "loss_title": f"Loss per epoch\n{rows}"}
+    label = loss_label(estimator.loss, data.task, str(data.target))
+    return {"loss_label": label, "loss_title": f"Loss per epoch\n{rows}"}
 
 
 def _class_names(estimator: Any) -> tuple[str, str]:

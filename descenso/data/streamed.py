@@ -325,5 +325,9 @@ class Stream:
         if not given:
             yield self._stand_in()
 
+    def __len__(self) -> int:
+        """Rows in this part, after :meth:`learn`."""
+        return self.n
+
     def __repr__(self) -> str:
         return f"Stream({str(self.pieces.path.name)!r}, target={self.target!r}, part={self.part!r})"

@@ -115,10 +115,10 @@ _ALL = [
                 The same linear model (no hidden layer: one weight per input column and a bias)
                 on two concentric circles, fed the polar coordinates r and θ instead of x1 and
                 x2. In polar coordinates the class depends on the radius alone, so one threshold
-                on r splits the circles and the test accuracy reaches 1. Now click x1 and x2 on
-                and r and θ off: no straight line in the plane separates the circles, and the
-                same model stays near chance. How the data is represented matters; a hidden ReLU
-                layer (+) learns such a representation by itself.
+                on r splits the circles and the test accuracy climbs to about 0.99. Now click x1
+                and x2 on and r and θ off: no straight line in the plane separates the circles,
+                and the same model stays near chance. How the data is represented matters; a
+                hidden ReLU layer (+) learns such a representation by itself.
                 """
             ),
             "es": _paragraph(
@@ -126,10 +126,10 @@ _ALL = [
                 El mismo modelo lineal (sin capa oculta: un peso por columna de entrada y un
                 sesgo) sobre dos círculos concéntricos, con las coordenadas polares r y θ en
                 lugar de x1 y x2. En polares la clase depende solo del radio, así que un umbral
-                sobre r separa los círculos y la exactitud de prueba llega a 1. Ahora activa x1
-                y x2 y desactiva r y θ: ninguna recta del plano separa los círculos y el mismo
-                modelo se queda cerca del azar. La representación de los datos importa; una capa
-                oculta ReLU (+) aprende esa representación por sí sola.
+                sobre r separa los círculos y la exactitud de prueba sube hasta cerca de 0.99.
+                Ahora activa x1 y x2 y desactiva r y θ: ninguna recta del plano separa los
+                círculos y el mismo modelo se queda cerca del azar. La representación de los
+                datos importa; una capa oculta ReLU (+) aprende esa representación por sí sola.
                 """
             ),
         },

@@ -43,7 +43,7 @@ def test_train_figures_name_the_loss_the_split_and_the_positive_class(tmp_path, 
     monkeypatch.chdir(tmp_path)
     assert run(["train", str(penguins), "--target", "sex", "--epochs", "15", "--name", "p", "--quiet"]) == 0
     test_rows = round(0.2 * 333)
-    assert figures["loss.png"]["ylabels"] == ["log-loss (BCE)"]
+    assert figures["loss.png"]["ylabels"] == ["log-loss"]
     assert figures["loss.png"]["titles"] == [
         "Loss per epoch\n266 training rows, 10% of them held out for validation"
     ]
@@ -59,7 +59,7 @@ def test_train_figures_name_the_loss_the_split_and_the_positive_class(tmp_path, 
 def test_a_regression_loss_is_on_the_standardised_target(tmp_path, regression, figures, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run(["train", str(regression), "--target", "y", "--epochs", "10", "--name", "r", "--quiet"]) == 0
-    assert figures["loss.png"]["ylabels"] == ["MSE (standardised target)"]
+    assert figures["loss.png"]["ylabels"] == ["MSE (standardised y)"]  # the target column is y
     assert figures["residuals.png"]["titles"][0] == "Residuals: test split, 60 rows"
 
 

@@ -106,7 +106,8 @@ def test_the_loss_axis_names_the_loss_and_its_scale():
     label = viz.loss_label("mse", "regression")
     assert label == "MSE (standardised target)"
     assert viz.loss_curves(history, loss_label=label).axes[0].get_ylabel() == label
-    assert viz.loss_label("bce", "binary") == "log-loss (BCE)"
+    assert viz.loss_label("mse", "regression", target="price") == "MSE (standardised price)"
+    assert viz.loss_label("bce", "binary") == "log-loss"
 
 
 def test_the_roc_names_the_positive_class(binary):

@@ -1,0 +1,56 @@
+"""``descenso train DATA --stream``: a file read a few pieces at a time, then a run folder like any other."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from .helpers import assert_user_error, descenso
+
+
+def write_table(path, n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.normal(size=n), "city": rng.choice(list("xyz"), n)}
+    )
+    frame["price"] = 50 + 10 * frame.a - 4 * frame.b + 3 * (frame.city == "y") + 0.5 * rng.normal(size=n)
+    frame["sold"] = np.where(frame.a - frame.b > 0, "yes", "no")
+    frame.drop(columns="sold").to_parquet(path, row_group_size=250)
+    frame.drop(columns="price").to_csv(path.with_suffix(".csv"), index=False)
+    return frame
+
+
+def test_a_streamed_run_writes_a_run_folder_whose_model_predicts_the_file(tmp_path):
+    frame = write_table(tmp_path / "houses.parquet")
+    args = ("train", "houses.parquet", "--target", "price", "--stream", "--hidden", "16", "--epochs", "20")
+    result = descenso(*args, "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["estimator"] == "Regressor" and summary["test"]["r2"] > 0.98
+    # The test rows are the seeded rule's: about a fifth of the file, none of them trained on.
+    assert 0.17 < summary["sizes"]["test"] / 3000 < 0.23
+    config = json.loads((tmp_path / "runs" / "latest" / "config.json").read_text())
+    assert config["settings"]["stream"] is True
+    predicted = descenso(
+        "predict", "runs/latest/model.descenso", "houses.parquet", "-o", "p.csv", cwd=tmp_path
+    )
+    assert predicted.returncode == 0, predicted.stderr
+    values = pd.read_csv(tmp_path / "p.csv").iloc[:, -1].to_numpy()
+    assert np.corrcoef(values, frame.price)[0, 1] > 0.99  # the saved schema one-hot encodes city
+
+
+def test_a_streamed_csv_classifier_and_what_a_stream_refuses(tmp_path):
+    write_table(tmp_path / "houses.parquet")
+    result = descenso("train", "houses.csv", "--target", "sold", "--stream", "--epochs", "10", "--json",
+                      cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["classes"] == ["no", "yes"] and summary["test"]["accuracy"] > 0.95
+    refused = descenso("train", "houses.csv", "--target", "sold", "--stream", "--class-weight", "balanced",
+                       cwd=tmp_path)  # fmt: skip
+    assert_user_error(refused, 2, "--stream learns only", "--class-weight")
+    assert_user_error(
+        descenso("train", "--dataset", "moons", "--stream", cwd=tmp_path), 2, "--stream reads a DATA"
+    )
