@@ -91,6 +91,8 @@ class FusedAdam:
 
     def __init__(self, optimizer: Adam) -> None:
         self.optimizer = optimizer
+        assert optimizer.packed is not None
+        self.param, self.grad = optimizer.packed.data, optimizer.packed.grad  # fixed for its life
         state = optimizer._flat_state  # the buffers themselves: load_state_dict copies into them
         self.m, self.v = state["exp_avg"], state["exp_avg_sq"]
         self.v_max = state.get("max_exp_avg_sq", self.v)
@@ -99,10 +101,8 @@ class FusedAdam:
         opt = self.optimizer
         opt.steps += 1
         step_size, bias_sqrt = opt._coefficients()
-        packed = opt.packed
-        assert packed is not None
         beta1, beta2 = opt.betas
-        adam_update(packed.data, packed.grad, self.m, self.v, self.v_max, beta1, beta2, opt.eps,
+        adam_update(self.param, self.grad, self.m, self.v, self.v_max, beta1, beta2, opt.eps,
                     opt.weight_decay, 1 - opt.lr * opt.weight_decay, step_size, bias_sqrt,
                     opt.amsgrad, opt._decoupled)  # fmt: skip
 
@@ -184,8 +184,8 @@ class LinearKernel(_kernels.LinearKernel):
         if not self.fused:
             return super().forward(x)
         self.x = x
-        out = np.matmul(x, self.weight.data.T, out=self.out)
-        add_bias_relu(out, self.bias.data)
+        out = np.matmul(x, self.weight_t, out=self.out)
+        add_bias_relu(out, self.bias_data)
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
@@ -258,8 +258,13 @@ class BCEWithLogitsKernel(_kernels.BCEWithLogitsKernel):
         bce_terms(z, y, self.log_term, self.loss)
         return self.loss
 
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, xp: Any) -> None:
+        super().__init__(shape, dtype, xp)
+        self.mean_scale_2d = np.reshape(np.asarray(self.mean_scale), (1, 1))
+
     def backward(self) -> np.ndarray:
-        scale = np.asarray(self.scale).reshape(-1, 1)  # (1, 1), or (rows, 1) with sample weights
+        scale = self.scale  # (1, 1), or (rows, 1) with sample weights
+        scale = self.mean_scale_2d if scale is self.mean_scale else np.asarray(scale).reshape(-1, 1)
         bce_grad(self.z, self.y, self.e, scale, self.s)
         return self.s
 

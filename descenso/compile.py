@@ -145,6 +145,7 @@ class CompiledStep:
         _check_optimizer(model, optimizer)
         self.penalized = [p for p in model.parameters() if p.ndim >= 2]
         self.l1, self.l2 = float(l1), float(l2)
+        self.packed, self._owner = optimizer.packed, type(optimizer).__name__
         self.dtype = optimizer.packed.data.dtype
         self.xp = array_module(optimizer.packed.data)  # NumPy, or CuPy for a model on a GPU
         self.kernels = kernel_set(kernels, self.xp)
@@ -196,11 +197,11 @@ class CompiledStep:
     # ------------------------------------------------------------------ a step
     def forward(self, X: Any, y: Any, sample_weight: Any = None) -> tuple[np.ndarray, float, float]:
         """Forward and loss on one batch: ``(output, data loss, objective)`` (output: reused next step)."""
-        self.optimizer.packed.sync(type(self.optimizer).__name__)  # a replaced p.data is an error, as eager
+        self.packed.sync(self._owner)  # a replaced p.data is an error, as eager
         x = self.xp.asarray(X, dtype=self.dtype)
         if x.ndim != 2:
             raise ValueError(f"compiled step: expected X of shape (batch, n_features); got shape {x.shape}")
-        plan = self._plan(x.shape)
+        plan = self._plans.get(x.shape) or self._plan(x.shape)
         for kernel in plan:
             x = kernel.forward(x)
         target = self.xp.asarray(y, dtype=self.dtype)
@@ -211,7 +212,7 @@ class CompiledStep:
                     "expected one target per output"
                 )
             target = target.reshape(x.shape)
-        loss_kernel = self._loss_kernel(x.shape)
+        loss_kernel = self._loss_kernels.get(x.shape) or self._loss_kernel(x.shape)
         weight = sample_weight
         if weight is not None and type(loss_kernel) is not _kernels.EagerLoss:
             weight = _kernels.batch_weights(self.loss_fn.__name__, sample_weight, x)
@@ -242,7 +243,7 @@ class CompiledStep:
         self._last = None
         grad = loss_kernel.backward()
         for kernel in reversed(plan):
-            if not getattr(kernel, "trained", True):
+            if not kernel.trained:
                 break  # no parameter before this layer: nothing needs its input's gradient
             grad = kernel.backward(grad)
             if grad is None:
@@ -250,7 +251,7 @@ class CompiledStep:
         if self.l1 or self.l2:
             self._penalty_gradient()
         # Eager accumulates into zeroed gradients, 0 + g, which turns a -0.0 into +0.0; so do we.
-        self.optimizer.packed.grad += 0
+        self.packed.grad += 0
 
     def _penalty_gradient(self) -> None:
         """Add ``l1 sign(W) + l2 W`` in the order eager's graph delivers it: l1's term, then ``c W + c W``."""

@@ -183,6 +183,12 @@ def as_feed(
             raise TypeError(f"fit: with a file X={str(X)!r}, y must name the target column; got {y!r}")
         X, y = Stream(X, target=y), None
     if not (hasattr(X, "pieces") and hasattr(X, "epoch")):
+        if hasattr(X, "__next__"):  # an iterator read once, e.g. the generator data.batches(...) returns
+            raise TypeError(
+                "fit: X is an iterator of batches (such as descenso.data.batches(...)), which can be read "
+                "only once; fit reads its data once per epoch and holds validation rows out. Pass the "
+                "file's path with y= the target's name, or descenso.data.Stream(path, target=...)"
+            )
         if y is None:
             raise TypeError(
                 "fit: y (the targets, one per row of X) is required unless X is a Stream or a file"

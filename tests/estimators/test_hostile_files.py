@@ -108,6 +108,16 @@ def test_metadata_larger_than_the_limit_is_refused_naming_it(files, tmp_path, mo
     assert isinstance(load(padded), Regressor)  # the limit, not the content, refused it
 
 
+def test_writing_refuses_metadata_a_reader_would_refuse(tmp_path):
+    deep = nested(serialize.MAX_METADATA_DEPTH)
+    with pytest.raises(ValueError, match=r"nesting 65 levels deep.*MAX_METADATA_DEPTH=64"):
+        serialize.write_model_file(tmp_path / "deep.descenso", {}, {"deep": deep})
+    big = "x" * serialize.MAX_METADATA_BYTES
+    with pytest.raises(ValueError, match=r"a model file holds at most MAX_METADATA_BYTES=67108864 bytes"):
+        serialize.write_model_file(tmp_path / "big.descenso", {}, {"note": big})
+    assert list(tmp_path.iterdir()) == []  # refused before touching the disk
+
+
 def nested(depth):
     value: object = 1
     for _ in range(depth - 1):
