@@ -191,19 +191,23 @@ class NetworkEstimator(BaseEstimator):
         classes: Any = None,
         watch: dict[str, Any] | None = None,
     ) -> None:
-        X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
         missing = params["missing"]
-        X_array = self._validate_x(
-            X, reset=reset, dtype=params["dtype"], target_name=target_name, allow_nan=missing is not None
-        )
-        target = self._encode_target(y, reset=reset, classes=classes)
-        check_lengths(X_array, target)
-        weights = check_sample_weight(sample_weight, len(target), params["dtype"])
-        if missing == "drop":
-            X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
-        weights = self._combine_weights(target, weights)
         parallel = as_parallel(params["distributed"])  # one process, or the ranks mpiexec started
+
+        def checked() -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+            X_table, y_column, target_name = _tables.split_target(X, y)
+            X_array = self._validate_x(X_table, reset=reset, dtype=params["dtype"], target_name=target_name,
+                                       allow_nan=missing is not None)  # fmt: skip
+            target = self._encode_target(y_column, reset=reset, classes=classes)
+            check_lengths(X_array, target)
+            weights = check_sample_weight(sample_weight, len(target), params["dtype"])
+            if missing == "drop":
+                X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
+            return X_array, target, self._combine_weights(target, weights)
+
+        # Over several ranks every rank's data is checked first: one rank's bad data stops them all.
+        X_array, target, weights = parallel.load(checked, what="use its data")
         if reset or not hasattr(self, "_rng"):  # a loaded model continues with a fresh generator
             # None: drawn, and kept; over several ranks, rank 0's draw, before the split uses it.
             self.random_state_ = parallel.agree(_training.draw_seed(params["random_state"]))

@@ -158,11 +158,13 @@ _ALL = [
                 """
                 A line f(x) = w x1 + b has two parameters, so the loss over every (w, b) can be
                 drawn: the landscape panel shows its exact contours, the exact minimum (the
-                least-squares line) and the path plain gradient descent takes on it, one full-
-                batch step at a time, each step against the derivative of the loss. With
+                least-squares line) and the path plain gradient descent takes on it, one
+                full-batch step at a time, each step against the derivative of the loss. With
                 learning rate 0.3 it walks straight down into the minimum. Press reset and try
-                0.03: it crawls; try 1: each step overshoots more than the last and the run
-                diverges (here any rate above 2/L ≈ 0.99, L the surface's largest curvature).
+                0.03: it crawls, still short of the minimum after 100 steps. Try 1: each step
+                overshoots by more than the last, since 1 is above 2/L ≈ 0.99 (L is the
+                surface's largest curvature), and the loss grows. Try 3: the run diverges within
+                five steps.
                 """
             ),
             "es": _paragraph(
@@ -172,9 +174,10 @@ _ALL = [
                 exactas, el mínimo exacto (la recta de mínimos cuadrados) y el camino que
                 recorre el descenso del gradiente, un paso con todos los datos cada vez, cada
                 paso en contra de la derivada de la pérdida. Con tasa 0.3 baja derecho al
-                mínimo. Pulsa reiniciar y prueba 0.03: avanza muy despacio; prueba 1: cada paso
-                se pasa más que el anterior y diverge (aquí cualquier tasa mayor que 2/L ≈ 0.99,
-                con L la mayor curvatura de la superficie).
+                mínimo. Pulsa reiniciar y prueba 0.03: avanza muy despacio y a los 100 pasos aún
+                no llega al mínimo. Prueba 1: cada paso se pasa más que el anterior, porque 1 es
+                mayor que 2/L ≈ 0.99 (L es la mayor curvatura de la superficie), y la pérdida
+                crece. Prueba 3: diverge en cinco pasos.
                 """
             ),
         },
