@@ -12,6 +12,18 @@ from itertools import pairwise
 
 import numpy as np
 
+# descenso three ways (eager; the captured step with NumPy's kernels, then with the best installed, numba's
+# fused ones where descenso[fast] is there; fit) and its peers.
+DESCENSO_PEERS = (
+    "numpy",
+    "descenso",
+    "descenso_compiled_numpy",
+    "descenso_compiled",
+    "descenso_fit",
+    "torch",
+    "jax",
+)
+
 
 @dataclass(frozen=True)
 class Workload:
@@ -28,7 +40,7 @@ class Workload:
     batch_size: int | None  # None: full batch
     epochs: int = 1
     momentum: float = 0.9
-    impls: tuple[str, ...] = ("numpy", "descenso", "descenso_compiled", "descenso_fit", "torch", "jax")
+    impls: tuple[str, ...] = DESCENSO_PEERS
     extra: dict = field(default_factory=dict)
 
 
@@ -80,7 +92,7 @@ WORKLOADS = {
         0.1,
         None,
         epochs=20,
-        impls=("numpy", "descenso", "descenso_compiled", "descenso_fit", "torch", "jax", "closed_form"),
+        impls=(*DESCENSO_PEERS, "closed_form"),
     ),
     # Overhead-bound shapes beyond issue 8's four: per-step cost at batch 1, and a deep narrow network.
     "W6": Workload(

@@ -38,6 +38,7 @@ IMPLEMENTATIONS = {
     "numpy": ("benchmarks.impls.numpy_ref", "train", None),
     "descenso": ("benchmarks.impls.descenso_impl", "train", None),
     "descenso_compiled": ("benchmarks.impls.descenso_impl", "train_compiled", None),
+    "descenso_compiled_numpy": ("benchmarks.impls.descenso_impl", "train_compiled_numpy", None),
     "descenso_fit": ("benchmarks.impls.descenso_impl", "train_fit", None),
     "torch": ("benchmarks.impls.torch_impl", "train", "torch"),
     "jax": ("benchmarks.impls.jax_impl", "train", "jax"),

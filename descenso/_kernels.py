@@ -21,11 +21,19 @@ from descenso.tensor import Tensor
 
 
 class LinearKernel:
-    """``x W^T + b`` (and the ReLU of :func:`descenso.ops.linear_relu` when ``relu``), into buffers."""
+    """``x W^T + b`` (and the ReLU of :func:`descenso.ops.linear_relu` when ``relu``), into buffers.
+
+    The parameters' arrays are read once, here: they are views of the optimizer's flat buffers,
+    which the step checks are still in place (``FlatParameters.sync``) before every forward.
+    """
+
+    trained = True  # a layer with parameters: the backward pass always reaches it
 
     def __init__(self, layer: Any, rows: int, relu: bool, input_grad: bool) -> None:
         self.xp = xp = array_module(layer.weight.data)
         self.weight, self.bias, self.relu = layer.weight, layer.bias, relu
+        self.weight_t = layer.weight.data.T  # (in_features, out_features), a view
+        self.bias_data = None if layer.bias is None else layer.bias.data
         out_features, in_features = layer.weight.data.shape
         dtype = layer.weight.data.dtype
         self.out = xp.empty((rows, out_features), dtype)
@@ -33,14 +41,15 @@ class LinearKernel:
         self.grad_z = xp.empty((rows, out_features), dtype) if relu else None
         self.grad_x = xp.empty((rows, in_features), dtype) if input_grad else None
         self.ones = xp.ones(rows, dtype)
+        self.outer = in_features > 0 and out_features == 1  # grad @ W is an outer product
         self.x: np.ndarray = self.out  # set by forward
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         xp = self.xp
         self.x = x
-        out = xp.matmul(x, self.weight.data.T, out=self.out)
-        if self.bias is not None:
-            out += self.bias.data
+        out = xp.matmul(x, self.weight_t, out=self.out)
+        if self.bias_data is not None:
+            out += self.bias_data
         if self.relu:
             xp.maximum(out, 0, out=out)
         return out
@@ -49,12 +58,17 @@ class LinearKernel:
         xp = self.xp
         if self.relu:
             grad = xp.multiply(grad, xp.greater(self.out, 0, out=self.mask), out=self.grad_z)
+        return self.products(grad)
+
+    def products(self, grad: np.ndarray) -> np.ndarray | None:
+        """The weight, bias and input gradients from the gradient of the affine output ``grad``."""
+        xp = self.xp
         xp.matmul(grad.T, self.x, out=self.weight.grad)
         if self.bias is not None:
-            xp.matmul(self.ones[: len(grad)], grad, out=self.bias.grad)  # 1^T grad: a matrix-vector product
+            xp.matmul(self.ones, grad, out=self.bias.grad)  # 1^T grad: a matrix-vector product
         if self.grad_x is None:
             return None
-        if self.grad_x.shape[1] and grad.shape[1] == 1:
+        if self.outer:
             # One output: grad @ W is an outer product, one product per element; matmul runs it
             # without BLAS, a broadcast multiply gives the same numbers several times faster.
             return xp.multiply(grad, self.weight.data, out=self.grad_x)
@@ -162,55 +176,76 @@ def batch_weights(name: str, sample_weight: Any, prediction: np.ndarray) -> np.n
     return w.reshape((n,) + (1,) * (prediction.ndim - 1))
 
 
+class _MeanLoss:
+    """What a loss kernel's mean needs, computed once per batch shape: ``n`` and the derivative's ``1/n``."""
+
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, xp: Any) -> None:
+        self.xp = xp
+        self.seed = xp.ones((), dtype)
+        self.count = np.dtype(dtype).type(math.prod(shape))
+        self.mean_scale = self.seed / self.count  # the very division _reduce makes, made once
+        self.scale: Any = None
+
+    def reduce(self, loss: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+        """The (weighted) mean of ``loss``; keeps the factor the derivative is scaled by."""
+        if weight is None:
+            self.scale = self.mean_scale
+            return loss.sum() / self.count  # one rounding of the dtype's sum, one of the division
+        data, self.scale = _reduce(loss, weight, self.seed)
+        return data
+
+
 def _reduce(loss: np.ndarray, weight: np.ndarray | None, seed: np.ndarray) -> tuple[np.ndarray, Any]:
     """The mean of ``loss`` (weighted) and the factor its derivative is scaled by, as ``losses._reduced``."""
     xp = array_module(loss)
     weighted = loss if weight is None else loss * weight
-    data = xp.asarray(weighted.sum(), dtype=loss.dtype)
     total = loss.dtype.type(loss.size) if weight is None else xp.broadcast_to(weight, loss.shape).sum()
     if weight is not None and not losses._value_checks.on:  # in fit: a batch of zero weights counts 0
         total = xp.maximum(total, loss.dtype.type(np.finfo(loss.dtype).tiny))
-    data = xp.asarray(data / total, dtype=loss.dtype)
+    data = weighted.sum() / total  # one rounding of the dtype's sum, one of the division: as eager
     scale = seed / total
     return data, scale if weight is None else scale * weight
 
 
-class MSEKernel:
+class MSEKernel(_MeanLoss):
     """:func:`descenso.losses.mse` with mean reduction: ``(p - y)^2``, derivative ``2 (p - y) scale``."""
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype, xp: Any) -> None:
-        self.xp = xp
+        super().__init__(shape, dtype, xp)
         self.residual, self.squares, self.d = (xp.empty(shape, dtype) for _ in range(3))
-        self.seed = xp.ones((), dtype)
-        self.scale: Any = None
 
     def forward(self, z: np.ndarray, y: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+        return self.reduce(self.terms(z, y), weight)
+
+    def terms(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The squared residuals (the residuals are kept for the derivative)."""
         xp = self.xp
         residual = xp.subtract(z, y, out=self.residual)
-        squares = xp.multiply(residual, residual, out=self.squares)
-        data, self.scale = _reduce(squares, weight, self.seed)
-        return data
+        return xp.multiply(residual, residual, out=self.squares)
 
     def backward(self) -> np.ndarray:
         xp = self.xp
         return xp.multiply(self.residual, 2 * self.scale, out=self.d)
 
 
-class BCEWithLogitsKernel:
+class BCEWithLogitsKernel(_MeanLoss):
     """:func:`descenso.losses.bce_with_logits` with mean reduction and no ``pos_weight``."""
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype, xp: Any) -> None:
-        self.xp = xp
+        super().__init__(shape, dtype, xp)
         self.e, self.log_term, self.loss, self.work, self.s = (xp.empty(shape, dtype) for _ in range(5))
         self.positive = xp.empty(shape, bool)
-        self.seed = xp.ones((), dtype)
-        self.z, self.y, self.scale = self.e, self.e, None
+        self.z, self.y = self.e, self.e
 
     def forward(self, z: np.ndarray, y: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
-        xp = self.xp
         if losses._value_checks.on and not (y.min() >= 0 and y.max() <= 1):  # the exact check explains
             losses._check_binary("bce_with_logits", Tensor(y), soft=True)
         self.z, self.y = z, y
+        return self.reduce(self.terms(z, y), weight)
+
+    def terms(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each prediction's loss ``max(z, 0) - z y + log1p(exp(-|z|))`` (keeping ``exp(-|z|)``)."""
+        xp = self.xp
         e = xp.abs(z, out=self.e)
         xp.negative(e, out=e)
         xp.exp(e, out=e)  # exp(-|z|), in (0, 1]
@@ -218,8 +253,7 @@ class BCEWithLogitsKernel:
         loss = xp.maximum(z, 0, out=self.loss)
         loss -= xp.multiply(z, y, out=self.work)
         loss += self.log_term
-        data, self.scale = _reduce(loss, weight, self.seed)
-        return data
+        return loss
 
     def backward(self) -> np.ndarray:
         xp = self.xp
@@ -256,3 +290,17 @@ class EagerLoss:
 
 
 FAST_LOSSES = {losses.mse: MSEKernel, losses.bce_with_logits: BCEWithLogitsKernel}
+
+
+def optimizer_update(optimizer: Any) -> Callable[[], None]:
+    """The optimizer's update as the captured step calls it: here, its own ``step``."""
+    return optimizer.step
+
+
+def gradient_is_finite(grad: np.ndarray) -> bool:
+    """Whether the flat gradient ``grad`` is finite, in one pass: ``g . g`` (NaN and inf propagate).
+
+    False may also mean the product overflowed (the caller's exact check decides). On a GPU it is
+    not checked (True): each check would wait for the device; the weights' check each epoch catches it.
+    """
+    return type(grad) is not np.ndarray or math.isfinite(float(np.dot(grad, grad)))

@@ -16,20 +16,35 @@ and Dropout have fast kernels; the others run their own eager op on one node); a
 any optimizer that packs its parameters into one flat buffer (all of them, by default). What
 it cannot, it says: :class:`CaptureError` names the reason, and ``fit(compile=True)`` then
 trains eagerly after one :class:`CompileWarning`.
+
+Two sets of kernels replay a step, with the same numbers: NumPy's (:mod:`descenso._kernels`,
+always there), and, when numba is installed (``pip install 'descenso[fast]'``), those of
+:mod:`descenso._fused`, which fuse what NumPy runs as several passes (the optimizer's update,
+bias + ReLU, the loss's elementwise work) into one compiled pass each. :func:`kernel_set` picks.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import warnings
+from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
 
 from descenso import _kernels, losses
 from descenso.backend import array_module
+from descenso.finite_gradients import check_finite_gradients
 from descenso.nn import Dropout, Linear, ReLU, Sequential, Tanh
 
-__all__ = ["CaptureError", "CompileWarning", "CompiledStep", "EagerStep", "compile_step", "training_step"]
+__all__ = [
+    "CaptureError", "CompileWarning", "CompiledStep", "EagerStep", "KERNELS", "compile_step", "kernel_set",
+    "training_step",
+]  # fmt: skip
+
+KERNELS = ("auto", "numpy", "numba")
+"""The names :func:`compile_step`'s ``kernels`` accepts."""
 
 
 class CaptureError(TypeError):
@@ -70,6 +85,44 @@ def _check_optimizer(model: Any, optimizer: Any) -> None:
         raise CaptureError("a parameter has requires_grad=False")
 
 
+def kernel_set(kernels: str, xp: Any) -> ModuleType:
+    """The module whose kernels replay a step: :mod:`descenso._fused` or :mod:`descenso._kernels`.
+
+    Parameters
+    ----------
+    kernels : {"auto", "numpy", "numba"}
+        ``"auto"``: numba's fused kernels when numba is installed and the arrays are NumPy's,
+        else NumPy's; ``"numpy"``: NumPy's; ``"numba"``: numba's, or an error saying why not.
+    xp : module
+        The parameters' array module (numba compiles for the CPU's NumPy arrays only).
+
+    Raises
+    ------
+    ValueError
+        For another name.
+    ImportError
+        For ``"numba"`` without numba installed (the message names the extra).
+    CaptureError
+        For ``"numba"`` with the parameters on a GPU.
+    """
+    if kernels not in KERNELS:
+        raise ValueError(
+            f"compile_step: kernels must be one of {', '.join(map(repr, KERNELS))}; got {kernels!r}"
+        )
+    if kernels == "numpy" or (
+        kernels == "auto" and (xp is not np or importlib.util.find_spec("numba") is None)
+    ):
+        return _kernels
+    if xp is not np:
+        raise CaptureError(f"kernels='numba' compiles for NumPy arrays; the parameters are {xp.__name__}'s")
+    try:
+        return importlib.import_module("descenso._fused")  # imports numba: only here, only when asked
+    except ImportError as why:
+        raise ImportError(
+            f"kernels='numba' needs numba ({why}). Fix: pip install 'descenso[fast]', or kernels='numpy'"
+        ) from None
+
+
 def _square(w: np.ndarray) -> np.ndarray:
     return w * w
 
@@ -78,19 +131,25 @@ class CompiledStep:
     """One training step of ``model`` under ``loss`` and ``optimizer``, captured; see :func:`compile_step`.
 
     ``step(X, y)`` runs forward, loss, backward and the update on one batch and returns the
-    batch's loss. ``forward`` and ``backward`` are the two halves (``fit`` looks at the loss
-    between them, and calls ``optimizer.step()`` itself).
+    batch's loss. ``forward``, ``backward`` and ``update`` (the optimizer's step, fused where it
+    can be) are its parts; ``fit`` looks at the loss after ``forward`` and updates with ``apply``,
+    which first checks that the gradient is finite.
     """
 
-    def __init__(self, model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: float = 0.0) -> None:
+    def __init__(
+        self, model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: float = 0.0, kernels: str = "auto"
+    ) -> None:
         self.model, self.optimizer = model, optimizer
         self.loss_fn = losses.get(loss)
         self.layers = _layers(model)
         _check_optimizer(model, optimizer)
         self.penalized = [p for p in model.parameters() if p.ndim >= 2]
         self.l1, self.l2 = float(l1), float(l2)
+        self.packed, self._owner = optimizer.packed, type(optimizer).__name__
         self.dtype = optimizer.packed.data.dtype
         self.xp = array_module(optimizer.packed.data)  # NumPy, or CuPy for a model on a GPU
+        self.kernels = kernel_set(kernels, self.xp)
+        self.update: Callable[[], None] = self.kernels.optimizer_update(optimizer)  # optimizer.step()
         self._plans: dict[tuple[int, ...], list[Any]] = {}
         self._loss_kernels: dict[tuple[int, ...], Any] = {}
         self._last: tuple[list[Any], Any] | None = None
@@ -107,7 +166,7 @@ class CompiledStep:
             layer, after = layers[i], layers[i + 1] if i + 1 < len(layers) else None
             if type(layer) is Linear:
                 fused = type(after) is ReLU and "forward" not in after.__dict__  # what Sequential fuses
-                plan.append(_kernels.LinearKernel(layer, rows, fused, input_grad=trained))
+                plan.append(self.kernels.LinearKernel(layer, rows, fused, input_grad=trained))
                 width, trained, i = layer.out_features, True, i + (2 if fused else 1)
                 continue
             kind = type(layer)
@@ -130,7 +189,7 @@ class CompiledStep:
     def _loss_kernel(self, shape: tuple[int, ...]) -> Any:
         kernel = self._loss_kernels.get(shape)
         if kernel is None:
-            fast = _kernels.FAST_LOSSES.get(self.loss_fn)
+            fast = self.kernels.FAST_LOSSES.get(self.loss_fn)
             kernel = fast(shape, self.dtype, self.xp) if fast else _kernels.EagerLoss(self.loss_fn)
             self._loss_kernels[shape] = kernel
         return kernel
@@ -138,11 +197,11 @@ class CompiledStep:
     # ------------------------------------------------------------------ a step
     def forward(self, X: Any, y: Any, sample_weight: Any = None) -> tuple[np.ndarray, float, float]:
         """Forward and loss on one batch: ``(output, data loss, objective)`` (output: reused next step)."""
-        self.optimizer.packed.sync(type(self.optimizer).__name__)  # a replaced p.data is an error, as eager
+        self.packed.sync(self._owner)  # a replaced p.data is an error, as eager
         x = self.xp.asarray(X, dtype=self.dtype)
         if x.ndim != 2:
             raise ValueError(f"compiled step: expected X of shape (batch, n_features); got shape {x.shape}")
-        plan = self._plan(x.shape)
+        plan = self._plans.get(x.shape) or self._plan(x.shape)
         for kernel in plan:
             x = kernel.forward(x)
         target = self.xp.asarray(y, dtype=self.dtype)
@@ -153,7 +212,7 @@ class CompiledStep:
                     "expected one target per output"
                 )
             target = target.reshape(x.shape)
-        loss_kernel = self._loss_kernel(x.shape)
+        loss_kernel = self._loss_kernels.get(x.shape) or self._loss_kernel(x.shape)
         weight = sample_weight
         if weight is not None and type(loss_kernel) is not _kernels.EagerLoss:
             weight = _kernels.batch_weights(self.loss_fn.__name__, sample_weight, x)
@@ -184,7 +243,7 @@ class CompiledStep:
         self._last = None
         grad = loss_kernel.backward()
         for kernel in reversed(plan):
-            if not getattr(kernel, "trained", True):
+            if not kernel.trained:
                 break  # no parameter before this layer: nothing needs its input's gradient
             grad = kernel.backward(grad)
             if grad is None:
@@ -192,7 +251,7 @@ class CompiledStep:
         if self.l1 or self.l2:
             self._penalty_gradient()
         # Eager accumulates into zeroed gradients, 0 + g, which turns a -0.0 into +0.0; so do we.
-        self.optimizer.packed.grad += 0
+        self.packed.grad += 0
 
     def _penalty_gradient(self) -> None:
         """Add ``l1 sign(W) + l2 W`` in the order eager's graph delivers it: l1's term, then ``c W + c W``."""
@@ -208,15 +267,30 @@ class CompiledStep:
                 term = half + half if term is None else (term + half) + half
             w.grad += term
 
+    def apply(self, epoch: int, loss: float) -> None:
+        """``fit``'s update: the optimizer's step, unless the gradient holds a NaN or an infinity.
+
+        Raises
+        ------
+        NonFiniteGradientError
+            Naming the parameter (the step is not applied); ``epoch`` and ``loss`` go into the message.
+        """
+        if not self.kernels.gradient_is_finite(self.optimizer.packed.grad):  # one pass, no names
+            optimizer = self.optimizer
+            check_finite_gradients(optimizer.params, self.model, epoch, optimizer.lr, loss)  # names it
+        self.update()
+
     def __call__(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Forward, loss, backward and the optimizer's update on one batch; return the batch's loss."""
         _, value, _ = self.forward(X, y, sample_weight)
         self.backward()
-        self.optimizer.step()
+        self.update()
         return value
 
 
-def compile_step(model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: float = 0.0) -> CompiledStep:
+def compile_step(
+    model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: float = 0.0, kernels: str = "auto"
+) -> CompiledStep:
     """Capture one training step of ``model``: forward, ``loss``, backward and ``optimizer``'s update.
 
     Parameters
@@ -229,6 +303,9 @@ def compile_step(model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: flo
         Over exactly ``model.parameters()``, packed (the default).
     l1, l2 : float, default 0
         The penalty of :func:`descenso.fit` on the weight matrices.
+    kernels : {"auto", "numpy", "numba"}, default "auto"
+        Which kernels replay the step (:func:`kernel_set`): numba's fused ones when
+        ``descenso[fast]`` is installed, else NumPy's. Both give the eager step's numbers.
 
     Returns
     -------
@@ -239,6 +316,8 @@ def compile_step(model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: flo
     ------
     CaptureError
         When the model, loss or optimizer cannot be replayed; the message says why.
+    ImportError
+        For ``kernels="numba"`` without numba.
 
     Notes
     -----
@@ -258,14 +337,16 @@ def compile_step(model: Any, loss: Any, optimizer: Any, l1: float = 0.0, l2: flo
     >>> losses[-1] < losses[0] * 1e-3
     True
     """
-    return CompiledStep(model, loss, optimizer, l1, l2)
+    return CompiledStep(model, loss, optimizer, l1, l2, kernels)
 
 
 class EagerStep:
     """The eager step ``fit`` takes when nothing is compiled: zero_grad, the objective's graph, backward."""
 
-    def __init__(self, objective: Callable[..., Any], optimizer: Any) -> None:
-        self.objective, self.optimizer = objective, optimizer
+    def __init__(self, objective: Callable[..., Any], optimizer: Any, model: Any) -> None:
+        self.objective, self.optimizer, self.model = objective, optimizer, model
+        self.update = optimizer.step
+        self.params = model.parameters()
         self._total: Any = None
 
     def forward(self, X: Any, y: Any, sample_weight: Any = None) -> tuple[np.ndarray, float, float]:
@@ -277,6 +358,13 @@ class EagerStep:
         total, self._total = self._total, None
         total.backward()
 
+    def apply(self, epoch: int, loss: float) -> None:
+        """The optimizer's step, unless a gradient holds a NaN or an infinity (then an error naming it)."""
+        optimizer = self.optimizer
+        packed = getattr(optimizer, "packed", None)
+        check_finite_gradients(self.params, self.model, epoch, optimizer.lr, loss, packed)
+        optimizer.step()
+
 
 def _read(data_loss: Any, total: Any) -> tuple[float, float]:
     """The batch's data loss and objective as floats: on a GPU, the one copy to the host a step needs."""
@@ -287,7 +375,7 @@ def _read(data_loss: Any, total: Any) -> tuple[float, float]:
 
 
 def training_step(
-    compile: bool,  # noqa: A002 - fit's argument
+    compile: bool | str,  # noqa: A002 - fit's argument
     model: Any,
     loss: Any,
     optimizer: Any,
@@ -295,10 +383,13 @@ def training_step(
     l1: float,
     l2: float,
 ) -> CompiledStep | EagerStep:
-    """The step ``fit`` takes: captured when ``compile`` and the model allows it, else eager (warned once)."""
+    """The step ``fit`` takes: captured when ``compile`` and the model allows it, else eager (warned once).
+
+    ``compile`` is a bool, or the name of a kernel set (``"numpy"``, ``"numba"``; True is ``"auto"``).
+    """
     if compile:
         try:
-            return CompiledStep(model, loss, optimizer, l1, l2)
+            return CompiledStep(model, loss, optimizer, l1, l2, "auto" if compile is True else compile)
         except CaptureError as why:
             warnings.warn(f"fit(compile=True): training eagerly, because {why}", CompileWarning, stacklevel=3)
-    return EagerStep(objective, optimizer)
+    return EagerStep(objective, optimizer, model)

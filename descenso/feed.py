@@ -119,8 +119,10 @@ class StreamFeed:
         """What the checkpoint's fingerprint hashes: the file's identity and the held-out rule."""
         path = self.stream.pieces.path
         stat = os.stat(path)
-        identity = [path.name, stat.st_size, stat.st_mtime_ns, self.stream.target, self.stream.seed,
-                    list(self.stream.fractions), self.stream.standardize, self.stream.missing]  # fmt: skip
+        stream = self.stream
+        identity = [path.name, stat.st_size, stat.st_mtime_ns, stream.target, stream.seed,
+                    list(stream.fractions), stream.standardize, stream.standardize_target, stream.missing,
+                    stream.window, len(stream.pieces)]  # fmt: skip
         return np.frombuffer(json.dumps(identity).encode(), dtype=np.uint8), None, None
 
     def split(self, validation: Any, model: Any, rng: np.random.Generator) -> tuple[StreamFeed, Any]:
@@ -183,6 +185,12 @@ def as_feed(
             raise TypeError(f"fit: with a file X={str(X)!r}, y must name the target column; got {y!r}")
         X, y = Stream(X, target=y), None
     if not (hasattr(X, "pieces") and hasattr(X, "epoch")):
+        if hasattr(X, "__next__"):  # an iterator read once, e.g. the generator data.batches(...) returns
+            raise TypeError(
+                "fit: X is an iterator of batches (such as descenso.data.batches(...)), which can be read "
+                "only once; fit reads its data once per epoch and holds validation rows out. Pass the "
+                "file's path with y= the target's name, or descenso.data.Stream(path, target=...)"
+            )
         if y is None:
             raise TypeError(
                 "fit: y (the targets, one per row of X) is required unless X is a Stream or a file"

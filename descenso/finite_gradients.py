@@ -9,6 +9,7 @@ stops training before the step instead, saying what really happened.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Sequence
 
 import numpy as np
@@ -60,9 +61,9 @@ def check_finite_gradients(
     ...
     descenso.finite_gradients.NonFiniteGradientError: the gradient of 'weight' became NaN at epoch 1 ...
     """
+    if _flat_is_finite(packed):  # the optimizer's one gradient buffer: one product instead of one per tensor
+        return
     with np.errstate(over="ignore", invalid="ignore"):
-        if _flat_is_finite(packed):  # the optimizer's one gradient buffer: one sum instead of one per tensor
-            return
         if all(
             p.grad is None or not isinstance(p.grad, np.ndarray) or math.isfinite(float(p.grad.sum()))
             for p in params
@@ -77,14 +78,19 @@ def check_finite_gradients(
 
 
 def _flat_is_finite(packed: Any) -> bool:
-    """True when every gradient is a view of the packed optimizer's flat buffer and its sum is finite.
+    """True when every gradient is a view of the packed optimizer's flat buffer and ``g . g`` is finite.
 
     A gradient the user replaced is not a view (the optimizer re-attaches it at its next step); then
-    the caller checks tensor by tensor.
+    the caller checks tensor by tensor. ``g . g`` is finite only when every entry is (NaN and inf
+    propagate); BLAS computes it without touching NumPy's floating-point error state, so no
+    ``errstate`` is needed around it. If it overflows, the caller's exact check decides.
     """
-    if packed is None or not isinstance(packed.grad, np.ndarray):
+    if packed is None or type(packed.grad) is not np.ndarray:
         return False
-    views = packed.grad_views
-    if not all(p.grad is view for p, view in zip(packed.params, views, strict=True)):
+    if not all(map(operator.is_, map(_GRAD, packed.params), packed.grad_views)):
         return False
-    return math.isfinite(float(packed.grad.sum()))
+    grad = packed.grad
+    return math.isfinite(float(np.dot(grad, grad)))
+
+
+_GRAD = operator.attrgetter("grad")

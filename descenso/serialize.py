@@ -51,7 +51,7 @@ METADATA_KEY = "descenso"
 DEFAULT_MAX_BYTES = 2**31  # 2 GiB: far above any model descenso trains, far below a forged size
 MAX_HEADER_BYTES = 100_000_000  # the safetensors library's own limit
 MAX_NDIM = 32
-MAX_METADATA_BYTES = 32 * 2**20  # 32 MiB of JSON: a 250 000-epoch history; a forged file may not ask more
+MAX_METADATA_BYTES = 64 * 2**20  # 64 MiB of JSON, a history of some 600 000 epochs; writing refuses more too
 MAX_METADATA_DEPTH = 64  # nesting of JSON objects and lists; descenso's own metadata nests under 10
 DTYPES: dict[str, np.dtype[Any]] = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
 _RESERVED = ("format", "format_version", "descenso_version", "tensor_sha256", "metadata_sha256")
@@ -113,7 +113,15 @@ def _encode_metadata(
         ) from None
     if checksum is not None:
         document["metadata_sha256"] = _metadata_digest(document)
-    return _canonical_json(document)
+    text = _canonical_json(document)
+    if len(text) > MAX_METADATA_BYTES or _json_depth(document) > MAX_METADATA_DEPTH:  # ASCII: chars = bytes
+        raise ValueError(
+            f"the metadata is {len(text)} bytes of JSON nesting {_json_depth(document)} levels deep; a "
+            f"model file holds at most MAX_METADATA_BYTES={MAX_METADATA_BYTES} bytes and "
+            f"MAX_METADATA_DEPTH={MAX_METADATA_DEPTH} levels (readers refuse more). A long history is "
+            "the usual cause: train for fewer epochs, or stop earlier"
+        )
+    return text
 
 
 def _canonical_json(document: Any, default: Any = None) -> str:
@@ -386,6 +394,13 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 reads as infinity, which JSON cannot hold
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
 def _parse_json(text: bytes | str, what: str, path: Path) -> Any:
     try:
         # Decode as UTF-8 ourselves: json.loads would guess UTF-16/32 from the first bytes.
@@ -393,6 +408,7 @@ def _parse_json(text: bytes | str, what: str, path: Path) -> Any:
             text.decode("utf-8") if isinstance(text, bytes) else text,
             object_pairs_hook=_no_duplicate_keys,
             parse_constant=_no_constant,
+            parse_float=_finite_float,
         )
     except UnicodeDecodeError as error:
         raise ModelFileError(
@@ -474,9 +490,8 @@ def _json_depth(value: Any) -> int:
         if isinstance(item, (dict, list)):
             deepest = max(deepest, depth)
             if depth <= MAX_METADATA_DEPTH:  # deeper than the limit is already refused: stop walking
-                stack.extend(
-                    (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
-                )
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
 
 

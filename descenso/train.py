@@ -42,7 +42,6 @@ from descenso.diagnosis.monitor import training_doctor
 from descenso.distributed import Share, as_parallel
 from descenso.divergence import Divergence
 from descenso.feed import as_feed
-from descenso.finite_gradients import check_finite_gradients
 from descenso.grad_mode import no_grad
 from descenso.gradient_check import first_batch_gradcheck
 from descenso.history import History
@@ -169,7 +168,7 @@ def fit(
     resume: bool = False,
     doctor: Any = False,
     gradcheck: bool | float = False,
-    compile: bool = False,  # noqa: A002 - the word of torch.compile and of Keras
+    compile: bool | str = False,  # noqa: A002 - the word of torch.compile and of Keras
     device: str | None = None,
     schedule: Any = None,
 ) -> History:
@@ -232,10 +231,12 @@ def fit(
         Before the first step, compare autodiff's gradient of the first batch's objective with
         central differences in float64 (for your own modules); the result is ``History.gradcheck``.
         A float is the tolerance on the largest relative error (True: 1e-4).
-    compile : bool, default False
+    compile : bool or {"numpy", "numba"}, default False
         Capture the training step once and replay it (:func:`descenso.compile_step`): the same
         numbers, bit for bit, without building a graph each step. Where the model cannot be
         captured, training is eager after one :class:`~descenso.compile.CompileWarning` saying why.
+        True replays with numba's fused kernels when ``descenso[fast]`` is installed, else with
+        NumPy's; a name picks the kernels (see :func:`descenso.compile.kernel_set`).
     distributed : bool or descenso.distributed.DataParallel, optional
         True: data parallel over every rank ``mpiexec`` started (:mod:`descenso.distributed`);
         each rank passes the same data and settings, takes its share of every batch and
@@ -360,6 +361,7 @@ def fit(
     batch_terms = (loss_fn, *host[:3], lambda m: penalty(m, l1, l2))
     checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
     callbacks = [*checks, *callbacks, *training_doctor(doctor, host[0], host[1], loss_fn)]
+    step_hooks = [hook for c in callbacks if (hook := getattr(c, "on_step_end", None)) is not None]
     reason, stopped_by = "", ""
     settings = describe_settings(loss=loss, optimizer=_optimizer_settings(optimizer), batch_size=batch,
                                  l1=l1, l2=l2, metrics=list(metric_fns), reference_loss=reference_loss,
@@ -396,16 +398,12 @@ def fit(
                         optimizer, share, [data_loss, total], values, interrupt
                     )
                     divergence.observe_step(total_value, at.epoch, optimizer.lr, model)  # diverged: no step
-                    packed = getattr(optimizer, "packed", None)
-                    check_finite_gradients(
-                        params, model, at.epoch, optimizer.lr, total_value, packed
-                    )  # nor NaN
-                    optimizer.step()
+                    step_fn.apply(at.epoch, total_value)  # the update; none with a NaN or inf gradient
 
                     history.n_steps += 1
                     at.add(size, loss_value, total_value, dict(zip(metric_fns, values, strict=True)))
-                    step_logs = {"loss": loss_value, "batch_size": size}
-                    _call(callbacks, "on_step_end", history.n_steps, step_logs, model)
+                    for on_step_end in step_hooks:  # each callback gets its own logs, as a fresh dict
+                        on_step_end(history.n_steps, {"loss": loss_value, "batch_size": size}, model)
                     if at.step < steps_per_epoch:  # the epoch's last step is saved with the epoch, below
                         saver.step_done(run, at, force=stop_now.raised)
                     if stop_now.raised:  # Ctrl-C or SIGTERM on any rank

@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.plot:
         from descenso import viz  # optional: pip install 'descenso[plot]'
 
-        print(f"wrote {viz.save(viz.loss_curves(history, title='Regression: loss per epoch'), args.plot)}")
+        title = f"Regression: loss per epoch\n{len(train)} training rows, 20% of them held out for validation"
+        figure = viz.loss_curves(history, title=title, loss_label=viz.loss_label("mse", "regression"))
+        print(f"wrote {viz.save(figure, args.plot)}")
 
 
 if __name__ == "__main__":

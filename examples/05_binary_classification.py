@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         def predict_proba(points: np.ndarray) -> np.ndarray:
             return 1 / (1 + np.exp(-network(points.astype(np.float32)).data[:, 0]))
 
-        figure = viz.decision_boundary(predict_proba, X[test], y[test], title="ReLU network on the moons")
+        title = f"ReLU network on the moons: test split, {len(test)} rows"
+        figure = viz.decision_boundary(predict_proba, X[test], y[test], title=title)
         print(f"wrote {viz.save(figure, args.plot)}")
 
 

@@ -6,6 +6,7 @@ state and every number of the History, over many steps with the last batch short
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 
 import numpy as np
@@ -47,34 +48,48 @@ def run(compile_, dtype, optimizer="adam", loss="bce_with_logits", epochs=4, bin
     return state, numbers
 
 
-def assert_same(dtype, **kwargs):
+def assert_same(dtype, kernels="numpy", **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("error", CompileWarning)  # the captured step must really be used
-        compiled = run(True, dtype, **kwargs)
+        compiled = run(kernels, dtype, **kwargs)
     eager = run(False, dtype, **kwargs)
     assert compiled[0] == eager[0]
     assert compiled[1] == eager[1]
 
 
+NO_NUMBA = importlib.util.find_spec("numba") is None
+# Both kernel sets of descenso.compile.kernel_set: NumPy's always, numba's where descenso[fast] is installed.
+KERNELS = [
+    "numpy",
+    pytest.param("numba", marks=pytest.mark.skipif(NO_NUMBA, reason="numba not installed (descenso[fast])")),
+]
+
+
+@pytest.mark.parametrize("kernels", KERNELS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
-def test_every_optimizer_in_both_dtypes_gives_the_eager_bytes(dtype, optimizer):
-    assert_same(dtype, optimizer=optimizer)
+def test_every_optimizer_in_both_dtypes_gives_the_eager_bytes(dtype, optimizer, kernels):
+    assert_same(dtype, kernels, optimizer=optimizer)
 
 
+@pytest.mark.parametrize("kernels", KERNELS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dropout_sample_weights_and_the_penalty_give_the_eager_bytes(dtype):
+def test_dropout_sample_weights_and_the_penalty_give_the_eager_bytes(dtype, kernels):
     weights = np.random.default_rng(3).random(203).astype(dtype)
     weights[:20] = 0  # a few rows that count nowhere
-    assert_same(dtype, dropout=0.3, sample_weight=weights, l1=1e-3, l2=1e-2)
-    assert_same(dtype, l2=1e-4)
-    assert_same(dtype, l1=1e-3)
+    assert_same(dtype, kernels, dropout=0.3, sample_weight=weights, l1=1e-3, l2=1e-2)
+    assert_same(dtype, kernels, l2=1e-4)
+    assert_same(dtype, kernels, l1=1e-3)
 
 
+@pytest.mark.parametrize("kernels", KERNELS)
 @pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
-def test_regression_losses_give_the_eager_bytes(loss):
-    assert_same(np.float32, loss=loss, binary=False, activation="tanh")
-    assert_same(np.float64, loss=loss, binary=False, activation=["gelu", "leaky_relu"], optimizer="sgd")
+def test_regression_losses_give_the_eager_bytes(loss, kernels):
+    assert_same(np.float32, kernels, loss=loss, binary=False, activation="tanh")
+    assert_same(np.float32, kernels, loss=loss, binary=False, optimizer="momentum_nesterov")
+    assert_same(
+        np.float64, kernels, loss=loss, binary=False, activation=["gelu", "leaky_relu"], optimizer="sgd"
+    )
 
 
 def test_hinge_and_other_activations_give_the_eager_bytes():
@@ -82,7 +97,8 @@ def test_hinge_and_other_activations_give_the_eager_bytes():
     assert_same(np.float32, loss=lambda p, t: ds.losses.mse(p, t), binary=False, hidden=())
 
 
-def test_the_captured_step_matches_an_eager_loop_step_by_step():
+@pytest.mark.parametrize("kernels", KERNELS)
+def test_the_captured_step_matches_an_eager_loop_step_by_step(kernels):
     def build():
         model = nn.Sequential(
             nn.Linear(2, 4, rng=0), nn.ReLU(), nn.Dropout(0.5, rng=7), nn.Linear(4, 1, rng=1)
@@ -92,7 +108,7 @@ def test_the_captured_step_matches_an_eager_loop_step_by_step():
     X, y = data(np.float32, n=40, d=2)
     eager_model, eager_opt = build()
     model, opt = build()
-    step = ds.compile_step(model, "bce_with_logits", opt)
+    step = ds.compile_step(model, "bce_with_logits", opt, kernels=kernels)
     for i in range(60):
         rows = slice((i * 7) % 40, (i * 7) % 40 + 1 + i % 5)  # batch sizes 1 to 5
         loss = ds.losses.bce_with_logits(eager_model(X[rows]), y[rows])
@@ -152,3 +168,29 @@ def test_the_captured_step_replays_on_another_array_module_with_the_same_bytes()
     assert device.device == "strict:0"
     for a, b in zip(device.parameters(), host.parameters(), strict=True):
         assert np.asarray(ds.backend.to_numpy(a.data)).tobytes() == b.data.tobytes()
+
+
+def test_without_numba_auto_replays_with_numpy_and_numba_says_what_to_install(monkeypatch):
+    import sys
+
+    from descenso import _kernels
+    from descenso.compile import kernel_set
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)  # as if numba were absent
+    monkeypatch.setitem(sys.modules, "descenso._fused", None)  # importing it raises ImportError
+    assert kernel_set("auto", np) is _kernels
+    with pytest.raises(
+        ImportError, match=r"needs numba .*pip install 'descenso\[fast\]', or kernels='numpy'"
+    ):
+        kernel_set("numba", np)
+
+
+def test_numba_kernels_refuse_arrays_of_another_module():
+    from strict_array import xp
+
+    from descenso import _kernels
+    from descenso.compile import kernel_set
+
+    assert kernel_set("auto", xp) is _kernels
+    with pytest.raises(CaptureError, match="kernels='numba' compiles for NumPy arrays"):
+        kernel_set("numba", xp)

@@ -96,6 +96,35 @@ def test_bad_streamed_input_is_refused_before_training_with_the_fix(tmp_path):
         ds.fit(model, stream.validation_rows)
 
 
+def test_a_streamed_run_stopped_in_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path):
+    table(1200).to_parquet(tmp_path / "t.parquet", row_group_size=100)
+
+    class CrashAt:
+        def on_step_end(self, step, logs, model):
+            if step == 13:  # in epoch 2 (10 steps an epoch: ~960 training rows in batches of 100)
+                raise RuntimeError("the process died")
+
+    def run(**extra):
+        stream = Stream(tmp_path / "t.parquet", target="y", validation=0.2, seed=1, standardize=True)
+        model = ds.nn.MLP(7, hidden=(8,), out_features=1, rng=0)
+        history = ds.fit(model, stream, epochs=3, batch_size=100, rng=0, **extra)
+        return model, history
+
+    with pytest.raises(RuntimeError, match="the process died"):
+        run(checkpoint=tmp_path / "ckpt", checkpoint_every=4, callbacks=[CrashAt()])
+    resumed, history = run(checkpoint=tmp_path / "ckpt", resume=True)
+    reference, expected = run()
+    assert history.val_loss == expected.val_loss and history.n_steps == expected.n_steps == 30
+    for a, b in zip(resumed.parameters(), reference.parameters(), strict=True):
+        assert a.data.tobytes() == b.data.tobytes()
+
+
+def test_a_one_shot_generator_of_batches_is_refused_with_the_fix(tmp_path):
+    table(200).to_parquet(tmp_path / "t.parquet", row_group_size=100)
+    with pytest.raises(TypeError, match=r"can be read only once.*descenso.data.Stream\(path, target=...\)"):
+        ds.fit(ds.nn.Linear(7, 1), ds.data.batches(tmp_path / "t.parquet", target="y"))
+
+
 # ------------------------------------------------------------------ a file ten times the memory bound
 
 MEMORY_RUN = textwrap.dedent(

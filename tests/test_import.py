@@ -20,6 +20,7 @@ OPTIONAL = (
     "fastapi",
     "uvicorn",
     "scipy",
+    "numba",
 )
 
 

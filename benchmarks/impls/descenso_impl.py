@@ -42,10 +42,25 @@ def train(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return full_loss(w, model(ds.tensor(X)).data, y), seconds
 
 
-def train_compiled(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """The same loop with the step captured once: ``step = ds.compile_step(...)``, then ``step(Xb, yb)``."""
+def warm_fused_kernels() -> None:
+    """Compile numba's kernels (or load them from its disk cache) before the timer, as JAX's jit is."""
+    import importlib.util
+
+    if importlib.util.find_spec("numba") is not None:
+        from descenso import _fused
+
+        _fused.warm_up(np.float32)
+
+
+def train_compiled(w: Workload, X: np.ndarray, y: np.ndarray, kernels: str = "auto") -> tuple[float, float]:
+    """The same loop with the step captured once: ``step = ds.compile_step(...)``, then ``step(Xb, yb)``.
+
+    ``kernels="auto"`` replays with numba's fused kernels where descenso[fast] is installed.
+    """
     ds, model, opt, loss_fn = build(w)
-    step = ds.compile_step(model, loss_fn, opt)
+    step = ds.compile_step(model, loss_fn, opt, kernels=kernels)
+    if kernels != "numpy":
+        warm_fused_kernels()
     start = time.perf_counter()
     for epoch in range(w.epochs):
         for index in batch_order(w, epoch):
@@ -58,12 +73,18 @@ def train_compiled(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, fl
         return full_loss(w, model(ds.tensor(X)).data, y), seconds
 
 
+def train_compiled_numpy(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """:func:`train_compiled` with NumPy's kernels only (what the step does without descenso[fast])."""
+    return train_compiled(w, X, y, kernels="numpy")
+
+
 def train_fit(w: Workload, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """``descenso.fit(compile=True)`` (as the estimators run it), whose ``rng`` draws the batch order of
     :func:`benchmarks.common.batch_order`."""
     from descenso.train import fit
 
     ds, model, opt, _ = build(w)
+    warm_fused_kernels()
     start = time.perf_counter()
     fit(
         model,

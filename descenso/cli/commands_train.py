@@ -75,7 +75,7 @@ def _help_default(name: str) -> str:
     default="",
     metavar="NAMES",
     help="Representation steps before the network, e.g. 'polar(x,y),standardize' (a step that takes "
-    "columns names them).",
+    "columns names them; polar(x,y) replaces x and y by 4 features: r, angle, sin_angle, cos_angle).",
 )
 @click.option(
     "--alpha", type=click.FloatRange(min=0), default=_DEFAULTS.alpha, show_default=True, help="L2 penalty."
@@ -187,6 +187,12 @@ def _help_default(name: str) -> str:
     is_flag=True,
     help="Continue from the checkpoint of an interrupted run with the same settings (or start afresh).",
 )
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Read DATA a few pieces at a time, for files larger than memory: the encoding and scaling "
+    "are learned in one pass, the test and validation rows held out by a rule seeded with --seed.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output; only the final summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line with the results, nothing else.")
 @click.pass_context
@@ -201,6 +207,7 @@ def train(ctx: click.Context, **params: Any) -> int:
       descenso train houses.csv --target price --hidden 64,64 --epochs 200
       descenso train --config runs/latest/config.json
       descenso train --dataset spirals --checkpoint-every 100   # then, if stopped: ... --resume
+      descenso train big.parquet --target price --stream        # larger than memory
 
     \b
     Every training default equals that of descenso.Regressor / BinaryClassifier, except --seed

@@ -41,18 +41,24 @@ def _number(value: Any) -> str:
     return f"{value:.4g}"
 
 
-def describe(logs: dict[str, Any]) -> str:
+def describe(logs: dict[str, Any], scale: str = "") -> str:
     """One line of an epoch's numbers: ``train_loss 0.31  val_loss 0.35  val_accuracy 0.88``.
+
+    ``scale`` names what the losses are measured on (see :mod:`descenso.cli.loss_scale`).
 
     Examples
     --------
     >>> from descenso.cli.progress import describe
     >>> describe({"train_loss": 0.31234, "val_loss": None, "accuracy": 0.875})
     'train_loss 0.3123  accuracy 0.875'
+    >>> describe({"train_loss": 0.0058, "val_loss": 0.0061, "val_r2": 0.99}, scale="standardised price")
+    'train_loss 0.0058  val_loss 0.0061 (standardised price)  val_r2 0.99'
     """
     parts = [f"train_loss {_number(logs.get('train_loss'))}"]
     if logs.get("val_loss") is not None:
         parts.append(f"val_loss {_number(logs['val_loss'])}")
+    if scale:
+        parts[-1] += f" ({scale})"
     metric = main_metric(logs)
     if metric is not None:
         parts.append(f"{metric[0]} {_number(metric[1])}")
@@ -74,6 +80,8 @@ class EpochProgress:
         The most epochs the run may take (the bar's length; early stopping may end it sooner).
     enabled : bool, default True
         ``False`` for ``--quiet`` / ``--json``: report nothing.
+    scale : str, default ""
+        What the losses are measured on, shown after them (``"standardised price"``).
 
     Attributes
     ----------
@@ -83,9 +91,10 @@ class EpochProgress:
         The label of the training run under way (``"network 2/3"``), or ``""`` for a single run.
     """
 
-    def __init__(self, epochs: int, enabled: bool = True) -> None:
+    def __init__(self, epochs: int, enabled: bool = True, scale: str = "") -> None:
         self.epochs = epochs
         self.enabled = enabled
+        self.scale = scale
         self.last: dict[str, Any] = {}
         self.run = ""
         self._progress: Any = None
@@ -129,14 +138,15 @@ class EpochProgress:
         if not self.enabled:
             return
         if self._progress is not None:
-            self._progress.update(self._task, completed=epoch, numbers=describe(logs))
+            self._progress.update(self._task, completed=epoch, numbers=describe(logs, self.scale))
             return
         every = max(1, self.epochs // 10)
         if epoch == 1 or epoch % every == 0 or epoch == self.epochs:
             self._print(epoch, logs)
 
     def _print(self, epoch: int, logs: dict[str, Any]) -> None:
-        console.info(f"{self._label()}epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}  {describe(logs)}")
+        position = f"epoch {epoch:>{len(str(self.epochs))}}/{self.epochs}"
+        console.info(f"{self._label()}{position}  {describe(logs, self.scale)}")
         self._printed = epoch
 
     def on_train_end(self, history: Any, model: Any) -> None:

@@ -60,6 +60,7 @@ class TrainSettings:
     out: str = "runs"
     schedule: str = "none"
     ensemble: int | str = "auto"
+    stream: bool = False
 
     def validate(self) -> TrainSettings:
         """Check every value; raise ``click.BadParameter`` naming the setting and the fix.
@@ -71,6 +72,10 @@ class TrainSettings:
             value = getattr(self, name)
             if (value is not None or name == "out") and not isinstance(value, str):
                 raise click.BadParameter(f"{name} must be text; got {value!r}")
+        if self.stream and self.data is None:
+            raise click.BadParameter(
+                "--stream reads a DATA file a few pieces at a time; name a CSV/Parquet file"
+            )
         if self.data is not None and self.dataset is not None:
             raise click.BadParameter("give either a DATA file or --dataset, not both")
         if self.data is not None and not self.target:

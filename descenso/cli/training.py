@@ -13,12 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from descenso.cli import console, inputs, report, runs
+from descenso.cli import announce, console, inputs, loss_scale, report, runs, streaming
 from descenso.cli.errors import CLIError, ExitCode, divergence_fix, user_errors
 from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
 from descenso.cli.settings import TrainSettings
 from descenso.data.errors import DataWarning
+
+
+def load_data(settings: TrainSettings) -> inputs.TrainingData:
+    """The run's data: read into memory, or (``--stream``) a file read a few pieces at a time."""
+    return streaming.from_stream(settings) if settings.stream else inputs.load(settings)
 
 
 def build_estimator(settings: TrainSettings, task: str, distributed: bool = False) -> Any:
@@ -128,7 +133,8 @@ def _fit(
     saving = {} if checkpoint is None else {
         "checkpoint": checkpoint.folder, "checkpoint_every": checkpoint.every, "resume": checkpoint.resume
     }  # fmt: skip
-    progress = EpochProgress(settings.epochs, enabled=show)
+    scale = loss_scale.loss_label(data.task, str(estimator.loss), data.target)
+    progress = EpochProgress(settings.epochs, enabled=show, scale=scale)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -256,7 +262,7 @@ def run_training(
     started = time.perf_counter()
 
     def prepare() -> tuple[inputs.TrainingData, Any]:
-        data = inputs.load(settings)
+        data = load_data(settings)
         estimator = build_estimator(settings, data.task, distributed=parallel.size > 1)
         if parallel.is_root:  # before training: a long run must not end in an unwritable folder
             _check_out(Path(settings.out))
@@ -264,19 +270,25 @@ def run_training(
 
     data, estimator = ranks.together(parallel, prepare)  # one rank's bad data stops every rank
     if show:
-        rows = len(data.y_test) + _n(data.X_train)
+        rows = data.n_rows - data.n_dropped  # the rows trained, validated and tested on
         kind = type(estimator).__name__
         left_out = f" ({data.n_dropped} more left out with missing values, --missing {settings.missing})"
         console.info(
             f"training a {kind} on {data.source}: {rows} rows{left_out if data.n_dropped else ''}, "
             f"{len(data.y_test)} kept for the test"
         )
+        encoding = announce.encoding_line(announce.text_columns(data.X_train, data.target))
+        if encoding is not None:
+            console.info(encoding)
     from descenso.cli.record import RunRecorder
 
     recorder = RunRecorder()  # what `descenso replay` compares against
     # Every rank records (a checkpoint holds the recorder's state, and every rank resumes from it).
     _fit(estimator, data, settings, show, checkpoint, recorder)
     estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
+    made = announce.inputs_line(estimator, settings.features)  # e.g. the 4 features polar made
+    if show and made is not None:
+        console.info(made)
     train_seconds = time.perf_counter() - started
 
     def write() -> int:
@@ -327,6 +339,8 @@ def _write_run(
         "steps": history.n_steps,
         "final_train_loss": history.train_loss[-1] if history.train_loss else None,
         "final_val_loss": history.val_loss[-1] if history.val_loss else None,
+        "loss": loss_scale.describe_loss(estimator, data.task, data.target),  # what those two are on
+        "network_inputs": announce.network_inputs(estimator),  # after one-hot encoding and --features
         "timings": {"train_seconds": round(train_seconds, 3), "total_seconds": 0.0},
         "sizes": {
             "rows": data.n_rows,
@@ -362,7 +376,8 @@ def _loss_words(estimator: Any, data: inputs.TrainingData) -> dict[str, str]:
 
     held_out = f", {estimator.validation_fraction:.0%} of them held out for validation"
     rows = f"{_n(data.X_train)} training rows" + (held_out if estimator.early_stopping else "")
-    return {"loss_label": loss_label(estimator.loss, data.task), "loss_title": f"Loss per epoch\n{rows}"}
+    label = loss_label(estimator.loss, data.task, str(data.target))
+    return {"loss_label": label, "loss_title": f"Loss per epoch\n{rows}"}
 
 
 def _choice(estimator: Any) -> dict[str, Any]:
@@ -441,10 +456,14 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     value = summary["test"][metric]
     shown = "-" if value is None else f"{value:.4f}"
     console.result(f"stopped: {summary['stop_reason']}")
+    losses = loss_scale.summary_line(summary["loss"], summary["target"])
+    if losses is not None:
+        console.result(losses)
     for line in describe_choice(summary["model_choice"]):
         console.result(line)
     numbers = ", ".join(f"{k} {v:.4g}" for k, v in summary["test"].items() if isinstance(v, float))
-    console.result(f"test {metric}: {shown}   ({numbers})")
+    units = f", in {summary['target']}'s units" if summary["task"] == "regression" else ""
+    console.result(f"test {metric}: {shown}   ({numbers}{units})")
     console.result(f"run folder: {summary['run_dir']}")
     console.result(f"  model {Path(summary['model']).name}, metrics.json, history.csv, config.json, "
                    f"{', '.join(summary['plots'])}")  # fmt: skip

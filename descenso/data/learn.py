@@ -55,20 +55,23 @@ def summarise(cols: Columns, target: str, task: str | None, missing: str | None)
         summary["columns"][name] = entry
     _, y, y_kind = target_column(target, cols, task)
     entry = _moments(y) if y.dtype != object else {"missing": int(missing_mask(y).sum())}
-    entry["kind"], entry["labels"] = y_kind, _first_labels(y)
+    entry["kind"], (entry["labels"], entry["label_counts"]) = y_kind, _first_labels(y)
     summary["target"] = entry
     return summary
 
 
-def _first_labels(values: np.ndarray) -> list[Any]:
-    """The first three distinct target values in sorted order: enough to tell binary from not.
+def _first_labels(values: np.ndarray) -> tuple[list[Any], list[int]]:
+    """The first three distinct target values in sorted order and their counts: enough to tell
+    binary from not, and a binary target's class shares.
 
     Not :func:`class_counts`, which makes a Python pair per distinct value (seconds per piece
     for a numeric target).
     """
     present = values[~missing_mask(values)] if len(values) else values
-    labels = np.unique(present.astype(str) if present.dtype == object else present)[:3]
-    return [label.item() if hasattr(label, "item") else label for label in labels]
+    labels, counts = np.unique(
+        present.astype(str) if present.dtype == object else present, return_counts=True
+    )
+    return [label.item() if hasattr(label, "item") else label for label in labels[:3]], counts[:3].tolist()
 
 
 def _merge_moments(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +95,12 @@ def _merge_entry(name: str, a: dict[str, Any], b: dict[str, Any], label: str) ->
     if "counts" in a:
         merged["counts"] = a["counts"] + b["counts"]
     if "labels" in a:
-        merged["labels"] = sorted(set(a["labels"]) | set(b["labels"]), key=str)[:3]
+        # The first three of the union are among each side's first three, or absent from that side.
+        counts = dict(zip(a["labels"], a["label_counts"], strict=True))
+        for label, count in zip(b["labels"], b["label_counts"], strict=True):
+            counts[label] = counts.get(label, 0) + count
+        merged["labels"] = sorted(counts, key=str)[:3]
+        merged["label_counts"] = [counts[label] for label in merged["labels"]]
     return merged
 
 

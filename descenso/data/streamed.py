@@ -53,6 +53,9 @@ class Stream:
     missing, task : as in :func:`descenso.data.read`
     standardize : bool, default False
         Scale every encoded column to mean 0 and standard deviation 1 of the training rows.
+    standardize_target : bool, default False
+        Scale a regression target the same way (``y_mean_``, ``y_scale_``); predictions are then
+        ``output * y_scale_ + y_mean_``.
     window : int, default 4
         Pieces shuffled together; more mixes better and holds more in memory.
     piece_bytes : int, default 4 MiB
@@ -66,6 +69,11 @@ class Stream:
         After :meth:`learn`: the encoding, as ``data.read`` gives it.
     mean_, scale_ : numpy.ndarray or None
         After :meth:`learn` with ``standardize=True``.
+    y_mean_, y_scale_ : float or None
+        After :meth:`learn`: the training target's mean and standard deviation (1 where it is 0);
+        None for a text target.
+    class_counts_ : list of int or None
+        After :meth:`learn`, for a binary target: the training rows of each class of ``schema.classes``.
     train, validation_rows, test_rows : Stream
         The same file's other parts (sharing what was learned).
 
@@ -97,6 +105,7 @@ class Stream:
         missing: str | None = None,
         task: str | None = None,
         standardize: bool = False,
+        standardize_target: bool = False,
         window: int = 4,
         piece_bytes: int = 4 << 20,
         dtype: Any = "float32",
@@ -116,7 +125,11 @@ class Stream:
             raise DataError(f"column '{target}' not found in {self.pieces.label}; the columns are: {names}")
         self.target, self.task, self.missing, self.seed = target, task, missing, int(seed)
         self.fractions = (float(validation), float(test))
-        self.standardize, self.window = bool(standardize), window
+        self.standardize, self.standardize_target, self.window = (
+            bool(standardize),
+            bool(standardize_target),
+            window,
+        )
         self.part = "train"
         self.dtype = np.dtype(dtype)
         self._learned: dict[str, Any] = {}  # shared by the parts: schema, standardisation, row counts
@@ -178,11 +191,21 @@ class Stream:
         total = combine(summaries, self.pieces.label)
         schema = learned_schema(total, self.target, self.task, self.missing, self.pieces.label)
         mean, scale = standardisation(total, schema) if self.standardize else (None, None)
+        y = total["target"]
+        if self.standardize_target and schema.task != "regression":
+            raise ValueError(
+                f"Stream: standardize_target=True is for a regression target, but '{self.target}' is "
+                "binary (0/1); leave it False"
+            )
+        y_mean = y["mean"] if "n" in y else None
+        y_scale = (float(np.sqrt(y["m2"] / y["n"])) or 1.0) if y.get("n") else None
+        class_counts = y["label_counts"] if schema.task == "binary" else None
         offsets = np.cumsum([0, *rows])
         counts = np.zeros(3, dtype=np.int64)
         for piece, n_rows in enumerate(rows):
             counts += np.bincount(self._labels(piece, n_rows), minlength=3)
-        self._learned.update(schema=schema, mean=mean, scale=scale, rows=rows, offsets=offsets, counts=counts)
+        self._learned.update(schema=schema, mean=mean, scale=scale, rows=rows, offsets=offsets, counts=counts,
+                             y_mean=y_mean, y_scale=y_scale, class_counts=class_counts)  # fmt: skip
         return self
 
     @property
@@ -196,6 +219,18 @@ class Stream:
     @property
     def scale_(self) -> Any:
         return self._learned.get("scale")
+
+    @property
+    def y_mean_(self) -> Any:
+        return self._learned.get("y_mean")
+
+    @property
+    def y_scale_(self) -> Any:
+        return self._learned.get("y_scale")
+
+    @property
+    def class_counts_(self) -> Any:
+        return self._learned.get("class_counts")
 
     @property
     def n(self) -> int:
@@ -226,6 +261,8 @@ class Stream:
             X, y, ids = X[good], y[good], ids[good]
         if self.mean_ is not None:
             X = ((X - self.mean_.astype(self.dtype)) / self.scale_.astype(self.dtype)).astype(self.dtype)
+        if self.standardize_target:
+            y = ((y - self.dtype.type(self.y_mean_)) / self.dtype.type(self.y_scale_)).astype(self.dtype)
         return ids, X, y
 
     def _stand_in(self) -> tuple[np.ndarray, np.ndarray, None, Share]:
@@ -287,6 +324,15 @@ class Stream:
                 yield X, y, None, Share(len(y), float(len(y)))
         if not given:
             yield self._stand_in()
+
+    def __len__(self) -> int:
+        """Rows in this part, after :meth:`learn`."""
+        if not self._learned:
+            raise RuntimeError(f"{self!r} counts its rows in learn(); call stream.learn() first")
+        return self.n
+
+    def __bool__(self) -> bool:
+        return True  # a stream is a source whether or not its rows are counted yet
 
     def __repr__(self) -> str:
         return f"Stream({str(self.pieces.path.name)!r}, target={self.target!r}, part={self.part!r})"

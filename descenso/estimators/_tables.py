@@ -8,7 +8,9 @@ one-hot columns).
 
 from __future__ import annotations
 
+import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -124,8 +126,17 @@ def _fit_schema(frame: Any, n_rows: int, missing: str | None) -> Any:
         if not issubclass(other.category, data.DataWarning):
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     if remarks:
-        warnings.warn("; ".join(remarks), data.DataWarning, stacklevel=6)  # at the caller of fit()
+        warnings.warn("; ".join(remarks), data.DataWarning, stacklevel=_callers_level())  # at fit()'s caller
     for column in schema.columns:
         column.pop("fill", None)
     schema.target, schema.missing = None, missing
     return schema
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside descenso, for a warning its caller issues."""
+    package = str(Path(__file__).resolve().parent.parent) + "/"
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level

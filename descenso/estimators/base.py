@@ -15,7 +15,7 @@ import numpy as np
 
 from descenso import backend
 from descenso.distributed import Local, as_parallel
-from descenso.estimators import _ensemble, _members, _missing, _tables, _training
+from descenso.estimators import _ensemble, _members, _missing, _streamed, _tables, _training
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
 from descenso.estimators._transaction import Snapshot
@@ -86,10 +86,16 @@ class NetworkEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or a pandas/polars DataFrame
-            Numbers; a DataFrame's text and categorical columns are one-hot encoded.
+        X : array-like of shape (n_samples, n_features), a pandas/polars DataFrame, a file path or a Stream
+            Numbers; a DataFrame's text and categorical columns are one-hot encoded. A CSV/Parquet
+            path (``fit("big.parquet", "price")``) or a :class:`descenso.data.Stream` is read a few
+            pieces at a time, for files larger than memory: the encoding, fills and scaling are
+            learned in one pass, the validation rows held out by the stream's seeded rule, and one
+            network trained in mini-batches (no ``sample_weight``, ``class_weight``, ``features``
+            other than scaling, ``ensemble`` other than 1, or ``warm_start``).
         y : array-like of shape (n_samples,), or str
-            The target; a string names a column of the DataFrame ``X`` (``fit(df, "price")``).
+            The target; a string names a column of the DataFrame ``X`` (``fit(df, "price")``) or
+            of the file. None with a Stream, which names its own.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; a zero weight drops the row (also from the scaling).
         callbacks : list, optional
@@ -169,7 +175,10 @@ class NetworkEstimator(BaseEstimator):
                  "doctor": bool(doctor)}  # fmt: skip
         saved = Snapshot(self, continue_training=incremental)
         try:
-            self._fit(X, y, sample_weight, params, incremental, one_epoch=False, watch=watch)
+            if _streamed.is_stream(X):  # a file larger than memory, learned and read a few pieces at a time
+                _streamed.fit_stream(self, X, y, sample_weight, params, watch)
+            else:
+                self._fit(X, y, sample_weight, params, incremental, one_epoch=False, watch=watch)
         except BaseException:  # refused or diverged: the previous model (or none) stays, never a mix
             saved.restore(self)
             raise
@@ -186,19 +195,23 @@ class NetworkEstimator(BaseEstimator):
         classes: Any = None,
         watch: dict[str, Any] | None = None,
     ) -> None:
-        X, y, target_name = _tables.split_target(X, y)
         reset = not continue_training
         missing = params["missing"]
-        X_array = self._validate_x(
-            X, reset=reset, dtype=params["dtype"], target_name=target_name, allow_nan=missing is not None
-        )
-        target = self._encode_target(y, reset=reset, classes=classes)
-        check_lengths(X_array, target)
-        weights = check_sample_weight(sample_weight, len(target), params["dtype"])
-        if missing == "drop":
-            X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
-        weights = self._combine_weights(target, weights)
         parallel = as_parallel(params["distributed"])  # one process, or the ranks mpiexec started
+
+        def checked() -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+            X_table, y_column, target_name = _tables.split_target(X, y)
+            X_array = self._validate_x(X_table, reset=reset, dtype=params["dtype"], target_name=target_name,
+                                       allow_nan=missing is not None)  # fmt: skip
+            target = self._encode_target(y_column, reset=reset, classes=classes)
+            check_lengths(X_array, target)
+            weights = check_sample_weight(sample_weight, len(target), params["dtype"])
+            if missing == "drop":
+                X_array, target, weights = _missing.drop_incomplete(X_array, target, weights)
+            return X_array, target, self._combine_weights(target, weights)
+
+        # Over several ranks every rank's data is checked first: one rank's bad data stops them all.
+        X_array, target, weights = parallel.load(checked, what="use its data")
         if reset or not hasattr(self, "_rng"):  # a loaded model continues with a fresh generator
             # None: drawn, and kept; over several ranks, rank 0's draw, before the split uses it.
             self.random_state_ = parallel.agree(_training.draw_seed(params["random_state"]))

@@ -120,7 +120,7 @@ def parameter_shapes(config: dict[str, Any]) -> Shapes:
         raise ValueError(f"a module config is a dict with a 'type' key; got {type(config).__name__}")
     kind = config.get("type")
     if kind == "Linear":
-        shapes = _linear_shapes(config.get("in_features"), config.get("out_features"), config.get("dtype"))
+        shapes = _linear_shapes(config.get("in_features"), config.get("out_features"), _dtype_of(config))
         return shapes if config.get("bias", True) else {"weight": shapes["weight"]}
     if kind == "MLP":
         return _mlp_shapes(config)
@@ -144,10 +144,15 @@ def _size(value: Any, name: str) -> int:
     return int(value)
 
 
+def _dtype_of(config: dict[str, Any]) -> Any:
+    """The dtype argument the builder receives: "float32" when absent, as given otherwise (None too)."""
+    return config["dtype"] if "dtype" in config else "float32"
+
+
 def _linear_shapes(in_features: Any, out_features: Any, dtype: Any) -> Shapes:
     fan_in, fan_out = _size(in_features, "in_features"), _size(out_features, "out_features")
     try:
-        name = str(_dtype("float32" if dtype is None else dtype))
+        name = str(_dtype(dtype))
     except TypeError as error:
         raise ValueError(str(error)) from None
     return {"weight": ((fan_out, fan_in), name), "bias": ((fan_out,), name)}
@@ -165,6 +170,6 @@ def _mlp_shapes(config: dict[str, Any]) -> Shapes:
     per_layer = 3 if config.get("dropout") else 2  # Linear, activation [, Dropout]
     shapes: Shapes = {}
     for i in range(len(sizes) - 1):
-        layer = _linear_shapes(sizes[i], sizes[i + 1], config.get("dtype"))
+        layer = _linear_shapes(sizes[i], sizes[i + 1], _dtype_of(config))
         shapes.update({f"layers.{i * per_layer}.{name}": shape for name, shape in layer.items()})
     return shapes

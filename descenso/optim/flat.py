@@ -9,6 +9,7 @@ the whole parameter vector instead of a Python loop over layers.
 
 from __future__ import annotations
 
+import operator
 from typing import Sequence
 
 import numpy as np
@@ -76,6 +77,11 @@ class FlatParameters:
             If a parameter's ``.data`` was replaced by another array (the update
             would be lost on it).
         """
+        params = self.params
+        if all(map(operator.is_, map(_DATA, params), self.data_views)) and all(
+            map(operator.is_, map(_GRAD, params), self.grad_views)
+        ):
+            return  # the usual case, checked in C: it runs once or twice every step
         for i, (p, data, grad) in enumerate(zip(self.params, self.data_views, self.grad_views, strict=True)):
             if p.data is not data:
                 raise RuntimeError(
@@ -91,3 +97,6 @@ class FlatParameters:
                 else:
                     grad[...] = p.grad
                 p.grad = grad
+
+
+_DATA, _GRAD = operator.attrgetter("data"), operator.attrgetter("grad")

@@ -148,8 +148,9 @@ class TokenGuard:
     The Host and Origin checks (:class:`OriginGuard`) stop other web sites; the token also stops
     other programs on this machine, which can forge those headers but cannot read the page's
     token without first loading the page. Tokens are compared with :func:`hmac.compare_digest`,
-    in time that does not depend on how much of a guess is right. A refused HTTP request gets 403;
-    a refused WebSocket handshake is closed with code 1008 and the reason.
+    in time that does not depend on how much of a guess is right. A refused request gets 403 with
+    ``{"error": reason}``, the WebSocket handshake too where the server allows it (uvicorn does);
+    otherwise the handshake is closed with code 1008 and the reason.
     """
 
     def __init__(self, app: ASGIApp, token: str, protected: tuple[str, ...] = ("/api/", "/ws")) -> None:
@@ -173,17 +174,22 @@ class TokenGuard:
         if reason is None:
             await self.app(scope, receive, send)
         else:
-            await _refuse(scope, send, reason)
+            await _refuse(scope, send, reason, deny_handshake=True)
 
 
-async def _refuse(scope: Scope, send: Send, reason: str) -> None:
-    if scope["type"] == "websocket":
+async def _refuse(scope: Scope, send: Send, reason: str, deny_handshake: bool = False) -> None:
+    """403 with ``{"error": reason}``; a WebSocket handshake is closed with code 1008 and the reason,
+    or, with ``deny_handshake`` where the server can (the ASGI "websocket.http.response" extension,
+    as uvicorn), answered with that same 403, so a client sees the reason and not a bare status."""
+    websocket = scope["type"] == "websocket"
+    if websocket and not (deny_handshake and "websocket.http.response" in scope.get("extensions", {})):
         await send({"type": "websocket.close", "code": 1008, "reason": reason})
         return
+    prefix = "websocket." if websocket else ""
     body = json.dumps({"error": reason}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 403, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": f"{prefix}http.response.start", "status": 403, "headers": headers})
+    await send({"type": f"{prefix}http.response.body", "body": body})
 
 
 # The page loads only its own files; no inline script, no framing by other sites.

@@ -115,10 +115,10 @@ _ALL = [
                 The same linear model (no hidden layer: one weight per input column and a bias)
                 on two concentric circles, fed the polar coordinates r and θ instead of x1 and
                 x2. In polar coordinates the class depends on the radius alone, so one threshold
-                on r splits the circles and the test accuracy reaches 1. Now click x1 and x2 on
-                and r and θ off: no straight line in the plane separates the circles, and the
-                same model stays near chance. How the data is represented matters; a hidden ReLU
-                layer (+) learns such a representation by itself.
+                on r splits the circles and the test accuracy climbs to about 0.99. Now click x1
+                and x2 on and r and θ off: no straight line in the plane separates the circles,
+                and the same model stays near chance. How the data is represented matters; a
+                hidden ReLU layer (+) learns such a representation by itself.
                 """
             ),
             "es": _paragraph(
@@ -126,10 +126,10 @@ _ALL = [
                 El mismo modelo lineal (sin capa oculta: un peso por columna de entrada y un
                 sesgo) sobre dos círculos concéntricos, con las coordenadas polares r y θ en
                 lugar de x1 y x2. En polares la clase depende solo del radio, así que un umbral
-                sobre r separa los círculos y la exactitud de prueba llega a 1. Ahora activa x1
-                y x2 y desactiva r y θ: ninguna recta del plano separa los círculos y el mismo
-                modelo se queda cerca del azar. La representación de los datos importa; una capa
-                oculta ReLU (+) aprende esa representación por sí sola.
+                sobre r separa los círculos y la exactitud de prueba sube hasta cerca de 0.99.
+                Ahora activa x1 y x2 y desactiva r y θ: ninguna recta del plano separa los
+                círculos y el mismo modelo se queda cerca del azar. La representación de los
+                datos importa; una capa oculta ReLU (+) aprende esa representación por sí sola.
                 """
             ),
         },
@@ -158,11 +158,13 @@ _ALL = [
                 """
                 A line f(x) = w x1 + b has two parameters, so the loss over every (w, b) can be
                 drawn: the landscape panel shows its exact contours, the exact minimum (the
-                least-squares line) and the path plain gradient descent takes on it, one full-
-                batch step at a time, each step against the derivative of the loss. With
+                least-squares line) and the path plain gradient descent takes on it, one
+                full-batch step at a time, each step against the derivative of the loss. With
                 learning rate 0.3 it walks straight down into the minimum. Press reset and try
-                0.03: it crawls; try 1: each step overshoots more than the last and the run
-                diverges (here any rate above 2/L ≈ 0.99, L the surface's largest curvature).
+                0.03: it crawls, still short of the minimum after 100 steps. Try 1: each step
+                overshoots by more than the last, since 1 is above 2/L ≈ 0.99 (L is the
+                surface's largest curvature), and the loss grows. Try 3: the run diverges within
+                five steps.
                 """
             ),
             "es": _paragraph(
@@ -172,9 +174,10 @@ _ALL = [
                 exactas, el mínimo exacto (la recta de mínimos cuadrados) y el camino que
                 recorre el descenso del gradiente, un paso con todos los datos cada vez, cada
                 paso en contra de la derivada de la pérdida. Con tasa 0.3 baja derecho al
-                mínimo. Pulsa reiniciar y prueba 0.03: avanza muy despacio; prueba 1: cada paso
-                se pasa más que el anterior y diverge (aquí cualquier tasa mayor que 2/L ≈ 0.99,
-                con L la mayor curvatura de la superficie).
+                mínimo. Pulsa reiniciar y prueba 0.03: avanza muy despacio y a los 100 pasos aún
+                no llega al mínimo. Prueba 1: cada paso se pasa más que el anterior, porque 1 es
+                mayor que 2/L ≈ 0.99 (L es la mayor curvatura de la superficie), y la pérdida
+                crece. Prueba 3: diverge en cinco pasos.
                 """
             ),
         },

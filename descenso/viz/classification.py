@@ -131,11 +131,8 @@ def confusion_matrix(
     names = [str(label) for label in labels]
     ax.set_xticks([0, 1], names)
     ax.set_yticks([0, 1], names)
-    ax.set(
-        xlabel="predicted class",
-        ylabel="true class",
-        title=f"{title}\ncount, and % of its true class (rows sum to 100%)",
-    )
+    ax.set(xlabel="predicted class", ylabel="true class")
+    ax.set_title(f"{title}\ncount, and % of its true class: rows sum to 100%", fontsize=10)
     return fig
 
 
@@ -146,6 +143,7 @@ def decision_boundary(
     feature_names: tuple[str, str] = ("x1", "x2"),
     resolution: int = 200,
     title: str = "Decision boundary",
+    labels: tuple[Any, Any] = ("class 0", "class 1"),
 ) -> Figure:
     """Probability of class 1 over the plane of two features, the 0.5 contour and the points.
 
@@ -163,6 +161,8 @@ def decision_boundary(
         Grid points per axis.
     title : str, default "Decision boundary"
         Figure title.
+    labels : tuple of two, default ("class 0", "class 1")
+        Names of class 0 and class 1, for the legend and the colour bar.
 
     Returns
     -------
@@ -186,12 +186,12 @@ def decision_boundary(
     ax = fig.add_subplot()
     image = ax.contourf(A, B, Z, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.55)
     ax.contour(A, B, Z, levels=[0.5], colors="black", linewidths=1.5)
-    labels = np.asarray(y).ravel().astype(int)
+    classes = np.asarray(y).ravel().astype(int)
     for value, color, marker in ((0, "tab:blue", "o"), (1, "tab:red", "^")):
-        mask = labels == value
+        mask = classes == value
         ax.scatter(X[mask, 0], X[mask, 1], s=12, c=color, marker=marker, edgecolors="black",
-                   linewidths=0.5, label=f"class {value}")  # fmt: skip
-    fig.colorbar(image, ax=ax, label="P(class 1)")
+                   linewidths=0.5, label=str(labels[value]))  # fmt: skip
+    fig.colorbar(image, ax=ax, label=f"P({labels[1]})")
     ax.set(xlabel=feature_names[0], ylabel=feature_names[1], title=title)
     ax.legend(loc="best", fontsize="small")
     return fig

@@ -120,12 +120,14 @@ def _exact_figure(exact: Any, title: str | None) -> Figure:
     L = exact.curvature
     for ax, descent in zip(axes, exact.paths, strict=False):
         image = _surface(ax, exact.w, exact.b, exact.values, levels)
-        _draw_path(ax, descent.points, f"{len(descent.points) - 1} steps of gradient descent")
-        ax.plot(*exact.minimum, "*", color="white", markersize=15, markeredgecolor="black",
-                label=f"exact minimum ({exact.minimum[0]:.3g}, {exact.minimum[1]:.3g})")  # fmt: skip
         inside = (np.abs(descent.points[:, 0] - exact.w.mean()) <= np.ptp(exact.w) / 2) & (
             np.abs(descent.points[:, 1] - exact.b.mean()) <= np.ptp(exact.b) / 2
         )
+        # A diverging path is drawn until it leaves the plot: later steps only criss-cross it.
+        shown = descent.points if inside.all() else descent.points[: int(np.argmin(inside)) + 1]
+        _draw_path(ax, shown, f"{len(descent.points) - 1} steps of gradient descent")
+        ax.plot(*exact.minimum, "*", color="white", markersize=15, markeredgecolor="black",
+                label=f"exact minimum ({exact.minimum[0]:.3g}, {exact.minimum[1]:.3g})")  # fmt: skip
         if not inside.all():
             ax.text(0.02, 0.03, f"leaves the plot at step {int(np.argmin(inside))}",
                     transform=ax.transAxes, color="white", fontsize=9)  # fmt: skip

@@ -73,11 +73,11 @@ def loss_curves(
     return fig
 
 
-_LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss", "bce": "log-loss (BCE)",
-               "bce_with_logits": "log-loss (BCE)", "hinge": "hinge loss"}  # fmt: skip
+_LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss", "bce": "log-loss",
+               "bce_with_logits": "log-loss", "hinge": "hinge loss"}  # fmt: skip
 
 
-def loss_label(loss: str, task: str) -> str:
+def loss_label(loss: str, task: str, target: str = "target") -> str:
     """The words for a loss axis: the loss's name and the scale it is measured on.
 
     Parameters
@@ -87,21 +87,26 @@ def loss_label(loss: str, task: str) -> str:
     task : {"regression", "binary"}
         A regressor trains on the standardised target (``(y - mean) / std`` of the training rows),
         so its loss is not in the target's units; a classifier's loss is on the 0/1 labels.
+    target : str, default "target"
+        The target's name, e.g. the column ``"price"``.
 
     Returns
     -------
     str
+        The same words the command's progress lines use (``descenso.cli.loss_scale``).
 
     Examples
     --------
     >>> from descenso.viz import loss_label
     >>> loss_label("mse", "regression")
     'MSE (standardised target)'
+    >>> loss_label("mse", "regression", target="price")
+    'MSE (standardised price)'
     >>> loss_label("bce", "binary")
-    'log-loss (BCE)'
+    'log-loss'
     """
     name = _LOSS_NAMES.get(str(loss), str(loss))
-    return f"{name} (standardised target)" if task == "regression" else name
+    return f"{name} (standardised {target})" if task == "regression" else name
 
 
 def runs_loss_curves(

@@ -43,7 +43,7 @@ def test_train_figures_name_the_loss_the_split_and_the_positive_class(tmp_path, 
     monkeypatch.chdir(tmp_path)
     assert run(["train", str(penguins), "--target", "sex", "--epochs", "15", "--name", "p", "--quiet"]) == 0
     test_rows = round(0.2 * 333)
-    assert figures["loss.png"]["ylabels"] == ["log-loss (BCE)"]
+    assert figures["loss.png"]["ylabels"] == ["log-loss"]
     assert figures["loss.png"]["titles"] == [
         "Loss per epoch\n266 training rows, 10% of them held out for validation"
     ]
@@ -59,7 +59,7 @@ def test_train_figures_name_the_loss_the_split_and_the_positive_class(tmp_path, 
 def test_a_regression_loss_is_on_the_standardised_target(tmp_path, regression, figures, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run(["train", str(regression), "--target", "y", "--epochs", "10", "--name", "r", "--quiet"]) == 0
-    assert figures["loss.png"]["ylabels"] == ["MSE (standardised target)"]
+    assert figures["loss.png"]["ylabels"] == ["MSE (standardised y)"]  # the target column is y
     assert figures["residuals.png"]["titles"][0] == "Residuals: test split, 60 rows"
 
 
@@ -76,3 +76,13 @@ def test_evaluate_draws_the_evaluated_file_not_the_training_history(tmp_path, pe
         "Confusion matrix: new_penguins.csv, 90 rows"
     )
     assert_real_pngs(tmp_path / "eval", figures)
+
+
+def test_a_long_file_name_goes_on_its_own_title_line(tmp_path, figures):
+    from descenso.cli import report
+
+    name = "penguins_measured_in_the_field_2024.csv"
+    report.write_plots(tmp_path, "binary", [0, 1, 1, 0], [0, 1, 0, 0], [0.2, 0.9, 0.4, 0.1], split=name,
+                       class_names=("female", "male"))  # fmt: skip
+    assert figures["roc.png"]["titles"] == [f"ROC curve\n{name}, 4 rows\npositive class: 'male'"]
+    assert_real_pngs(tmp_path, figures)

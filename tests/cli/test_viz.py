@@ -106,7 +106,8 @@ def test_the_loss_axis_names_the_loss_and_its_scale():
     label = viz.loss_label("mse", "regression")
     assert label == "MSE (standardised target)"
     assert viz.loss_curves(history, loss_label=label).axes[0].get_ylabel() == label
-    assert viz.loss_label("bce", "binary") == "log-loss (BCE)"
+    assert viz.loss_label("mse", "regression", target="price") == "MSE (standardised price)"
+    assert viz.loss_label("bce", "binary") == "log-loss"
 
 
 def test_the_roc_names_the_positive_class(binary):
@@ -122,7 +123,7 @@ def test_the_confusion_matrix_is_normalised_per_true_class_and_says_so():
     shares = np.asarray(ax.images[0].get_array())
     np.testing.assert_allclose(shares, [[0.75, 0.25], [0.0, 1.0]])  # each row (true class) sums to 1
     assert sorted(t.get_text() for t in ax.texts) == sorted(["3\n75%", "1\n25%", "0\n0%", "2\n100%"])
-    assert "% of its true class (rows sum to 100%)" in ax.get_title()
+    assert "% of its true class: rows sum to 100%" in ax.get_title()
     assert (ax.get_ylabel(), ax.get_xlabel()) == ("true class", "predicted class")
 
 
@@ -139,6 +140,15 @@ def test_a_diverging_run_is_cut_off_and_marked(tmp_path):
     assert list(cut.get_xdata()) == [1, 2, 3] and cut.get_ydata()[-1] == 20.0  # up to the edge
     assert ax.lines[2].get_marker() == "x" and ax.get_ylabel() == "MSE on the training rows"
     assert saved_size(viz.runs_loss_curves(runs), tmp_path / "runs.png") == (640, 440)
+
+
+def test_the_decision_boundary_names_the_classes(binary):
+    X, y = binary
+    probability = lambda P: 1 / (1 + np.exp(-P[:, 0]))  # noqa: E731
+    fig = viz.decision_boundary(probability, X, y, resolution=20, labels=("no", "yes"))
+    plane, colorbar = fig.axes
+    assert [t.get_text() for t in plane.get_legend().get_texts()] == ["no", "yes"]
+    assert colorbar.get_ylabel() == "P(yes)"
 
 
 def test_representation_panels_show_what_each_representation_adds(tmp_path):

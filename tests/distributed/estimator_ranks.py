@@ -1,4 +1,4 @@
-"""What each rank runs in the estimator tests: ``mpiexec -n N python estimator_ranks.py OUT``.
+"""What each rank runs in the estimator tests: ``mpiexec -n N python estimator_ranks.py OUT [bad]``.
 
 A Regressor with ``random_state=None`` (each rank would draw its own seed) and a BinaryClassifier
 with an int seed, both ``distributed=True``; each rank saves its predictions and seed.
@@ -44,10 +44,20 @@ def fitted(random_state: int | None, distributed: bool) -> tuple[Regressor, Bina
     return regressor, classifier
 
 
-def main(out: Path) -> None:
-    from descenso.distributed import DataParallel
+def main(out: Path, scenario: str) -> None:
+    from descenso.distributed import DataParallel, RankError
 
     rank = DataParallel().rank
+    if scenario == "bad":  # rank 1's copy of the table has a NaN: every rank must stop, naming it
+        X, y, _ = problem()
+        if rank == 1:
+            X[17, 2] = np.nan
+        try:
+            Regressor(random_state=0, distributed=True, **SETTINGS).fit(X, y)
+        except RankError as error:
+            (out / f"rank{rank}.txt").write_text(str(error))
+            raise SystemExit(3) from None
+        return
     regressor, classifier = fitted(None, True)
     _, _, grid = problem()
     np.savez(out / f"rank{rank}.npz", regression=regressor.predict(grid), seed=regressor.random_state_,
@@ -55,4 +65,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "fit")

@@ -41,6 +41,18 @@ def test_n_ranks_fit_the_estimator_one_process_fits_with_rank_0s_seed(tmp_path, 
     np.testing.assert_allclose(results[0]["proba"], proba, rtol=1e-10, atol=1e-12)
 
 
+def test_bad_data_on_one_rank_stops_every_rank_with_the_same_error(tmp_path):
+    command = ["timeout", "60", str(MPIEXEC), "-n", "2", sys.executable, str(HERE / "estimator_ranks.py"),
+               str(tmp_path), "bad"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=70)
+    assert done.returncode == 3, (done.returncode, done.stderr)  # 124: the timeout, i.e. a hang
+    messages = {(tmp_path / f"rank{rank}.txt").read_text() for rank in range(2)}
+    assert len(messages) == 1, messages
+    message = messages.pop()
+    assert message.startswith("rank 1 of 2 could not use its data: ValueError: "), message
+    assert "NaN" in message, message
+
+
 def test_distributed_must_be_a_bool_or_a_data_parallel():
     from descenso.estimators import Regressor
 

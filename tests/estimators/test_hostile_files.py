@@ -34,6 +34,8 @@ def files(tmp_path_factory):
     classifier = BinaryClassifier(**FAST).fit(X, np.where(Y > 0, "high", "low"))
     made = {}
     for name, model in (("regressor", regressor), ("classifier", classifier)):
+        for history in [model.history_, *getattr(model, "histories_", [])]:
+            history.time = [0.0] * len(history.time)  # the same bytes every run: a deterministic fuzzer
         model.save(folder / f"{name}.descenso")
         made[name] = (folder / f"{name}.descenso", model)
     return made
@@ -106,6 +108,16 @@ def test_metadata_larger_than_the_limit_is_refused_naming_it(files, tmp_path, mo
     assert isinstance(load(padded), Regressor)  # the limit, not the content, refused it
 
 
+def test_writing_refuses_metadata_a_reader_would_refuse(tmp_path):
+    deep = nested(serialize.MAX_METADATA_DEPTH)
+    with pytest.raises(ValueError, match=r"nesting 65 levels deep.*MAX_METADATA_DEPTH=64"):
+        serialize.write_model_file(tmp_path / "deep.descenso", {}, {"deep": deep})
+    big = "x" * serialize.MAX_METADATA_BYTES
+    with pytest.raises(ValueError, match=r"a model file holds at most MAX_METADATA_BYTES=67108864 bytes"):
+        serialize.write_model_file(tmp_path / "big.descenso", {}, {"note": big})
+    assert list(tmp_path.iterdir()) == []  # refused before touching the disk
+
+
 def nested(depth):
     value: object = 1
     for _ in range(depth - 1):
@@ -142,6 +154,35 @@ def test_a_changed_digit_in_the_metadata_is_refused_by_its_checksum(files, tmp_p
     path = tmp_path / "digit.descenso"
     path.write_bytes(raw.replace(mean.encode(), changed.encode()))
     with pytest.raises(ModelFileError, match="metadata does not match the sha256 checksum"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"type": "MLP", "in_features": 3, "hidden": [4, 2], "dtype": None},  # None: float64, as the builder
+        {"type": "MLP", "in_features": 3, "hidden": 5, "dropout": 0.5, "activation": ["tanh"]},
+        {"type": "MLP", "in_features": 2, "hidden": [], "out_features": 3, "dtype": "float64"},
+        {"type": "Linear", "in_features": 3, "out_features": 2, "bias": False},
+        {"type": "Sequential", "layers": [{"type": "Linear", "in_features": 2, "out_features": 3},
+                                          {"type": "ReLU"}, {"type": "Dropout", "p": 0.1},
+                                          {"type": "Linear", "in_features": 3, "out_features": 1}]},
+    ],
+)  # fmt: skip
+def test_declared_shapes_are_the_shapes_the_builder_makes(config):
+    built = {
+        name: (value.shape, str(value.dtype)) for name, value in nn.from_config(config).state_dict().items()
+    }
+    assert nn.parameter_shapes(config) == built
+
+
+def test_a_number_out_of_range_in_the_metadata_is_refused(files, tmp_path):
+    source, model = files["regressor"]
+    raw = source.read_bytes()
+    mean = json.dumps(model.y_mean_).encode()
+    path = tmp_path / "inf.descenso"
+    path.write_bytes(raw.replace(mean, b"1e999"[: len(mean)].ljust(len(mean), b"9")))
+    with pytest.raises(ModelFileError, match="not acceptable JSON: ValueError: the number 1e999"):
         load(path)
 
 

@@ -218,3 +218,20 @@ def test_divergence_is_explained_not_drawn(page: Any, server: tuple[Any, str]) -
         in page.evaluate("document.querySelector('#lr').parentElement.textContent").lower()
     )
     shot(page, "5-spanish")
+
+
+def test_the_page_sends_its_token_and_a_request_without_it_is_refused(
+    page: Any, server: tuple[Any, str]
+) -> None:
+    token = server[0].config.app.state.token
+    assert page.evaluate("() => document.querySelector('meta[name=\"descenso-token\"]').content") == token
+    eventually(lambda: len(server[0].config.app.state.sessions) >= 1)  # its WebSocket got in with it
+    statuses = page.evaluate(
+        """async () => {
+            const bare = await fetch("api/csv", { method: "POST", body: "a,b,y\\n1,2,0\\n" });
+            const forged = await fetch("api/csv", { method: "POST", body: "a,b,y\\n1,2,0\\n",
+                                                    headers: { "X-Descenso-Token": "guess" } });
+            return [bare.status, (await bare.json()).error, forged.status];
+        }"""
+    )
+    assert statuses[0] == 403 and "no session token" in statuses[1] and statuses[2] == 403

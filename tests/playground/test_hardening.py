@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from pg_helpers import BASE, ORIGIN, WS, configure, make_client, receive
-from starlette.websockets import WebSocketDisconnect
+from starlette.testclient import WebSocketDenialResponse
 
 from descenso.playground import guard, live
 from descenso.playground.protocol import ProtocolError, parse_message
@@ -60,11 +60,11 @@ def test_the_api_needs_the_token() -> None:
 def test_the_websocket_needs_the_token(token: str | None) -> None:
     with make_client(with_token=False) as client:
         url = WS if token is None else f"{WS}?token={token}"
-        with pytest.raises(WebSocketDisconnect) as refused:
+        with pytest.raises(WebSocketDenialResponse) as refused:
             with client.websocket_connect(url, headers=ORIGIN) as ws:
                 ws.receive_text()
-        assert refused.value.code == 1008
-        assert ("no session token" if token is None else "token is wrong") in refused.value.reason
+        assert refused.value.status_code == 403
+        assert ("no session token" if token is None else "token is wrong") in refused.value.json()["error"]
         assert client.app.state.sessions == {}
         with client.websocket_connect(f"{WS}?token={client.app.state.token}", headers=ORIGIN) as ws:
             configure(ws, **SMALL)  # as the page connects: the token in the query
@@ -176,8 +176,9 @@ def test_a_send_that_never_finishes_hangs_up_and_ends_the_session() -> None:
     assert reader.result() is None and page.closed_with == 1008
 
 
-def _handshake(port: int, token: str) -> socket.socket:
-    """A raw WebSocket client with a tiny receive buffer, which will never read a frame."""
+def _handshake(port: int, token: str) -> tuple[socket.socket, bytes]:
+    """A raw WebSocket client with a tiny receive buffer (which will never read a frame), and the
+    server's answer to its handshake."""
     client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
     client.connect(("127.0.0.1", port))
@@ -190,8 +191,7 @@ def _handshake(port: int, token: str) -> socket.socket:
     answer = b""
     while b"\r\n\r\n" not in answer:
         answer += client.recv(1)
-    assert answer.startswith(b"HTTP/1.1 101"), answer
-    return client
+    return client, answer
 
 
 def _frame(text: str) -> bytes:
@@ -200,7 +200,7 @@ def _frame(text: str) -> bytes:
     return bytes([0x81, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
-def test_a_client_that_stops_reading_loses_its_session(monkeypatch) -> None:
+def test_on_a_real_server_a_bad_token_is_told_why_and_a_silent_client_loses_its_session(monkeypatch) -> None:
     monkeypatch.setattr(live, "SEND_TIMEOUT_SECONDS", 1.0)
     server, sock, _ = make_server("127.0.0.1", 0)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)  # accepted sockets inherit it
@@ -214,7 +214,12 @@ def test_a_client_that_stops_reading_loses_its_session(monkeypatch) -> None:
         while not server.started:
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        stuck = _handshake(port, app.state.token)
+        refused, answer = _handshake(port, "not-the-token")
+        answer += refused.recv(1000)  # the body: a program is told why, not just "403"
+        refused.close()
+        assert answer.startswith(b"HTTP/1.1 403") and b"the session token is wrong" in answer, answer
+        stuck, answer = _handshake(port, app.state.token)
+        assert answer.startswith(b"HTTP/1.1 101"), answer
         stuck.sendall(_frame(json.dumps({"type": "config", "config": {"points": 2000}})))
         stuck.sendall(_frame('{"type": "play"}'))
         deadline = time.monotonic() + 60

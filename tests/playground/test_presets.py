@@ -28,6 +28,7 @@ def test_each_preset_is_a_valid_run_with_two_languages_and_real_references(name:
     Config.model_validate(preset.config)  # a valid run
     for lang in ("en", "es"):
         assert len(preset.text[lang]) > 300 and "  " not in preset.text[lang]
+        assert not re.search(r"\w- \w", preset.text[lang])  # no word cut at a line break
         path, _, anchor = preset.guide[lang].partition("#")
         headings = [line for line in (ROOT / path).read_text().splitlines() if line.startswith("## ")]
         slugs = [re.sub(r"[^\w\- ]", "", h[3:].lower()).replace(" ", "-") for h in headings]

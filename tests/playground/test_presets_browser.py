@@ -109,6 +109,7 @@ def test_each_preset_link_sets_its_run_trains_and_explains_itself(
     assert page.text_content("#preset-text") == preset.text["en"]
     assert page.text_content("#preset-example") == preset.example
     assert page.input_value("#preset") == name
+    assert page.get_attribute("#preset-link", "href").endswith(f"?preset={name}")
     wait_until(page, f"location.hash.includes('preset={name}') && !location.search.includes('preset')")
 
     eventually(lambda: any(s.preset == name for s in sessions(server)))
@@ -170,3 +171,21 @@ def test_the_menu_switches_presets_and_free_play_hides_the_text(page: Any, serve
     page.select_option("#preset", "")
     page.wait_for_selector("#preset-box.hidden", state="attached")
     assert "preset=" not in page.evaluate("location.hash")
+
+
+def test_logistic_regression_on_one_feature_gets_the_landscape_panel(
+    page: Any, server: tuple[Any, str]
+) -> None:
+    base = server[1].partition("#")[0]
+    page.goto(f"{base}#task=classification&data=moons&noise=0.3&feat=x1&net=&opt=sgd&lr=1&bs=5000")
+    page.wait_for_selector("#landscape-box:not(.hidden)")
+    wait_until(page, "document.querySelectorAll('#landscape polyline.contour').length >= 10")
+    assert page.locator("#landscape .minimum").count() == 1  # moons are not separable on x1 alone
+    page.click("#play")
+    wait_until(page, "Number(document.querySelector('#epoch').textContent) >= 30")
+    page.click("#play")
+    wait_until(page, "document.querySelector('#landscape polyline.descent-path')?.getAttribute('points')"
+                     ".split(' ').length > 30")  # fmt: skip
+    page.screenshot(path=str(ARTIFACTS / "landscape-logistic.png"), full_page=True)
+    page.select_option("#preset", "general-functioning")  # a hidden layer: no exact surface to draw
+    page.wait_for_selector("#landscape-box.hidden", state="attached")

@@ -135,6 +135,7 @@ function showPreset() {
   $("preset-text").textContent = preset.text[lang] ?? preset.text.en;
   $("preset-example").textContent = preset.example;
   $("preset-guide").textContent = preset.guide[lang] ?? preset.guide.en;
+  $("preset-link").href = `${location.pathname}?preset=${encodeURIComponent(preset.name)}`;
 }
 
 // The server sends the library's messages (stop reasons, errors) in both languages: {en, es}.

@@ -42,7 +42,7 @@ const TEXT = {
     landscape: "Loss landscape", minimum: "minimum", w_axis: "w (the weight of {feature})", b_axis: "b (the bias)",
     landscape_note: "This model has two parameters, so its whole loss surface can be drawn: contour lines of the training loss (darker is lower; L1 and L2 not included), the exact minimum (×), and the path gradient descent has taken from its start (open circle) to now (filled).",
     preset: "Topic of the notes", no_preset: "— free play —",
-    preset_example: "The figure of this topic:", preset_guide: "Its section of the course guide:",
+    preset_link: "Link to this topic", preset_example: "The figure of this topic:", preset_guide: "Its section of the course guide:",
   },
   es: {
     playground: "laboratorio",
@@ -85,7 +85,7 @@ const TEXT = {
     landscape: "Paisaje de la pérdida", minimum: "mínimo", w_axis: "w (el peso de {feature})", b_axis: "b (el sesgo)",
     landscape_note: "Este modelo tiene dos parámetros, así que se puede dibujar toda su superficie de pérdida: curvas de nivel de la pérdida de entrenamiento (más oscuro es más bajo; sin L1 ni L2), el mínimo exacto (×) y el camino que ha recorrido el descenso del gradiente desde el inicio (círculo vacío) hasta ahora (lleno).",
     preset: "Tema de los apuntes", no_preset: "— juego libre —",
-    preset_example: "La figura de este tema:", preset_guide: "Su sección de la guía del curso:",
+    preset_link: "Enlace a este tema", preset_example: "La figura de este tema:", preset_guide: "Su sección de la guía del curso:",
   },
 };
 
