@@ -2,6 +2,8 @@
 
     python -m benchmarks.tabular.report results/after.json                 # print one run's tables
     python -m benchmarks.tabular.report --before results/before.json results/after.json -o results.md
+    python -m benchmarks.tabular.report results/choice.json --before results/after.json \
+        --titles "Now|Earlier" -o results.md
 
 For each table: the mean test metric over the folds with its standard error, per model, and the
 median fit time. Then descenso's win / tie / loss against each rival: on a table, the two models'
@@ -136,16 +138,24 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("after", help="results JSON of the run to report")
-    parser.add_argument("--before", help="results JSON of an earlier run, reported below it")
+    parser.add_argument("--before", action="append", default=[],
+                        help="results JSON of an earlier run, reported below it (repeatable)")  # fmt: skip
+    parser.add_argument(
+        "--titles", help="the sections' titles, separated by '|': the run's, then each --before's"
+    )
     parser.add_argument("--header", help="a Markdown file put at the top")
     parser.add_argument("-o", "--output", help="write here instead of printing")
     args = parser.parse_args(argv)
+    titles = (
+        args.titles.split("|")
+        if args.titles
+        else ["After: the new defaults"] + ["Before: the defaults before issue 15"] * len(args.before)
+    )
+    if len(titles) != 1 + len(args.before):
+        parser.error(f"--titles gives {len(titles)} titles for {1 + len(args.before)} runs")
     parts = [Path(args.header).read_text()] if args.header else []
-    parts.append(section(json.loads(Path(args.after).read_text()), "After: the new defaults"))
-    if args.before:
-        parts.append(
-            section(json.loads(Path(args.before).read_text()), "Before: the defaults before issue 15")
-        )
+    for path, title in zip([args.after, *args.before], titles, strict=True):
+        parts.append(section(json.loads(Path(path).read_text()), title))
     text = "\n".join(parts)
     if args.output:
         Path(args.output).write_text(text)

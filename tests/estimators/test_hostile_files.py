@@ -30,7 +30,7 @@ Y = X[:, 0] - 2 * X[:, 1]
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
-    regressor = Regressor(**FAST, features=["polynomial", "standardize"]).fit(X, Y)
+    regressor = Regressor(**FAST, features=["polynomial", "standardize"], linear_candidate=False).fit(X, Y)
     classifier = BinaryClassifier(**FAST).fit(X, np.where(Y > 0, "high", "low"))
     made = {}
     for name, model in (("regressor", regressor), ("classifier", classifier)):

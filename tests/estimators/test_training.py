@@ -68,7 +68,9 @@ class Recorder:
 def test_fit_passes_callbacks_and_metrics_to_the_training_loop(binary):
     X, y = binary
     recorder = Recorder()
-    model = BinaryClassifier(hidden=(8,), lr=0.05, max_epochs=40, random_state=0, ensemble=1)
+    model = BinaryClassifier(
+        hidden=(8,), lr=0.05, max_epochs=40, random_state=0, ensemble=1, linear_candidate=False
+    )
     model.fit(X, y, callbacks=[recorder], metrics=["accuracy"])
     assert [row["epoch"] for row in recorder.logs] == list(range(1, model.n_iter_ + 1))
     # The metric is the network's accuracy on the training rows, averaged over the epoch's batches.
