@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from descenso.estimators import _calibration, _ensemble, _training
+from descenso.stopping import DivergenceError
 
 __all__ = ["run_labels", "kept_validation_loss", "choose", "train_members"]
 
@@ -133,6 +134,8 @@ def train_members(
     trained: dict[str, list[tuple[Any, Any, np.ndarray | None]]] = {kind: [] for kind in kinds}
     linear_rng = _own_stream(rng) if with_linear else rng
     histories: list[Any] = []
+    done: list[str] = []  # the labels of the runs that finished, in order
+    linear_diverged = False
     for index in range(count):
         if index > 0 and split[1] is not None:  # each member its own validation rows
             split = _training.split_validation(
@@ -141,6 +144,8 @@ def train_members(
         for kind in kinds:
             if histories and histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the fit, not one run
                 break
+            if kind == "linear" and linear_diverged:
+                continue
             draws = rng if kind == "network" else linear_rng
             if kind == "network" and index == 0:
                 model, optimizer = estimator.model_, estimator._optimizer
@@ -148,12 +153,20 @@ def train_members(
                 shape = params if kind == "network" else _linear_params(params)
                 model = _training.make_model(Z.shape[1], shape, draws, output_bias=prior).to(params["device"])
                 optimizer = _training.make_optimizer(model, shape)
+            label = runs[index * len(kinds) + kinds.index(kind)]
             if len(runs) > 1:
-                _announce(watch, runs[len(histories)], model)
-            history = estimator._run(
-                model, optimizer, Z, target, weights, *split, params, draws, False, watch
-            )
+                _announce(watch, label, model)
+            try:
+                history = estimator._run(
+                    model, optimizer, Z, target, weights, *split, params, draws, False, watch
+                )
+            except DivergenceError:
+                if kind != "linear":
+                    raise
+                linear_diverged = True  # at 10x the rate: drop the candidate, the networks go on
+                continue
             histories.append(history)
+            done.append(label)
             trained[kind].append((model, history, split[1]))
     chosen = "network"
     estimator.validation_loss_ = None
@@ -172,7 +185,7 @@ def train_members(
     estimator.model_ = merged.to(params["device"])
     if len(histories) > 1:
         estimator._optimizer = _training.make_optimizer(estimator.model_, params)  # for warm_start
-    return histories, runs, trained[chosen][0][1]
+    return histories, done, trained[chosen][0][1]
 
 
 def _held_out_temperature(
