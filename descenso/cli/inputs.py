@@ -186,8 +186,4 @@ def load(settings: TrainSettings) -> TrainingData:
         Exit code 3 for a missing file or column, unreadable data, a target that does not fit the
         task, missing values (with ``--missing error``); 2 for an unknown dataset.
     """
-    if settings.stream:  # a file larger than memory: see descenso.cli.streaming
-        from descenso.cli.streaming import from_stream
-
-        return from_stream(settings)
     return from_file(settings) if settings.data is not None else from_dataset(settings)

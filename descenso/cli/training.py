@@ -13,12 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from descenso.cli import announce, console, inputs, loss_scale, report, runs
+from descenso.cli import announce, console, inputs, loss_scale, report, runs, streaming
 from descenso.cli.errors import CLIError, ExitCode, divergence_fix, user_errors
 from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
 from descenso.cli.settings import TrainSettings
 from descenso.data.errors import DataWarning
+
+
+def load_data(settings: TrainSettings) -> inputs.TrainingData:
+    """The run's data: read into memory, or (``--stream``) a file read a few pieces at a time."""
+    return streaming.from_stream(settings) if settings.stream else inputs.load(settings)
 
 
 def build_estimator(settings: TrainSettings, task: str, distributed: bool = False) -> Any:
@@ -257,7 +262,7 @@ def run_training(
     started = time.perf_counter()
 
     def prepare() -> tuple[inputs.TrainingData, Any]:
-        data = inputs.load(settings)
+        data = load_data(settings)
         estimator = build_estimator(settings, data.task, distributed=parallel.size > 1)
         if parallel.is_root:  # before training: a long run must not end in an unwritable folder
             _check_out(Path(settings.out))

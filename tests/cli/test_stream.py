@@ -43,6 +43,8 @@ def test_a_streamed_run_writes_a_run_folder_whose_model_predicts_the_file(tmp_pa
     assert predicted.returncode == 0, predicted.stderr
     values = pd.read_csv(tmp_path / "p.csv").iloc[:, -1].to_numpy()
     assert np.corrcoef(values, frame.price)[0, 1] > 0.99  # the saved schema one-hot encodes city
+    replayed = descenso("replay", "runs/latest", cwd=tmp_path)  # streamed again, from config.json
+    assert replayed.returncode == 0 and "bitwise identical" in replayed.stdout, replayed.stderr
 
 
 def test_a_streamed_csv_classifier_and_what_a_stream_refuses(tmp_path):
