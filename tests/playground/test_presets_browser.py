@@ -90,7 +90,14 @@ def eventually(condition: Any, timeout: float = 10.0) -> None:
 
 
 def sessions(server: tuple[Any, str]) -> list[Any]:
-    return [live.session for live in server[0].config.app.state.sessions.values() if live.session is not None]
+    """The server's live sessions (read while its thread may add or free one: retry then)."""
+    for _ in range(100):
+        try:
+            lives = list(server[0].config.app.state.sessions.values())
+        except RuntimeError:  # the dict changed size while it was copied
+            continue
+        return [live.session for live in lives if live.session is not None]
+    raise AssertionError("the server's sessions kept changing")
 
 
 def number(page: Any, selector: str) -> float:
