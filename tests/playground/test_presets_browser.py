@@ -74,7 +74,7 @@ def with_query(url: str, **query: str) -> str:
     return f"{base}{'&' if '?' in base else '?'}{extra}" + (f"#{fragment}" if fragment else "")
 
 
-def wait_until(page: Any, expression: str, timeout: float = 30.0) -> None:
+def wait_until(page: Any, expression: str, timeout: float = 60.0) -> None:
     """Poll a JavaScript expression until it is true (the page's CSP forbids wait_for_function)."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(f"() => Boolean({expression})"):
