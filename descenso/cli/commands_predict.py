@@ -251,7 +251,11 @@ def evaluate(
     predicted, proba = predict_quietly(estimator, model_input(estimator, features[used]), unknown)
     with user_errors(ExitCode.DATA):
         if binary:
-            y_true = report.encode_labels(labels.to_numpy(), estimator.classes_)
+            from descenso.data.sources import rows_text
+
+            lines, positions = missing_values.header_lines(data), np.flatnonzero(used)
+            where = lambda bad: rows_text(positions[bad], lines)  # noqa: E731  (rows of the file)
+            y_true = report.encode_labels(labels.to_numpy(), estimator.classes_, where)
             y_pred = report.encode_labels(predicted, estimator.classes_)
             metrics = report.binary_metrics(y_true, y_pred, proba)
         else:

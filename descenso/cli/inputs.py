@@ -141,7 +141,8 @@ def from_file(settings: TrainSettings) -> TrainingData:
                 table = data.read(path, target=settings.target, missing=missing, task=settings.task)
                 frame = _frame(path)
         except CLIError as error:
-            raise CLIError(as_flags(error.message), fix=error.fix, code=error.code) from None
+            fix = None if error.fix is None else as_flags(error.fix)
+            raise CLIError(as_flags(error.message), fix=fix, code=error.code) from None
     show_warnings(caught)
     keep = _rows_to_keep(frame, table, settings.target)
     # With --missing mean the gaps stay: the estimator learns the fill values from its training rows
