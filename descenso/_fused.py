@@ -153,6 +153,12 @@ def gradient_is_finite(grad):
 
 
 @numba.njit(cache=True)
+def _flat(a):
+    """A C-contiguous array as one vector (a view): a loop over it vectorises, a (rows, 1) one would not."""
+    return a.reshape(a.size)
+
+
+@numba.njit(cache=True)
 def add_bias_relu(out, bias):
     """``out += bias; np.maximum(out, 0, out=out)`` in one pass over ``out`` (rows, columns)."""
     zero = out.dtype.type(0)
@@ -167,10 +173,9 @@ def add_bias_relu(out, bias):
 def relu_grad(grad, out, grad_z):
     """``grad * (out > 0)`` (the mask as 0.0 / 1.0, as NumPy multiplies by a bool) into ``grad_z``."""
     zero, one = out.dtype.type(0), out.dtype.type(1)
-    rows, columns = out.shape
-    for i in range(rows):
-        for j in range(columns):
-            grad_z[i, j] = grad[i, j] * (one if out[i, j] > 0 else zero)
+    g, o, gz = _flat(grad), _flat(out), _flat(grad_z)
+    for i in range(o.size):
+        gz[i] = g[i] * (one if o[i] > 0 else zero)
 
 
 class LinearKernel(_kernels.LinearKernel):
@@ -192,7 +197,7 @@ class LinearKernel(_kernels.LinearKernel):
         if not self.fused:
             return super().backward(grad)
         assert self.grad_z is not None
-        relu_grad(grad, self.out, self.grad_z)
+        relu_grad(np.ascontiguousarray(grad), self.out, self.grad_z)
         return self.products(self.grad_z)
 
 
@@ -202,22 +207,20 @@ class LinearKernel(_kernels.LinearKernel):
 @numba.njit(cache=True)
 def negative_abs(z, e):
     """``e = -|z|`` (``np.abs`` then ``np.negative``), the argument of NumPy's ``exp`` that follows."""
-    rows, columns = z.shape
-    for i in range(rows):
-        for j in range(columns):
-            e[i, j] = -abs(z[i, j])
+    zf, ef = _flat(z), _flat(e)
+    for i in range(zf.size):
+        ef[i] = -abs(zf[i])
 
 
 @numba.njit(cache=True)
 def bce_terms(z, y, log_term, loss):
     """``loss = max(z, 0); loss -= z * y; loss += log_term``, in one pass."""
     zero = z.dtype.type(0)
-    rows, columns = z.shape
-    for i in range(rows):
-        for j in range(columns):
-            x = z[i, j]
-            top = x if x > 0 or x != x else zero
-            loss[i, j] = top - x * y[i, j] + log_term[i, j]
+    zf, yf, lf, out = _flat(z), _flat(y), _flat(log_term), _flat(loss)
+    for i in range(zf.size):
+        x = zf[i]
+        top = x if x > 0 or x != x else zero
+        out[i] = top - x * yf[i] + lf[i]
 
 
 @numba.njit(cache=True)
@@ -227,31 +230,33 @@ def bce_grad(z, y, e, scale, s):
     ``scale`` is ``(1, 1)`` (the mean's ``1/n``) or ``(rows, 1)`` (times each row's weight).
     """
     one = z.dtype.type(1)
-    rows, columns = z.shape
+    columns = z.shape[1]
     per_row = scale.shape[0] > 1
-    for i in range(rows):
-        c = scale[i if per_row else 0, 0]
-        for j in range(columns):
-            one_plus = e[i, j] + one
-            sigmoid = one / one_plus if z[i, j] >= 0 else e[i, j] / one_plus
-            s[i, j] = (sigmoid - y[i, j]) * c
+    zf, yf, ef, sf = _flat(z), _flat(y), _flat(e), _flat(s)
+    c = scale[0, 0]
+    for i in range(zf.size):
+        if per_row:
+            c = scale[i // columns, 0]
+        one_plus = ef[i] + one
+        sigmoid = one / one_plus if zf[i] >= 0 else ef[i] / one_plus
+        sf[i] = (sigmoid - yf[i]) * c
 
 
 @numba.njit(cache=True)
 def squared_residual(z, y, residual, squares):
     """``residual = z - y; squares = residual * residual``, in one pass."""
-    rows, columns = z.shape
-    for i in range(rows):
-        for j in range(columns):
-            r = z[i, j] - y[i, j]
-            residual[i, j] = r
-            squares[i, j] = r * r
+    zf, yf, rf, sf = _flat(z), _flat(y), _flat(residual), _flat(squares)
+    for i in range(zf.size):
+        r = zf[i] - yf[i]
+        rf[i] = r
+        sf[i] = r * r
 
 
 class BCEWithLogitsKernel(_kernels.BCEWithLogitsKernel):
     """:class:`descenso._kernels.BCEWithLogitsKernel` with its elementwise passes fused."""
 
     def terms(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        y = self.y = np.ascontiguousarray(y)  # the kernels read it as one vector
         negative_abs(z, self.e)
         np.exp(self.e, out=self.e)  # NumPy's exp and log1p: numba's differ in the last bit
         np.log1p(self.e, out=self.log_term)
@@ -273,7 +278,7 @@ class MSEKernel(_kernels.MSEKernel):
     """:class:`descenso._kernels.MSEKernel` with the residual and its square in one pass."""
 
     def terms(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-        squared_residual(z, y, self.residual, self.squares)
+        squared_residual(z, np.ascontiguousarray(y), self.residual, self.squares)
         return self.squares
 
 

@@ -119,8 +119,10 @@ class StreamFeed:
         """What the checkpoint's fingerprint hashes: the file's identity and the held-out rule."""
         path = self.stream.pieces.path
         stat = os.stat(path)
-        identity = [path.name, stat.st_size, stat.st_mtime_ns, self.stream.target, self.stream.seed,
-                    list(self.stream.fractions), self.stream.standardize, self.stream.missing]  # fmt: skip
+        stream = self.stream
+        identity = [path.name, stat.st_size, stat.st_mtime_ns, stream.target, stream.seed,
+                    list(stream.fractions), stream.standardize, stream.standardize_target, stream.missing,
+                    stream.window, len(stream.pieces)]  # fmt: skip
         return np.frombuffer(json.dumps(identity).encode(), dtype=np.uint8), None, None
 
     def split(self, validation: Any, model: Any, rng: np.random.Generator) -> tuple[StreamFeed, Any]:

@@ -99,17 +99,19 @@ def test_bias_relu_and_its_derivative_equal_numpy(dtype):
     assert np.signbit(grad_z).tobytes() == np.signbit(expected_grad).tobytes()
 
 
+@pytest.mark.parametrize("columns", [1, 3])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("loss", ["bce_with_logits", "mse"])
-def test_the_fused_losses_equal_the_numpy_kernels(loss, dtype, weighted):
+def test_the_fused_losses_equal_the_numpy_kernels(loss, dtype, weighted, columns):
     rows = 37
-    z = (awkward(dtype, rows) / dtype(1e30)).reshape(rows, 1)  # logits from tiny to about +-300
-    y = np.random.default_rng(4).random((rows, 1)).astype(dtype)
+    shape = (rows, columns)
+    z = (awkward(dtype, rows * columns) / dtype(1e30)).reshape(shape)  # logits from tiny to about +-300
+    y = np.random.default_rng(4).random(shape).astype(dtype)[:, ::-1]  # a strided target too
     weight = np.random.default_rng(5).random((rows, 1)).astype(dtype) if weighted else None
     fn = getattr(ds.losses, loss)
-    numpy_kernel = _kernels.FAST_LOSSES[fn]((rows, 1), np.dtype(dtype), np)
-    fused_kernel = _fused.FAST_LOSSES[fn]((rows, 1), np.dtype(dtype), np)
+    numpy_kernel = _kernels.FAST_LOSSES[fn](shape, np.dtype(dtype), np)
+    fused_kernel = _fused.FAST_LOSSES[fn](shape, np.dtype(dtype), np)
     with np.errstate(over="ignore"):
         values = [k.forward(z, y, weight) for k in (numpy_kernel, fused_kernel)]
         grads = [k.backward() for k in (numpy_kernel, fused_kernel)]

@@ -75,7 +75,7 @@ def _help_default(name: str) -> str:
     default="",
     metavar="NAMES",
     help="Representation steps before the network, e.g. 'polar(x,y),standardize' (a step that takes "
-    "columns names them).",
+    "columns names them; polar(x,y) replaces x and y by 4 features: r, angle, sin_angle, cos_angle).",
 )
 @click.option(
     "--alpha", type=click.FloatRange(min=0), default=_DEFAULTS.alpha, show_default=True, help="L2 penalty."

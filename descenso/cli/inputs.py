@@ -141,7 +141,8 @@ def from_file(settings: TrainSettings) -> TrainingData:
                 table = data.read(path, target=settings.target, missing=missing, task=settings.task)
                 frame = _frame(path)
         except CLIError as error:
-            raise CLIError(as_flags(error.message), fix=error.fix, code=error.code) from None
+            fix = None if error.fix is None else as_flags(error.fix)
+            raise CLIError(as_flags(error.message), fix=fix, code=error.code) from None
     show_warnings(caught)
     keep = _rows_to_keep(frame, table, settings.target)
     # With --missing mean the gaps stay: the estimator learns the fill values from its training rows
@@ -185,8 +186,4 @@ def load(settings: TrainSettings) -> TrainingData:
         Exit code 3 for a missing file or column, unreadable data, a target that does not fit the
         task, missing values (with ``--missing error``); 2 for an unknown dataset.
     """
-    if settings.stream:  # a file larger than memory: see descenso.cli.streaming
-        from descenso.cli.streaming import from_stream
-
-        return from_stream(settings)
     return from_file(settings) if settings.data is not None else from_dataset(settings)

@@ -44,11 +44,10 @@ def read_run(run_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def retrain(settings_values: dict[str, Any]) -> dict[str, Any]:
     """Train again exactly as ``descenso train`` did, in memory; the new record."""
-    from descenso.cli import inputs
     from descenso.cli.hooks import epoch_metrics
     from descenso.cli.record import RunRecorder
     from descenso.cli.settings import from_config
-    from descenso.cli.training import build_estimator
+    from descenso.cli.training import build_estimator, load_data
 
     try:
         settings = from_config(settings_values)
@@ -58,7 +57,7 @@ def retrain(settings_values: dict[str, Any]) -> dict[str, Any]:
             fix="pass an unedited run folder",
             code=ExitCode.USAGE,
         ) from None
-    data = inputs.load(settings)
+    data = load_data(settings)
     estimator = build_estimator(settings, data.task)
     recorder = RunRecorder()
     with warnings.catch_warnings(), user_errors(ExitCode.DATA):

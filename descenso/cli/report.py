@@ -15,8 +15,11 @@ from typing import Any, Callable
 import numpy as np
 
 
-def encode_labels(values: Any, classes: Any) -> np.ndarray:
+def encode_labels(values: Any, classes: Any, where: Any = None) -> np.ndarray:
     """0.0 for ``classes[0]``, 1.0 for ``classes[1]``; numbers compare as numbers (``1`` equals ``1.0``).
+
+    ``where``, given the 0-based positions of unknown labels, says which rows they are in
+    (``descenso.data.sources.rows_text`` for a file's rows).
 
     Raises
     ------
@@ -47,8 +50,9 @@ def encode_labels(values: Any, classes: Any) -> np.ndarray:
     unknown = sorted({str(v) for v, e in zip(np.asarray(values).tolist(), encoded, strict=True) if e < 0})
     if unknown:
         classes_text = ", ".join(map(str, known))
+        rows = "" if where is None else f" in {where(np.flatnonzero(np.asarray(encoded) < 0))}"
         raise ValueError(
-            f"labels the model does not know: {', '.join(unknown[:5])}; its classes are: {classes_text}"
+            f"labels the model does not know: {', '.join(unknown[:5])}{rows}; its classes are: {classes_text}"
         )
     return np.asarray(encoded, dtype=float)
 
@@ -158,23 +162,28 @@ def write_plots(
         written.append(name)
 
     on = f"{split}, {len(np.asarray(y_true))} rows"
+
+    def titled(kind: str) -> str:  # a long file name goes on its own line, to stay inside the figure
+        return f"{kind}: {on}" if len(kind) + len(on) <= 46 else f"{kind}\n{on}"
+
     if history is not None:
         save(viz.loss_curves(history, title=loss_title, loss_label=loss_label), "loss.png")
     if task == "binary":
         if len(np.unique(np.asarray(y_true))) == 2 and proba is not None:
-            save(viz.roc_curve(y_true, proba, f"ROC curve: {on}", labels=class_names), "roc.png")
-        matrix = viz.confusion_matrix(y_true, y_pred, class_names, f"Confusion matrix: {on}")
+            save(viz.roc_curve(y_true, proba, titled("ROC curve"), labels=class_names), "roc.png")
+        matrix = viz.confusion_matrix(y_true, y_pred, class_names, titled("Confusion matrix"))
         save(matrix, "confusion_matrix.png")
         if boundary is not None:
             function, X, names = boundary
-            title = f"Decision boundary: {on}"
+            title = titled("Decision boundary")
             numeric = all(c.lstrip("-").replace(".", "").isdigit() for c in class_names)
             spoken = (f"class {class_names[0]}", f"class {class_names[1]}") if numeric else class_names
             figure = viz.decision_boundary(function, X, y_true, names, title=title, labels=spoken)
             save(figure, "decision_boundary.png")
     else:
-        save(viz.predicted_vs_actual(y_true, y_pred, f"Predicted vs actual: {on}"), "predicted_vs_actual.png")
-        save(viz.residuals(y_true, y_pred, f"Residuals: {on}"), "residuals.png")
+        fit = viz.predicted_vs_actual(y_true, y_pred, titled("Predicted vs actual"))
+        save(fit, "predicted_vs_actual.png")
+        save(viz.residuals(y_true, y_pred, titled("Residuals")), "residuals.png")
     if units is not None:
         network, transform, X_plane, names = units
         save(

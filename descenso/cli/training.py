@@ -13,12 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from descenso.cli import console, inputs, loss_scale, report, runs
+from descenso.cli import announce, console, inputs, loss_scale, report, runs, streaming
 from descenso.cli.errors import CLIError, ExitCode, divergence_fix, user_errors
 from descenso.cli.hooks import epoch_metrics
 from descenso.cli.progress import EpochProgress
 from descenso.cli.settings import TrainSettings
 from descenso.data.errors import DataWarning
+
+
+def load_data(settings: TrainSettings) -> inputs.TrainingData:
+    """The run's data: read into memory, or (``--stream``) a file read a few pieces at a time."""
+    return streaming.from_stream(settings) if settings.stream else inputs.load(settings)
 
 
 def build_estimator(settings: TrainSettings, task: str, distributed: bool = False) -> Any:
@@ -257,7 +262,7 @@ def run_training(
     started = time.perf_counter()
 
     def prepare() -> tuple[inputs.TrainingData, Any]:
-        data = inputs.load(settings)
+        data = load_data(settings)
         estimator = build_estimator(settings, data.task, distributed=parallel.size > 1)
         if parallel.is_root:  # before training: a long run must not end in an unwritable folder
             _check_out(Path(settings.out))
@@ -272,12 +277,18 @@ def run_training(
             f"training a {kind} on {data.source}: {rows} rows{left_out if data.n_dropped else ''}, "
             f"{len(data.y_test)} kept for the test"
         )
+        encoding = announce.encoding_line(announce.text_columns(data.X_train, data.target))
+        if encoding is not None:
+            console.info(encoding)
     from descenso.cli.record import RunRecorder
 
     recorder = RunRecorder()  # what `descenso replay` compares against
     # Every rank records (a checkpoint holds the recorder's state, and every rank resumes from it).
     _fit(estimator, data, settings, show, checkpoint, recorder)
     estimator.model_.to("cpu")  # the report's plots and the saved model work on host arrays
+    made = announce.inputs_line(estimator, settings.features)  # e.g. the 4 features polar made
+    if show and made is not None:
+        console.info(made)
     train_seconds = time.perf_counter() - started
 
     def write() -> int:
@@ -328,6 +339,7 @@ def _write_run(
         "final_train_loss": history.train_loss[-1] if history.train_loss else None,
         "final_val_loss": history.val_loss[-1] if history.val_loss else None,
         "loss": loss_scale.describe_loss(estimator, data.task, data.target),  # what those two are on
+        "network_inputs": announce.network_inputs(estimator),  # after one-hot encoding and --features
         "timings": {"train_seconds": round(train_seconds, 3), "total_seconds": 0.0},
         "sizes": {
             "rows": data.n_rows,

@@ -327,7 +327,12 @@ class Stream:
 
     def __len__(self) -> int:
         """Rows in this part, after :meth:`learn`."""
+        if not self._learned:
+            raise RuntimeError(f"{self!r} counts its rows in learn(); call stream.learn() first")
         return self.n
+
+    def __bool__(self) -> bool:
+        return True  # a stream is a source whether or not its rows are counted yet
 
     def __repr__(self) -> str:
         return f"Stream({str(self.pieces.path.name)!r}, target={self.target!r}, part={self.part!r})"

@@ -131,11 +131,8 @@ def confusion_matrix(
     names = [str(label) for label in labels]
     ax.set_xticks([0, 1], names)
     ax.set_yticks([0, 1], names)
-    ax.set(
-        xlabel="predicted class",
-        ylabel="true class",
-        title=f"{title}\ncount, and % of its true class (rows sum to 100%)",
-    )
+    ax.set(xlabel="predicted class", ylabel="true class")
+    ax.set_title(f"{title}\ncount, and % of its true class: rows sum to 100%", fontsize=10)
     return fig
 
 

@@ -76,3 +76,13 @@ def test_evaluate_draws_the_evaluated_file_not_the_training_history(tmp_path, pe
         "Confusion matrix: new_penguins.csv, 90 rows"
     )
     assert_real_pngs(tmp_path / "eval", figures)
+
+
+def test_a_long_file_name_goes_on_its_own_title_line(tmp_path, figures):
+    from descenso.cli import report
+
+    name = "penguins_measured_in_the_field_2024.csv"
+    report.write_plots(tmp_path, "binary", [0, 1, 1, 0], [0, 1, 0, 0], [0.2, 0.9, 0.4, 0.1], split=name,
+                       class_names=("female", "male"))  # fmt: skip
+    assert figures["roc.png"]["titles"] == [f"ROC curve\n{name}, 4 rows\npositive class: 'male'"]
+    assert_real_pngs(tmp_path, figures)

@@ -123,7 +123,7 @@ def test_the_confusion_matrix_is_normalised_per_true_class_and_says_so():
     shares = np.asarray(ax.images[0].get_array())
     np.testing.assert_allclose(shares, [[0.75, 0.25], [0.0, 1.0]])  # each row (true class) sums to 1
     assert sorted(t.get_text() for t in ax.texts) == sorted(["3\n75%", "1\n25%", "0\n0%", "2\n100%"])
-    assert "% of its true class (rows sum to 100%)" in ax.get_title()
+    assert "% of its true class: rows sum to 100%" in ax.get_title()
     assert (ax.get_ylabel(), ax.get_xlabel()) == ("true class", "predicted class")
 
 
