@@ -9,7 +9,7 @@ from typing import Any
 import click
 import numpy as np
 
-from descenso.cli import console, report, runs
+from descenso.cli import console, loss_scale, report, runs
 from descenso.cli import missing as missing_values
 from descenso.cli.errors import CLIError, ExitCode, user_errors
 
@@ -279,6 +279,10 @@ def evaluate(
     rows = [
         [name, "-" if v is None else f"{v:.4f}"] for name, v in metrics.items() if not isinstance(v, list)
     ]
-    console.table(f"{Path(model).name} on {Path(data).name} ({len(frame)} rows)", ["metric", "value"], rows)
+    columns = ["metric", "value"]
+    if not binary:  # name the scale: the target's units (squared for the MSE)
+        units = loss_scale.metric_units(target)
+        rows, columns = [[*row, units.get(row[0], "-")] for row in rows], [*columns, "unit"]
+    console.table(f"{Path(model).name} on {Path(data).name} ({len(frame)} rows)", columns, rows)
     if report_dir is not None:
         console.info(f"report written to {report_dir}: metrics.json, {', '.join(result['plots'])}")
