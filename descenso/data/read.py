@@ -104,9 +104,10 @@ def _target_name(cols: Columns, target: Any) -> str:
         )
     if target not in cols.data:
         close = difflib.get_close_matches(str(target), list(cols.data), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        fix = f"pass target={close[0]!r} (the closest name)" if close else "pass one of them as target="
         raise DataError(
-            f"column '{target}' not found in {cols.label}; the columns are: {', '.join(cols.data)}.{hint}"
+            f"column '{target}' not found in {cols.label}; the columns are: {', '.join(cols.data)}. "
+            f"Fix: {fix}"
         )
     return str(target)
 
