@@ -32,7 +32,8 @@ class Columns:
     ----------
     data : mapping of str to numpy.ndarray
         Columns in source order. Text columns are object arrays with ``None`` for missing. A dict,
-        or for a Parquet file a :class:`ParquetColumns` that reads a column each time it is asked.
+        or for a Parquet file or a pyarrow Table an :class:`ArrowColumns` that converts a column
+        each time it is asked for.
     dtypes : dict of str to str
         What the source said each column is: ``"numeric"``, ``"boolean"``, ``"text"``,
         ``"object"`` (to be inspected) or another type name (unsupported).
@@ -50,7 +51,7 @@ class Columns:
 
     @property
     def n_rows(self) -> int:
-        if isinstance(self.data, ParquetColumns):
+        if isinstance(self.data, ArrowColumns):
             return self.data.n_rows  # from the file's footer, without reading a column
         return len(next(iter(self.data.values()))) if self.data else 0
 
@@ -186,23 +187,27 @@ def read_arrow(path: Path) -> Any:
         return _import("pyarrow.csv").read_csv(path, **csv_options(path))
 
 
-class ParquetColumns(Mapping[str, np.ndarray]):
-    """The columns of a Parquet file, each read from the file when it is asked for, never kept.
+class ArrowColumns(Mapping[str, np.ndarray]):
+    """The columns of a Parquet file or a pyarrow Table, each converted when asked for, never kept.
 
-    ``columns[name]`` is what :func:`columns_from_frame` gives for that column of the whole
-    table, built row group by row group into one array: a number column straight into float64
-    (NaN for missing), a text column through its few distinct values (each row a reference to
-    one of them, not a string of its own). So :func:`descenso.data.read` holds one column at a
-    time beside its result, not the table (pyarrow's, then NumPy's copy of it, then the encoding).
+    ``columns[name]`` is what :func:`columns_from_frame` gives for that column, built a row group
+    (a Table's chunk) at a time into one array: a number column straight into float64 (NaN for
+    missing), a text column through its few distinct values (each row a reference to one of them,
+    not a string of its own). So :func:`descenso.data.read` holds one column at a time beside its
+    result, not the table (pyarrow's, then NumPy's copy of it, then the encoding). A Parquet
+    file's column is read from the file each time; a Table is already in memory.
     """
 
-    def __init__(self, path: Path, label: str) -> None:
-        pa, pq, nw = _import("pyarrow"), _import("pyarrow.parquet"), _import("narwhals")
-        self.path, self.label = path, label
-        with _reading(path, "parquet"):
-            self.file = pq.ParquetFile(path)
-        schema = self.file.schema_arrow
-        self.n_rows = int(self.file.metadata.num_rows)
+    def __init__(self, source: Any, label: str, path: Path | None = None) -> None:
+        pa, nw = _import("pyarrow"), _import("narwhals")
+        self.label, self.path = label, path
+        if path is not None:
+            with _reading(path, "parquet"):
+                self.file = _import("pyarrow.parquet").ParquetFile(path)
+            schema, self.n_rows = self.file.schema_arrow, int(self.file.metadata.num_rows)
+        else:
+            self.table = source
+            schema, self.n_rows = source.schema, int(source.num_rows)
         self.types = {str(field.name): field.type for field in schema}
         empty = nw.from_native(schema.empty_table()).schema
         self.dtypes = {str(name): _dtype_kind(dtype) for name, dtype in empty.items()}
@@ -230,20 +235,37 @@ class ParquetColumns(Mapping[str, np.ndarray]):
             return self._whole(name)[0]
         out = np.empty(self.n_rows, dtype=np.float64 if fast == "numeric" else object)
         start = 0
-        with _reading(self.path, "parquet"):
-            for group in range(self.file.num_row_groups):
-                for chunk in self.file.read_row_group(group, columns=[name]).column(0).chunks:
-                    stop = start + len(chunk)
-                    out[start:stop] = _numbers(chunk) if fast == "numeric" else _texts(chunk)
-                    start = stop
+        for chunk in self._chunks(name):
+            stop = start + len(chunk)
+            out[start:stop] = _numbers(chunk) if fast == "numeric" else _texts(chunk)
+            start = stop
         return out
 
-    def _whole(self, name: str) -> tuple[np.ndarray, str]:
-        """The column read whole and converted as :func:`columns_from_frame` does (rare types)."""
+    def _chunks(self, name: str) -> Iterator[Any]:
+        if self.path is None:
+            yield from self.table.column(name).chunks
+            return
         with _reading(self.path, "parquet"):
-            table = self.file.read(columns=[name])
+            for group in range(self.file.num_row_groups):
+                yield from self.file.read_row_group(group, columns=[name]).column(0).chunks
+
+    def _whole(self, name: str) -> tuple[np.ndarray, str]:
+        """The column converted whole, as :func:`columns_from_frame` does (rare types)."""
+        if self.path is None:
+            table = self.table.select([name])
+        else:
+            with _reading(self.path, "parquet"):
+                table = self.file.read(columns=[name])
         cols = columns_from_frame(table, self.label)
         return cols.data[name], cols.dtypes[name]
+
+
+def arrow_columns(table: Any, label: str, header_lines: int = 0) -> Columns:
+    """:class:`Columns` converting a pyarrow Table's columns one at a time (all at once if names repeat)."""
+    if len(set(table.column_names)) < len(table.column_names):
+        return columns_from_frame(table, label, header_lines)
+    columns = ArrowColumns(table, label)
+    return Columns(columns, columns.dtypes, label, header_lines)
 
 
 def _numbers(chunk: Any) -> np.ndarray:
@@ -351,9 +373,11 @@ def load_columns(source: Any) -> Columns:
         path = check_path(source)
         kind = file_format(path)
         if kind == "parquet":
-            columns = ParquetColumns(path, f"'{path.name}'")
+            columns = ArrowColumns(None, f"'{path.name}'", path)
             return Columns(columns, columns.dtypes, columns.label)
-        return columns_from_frame(read_arrow(path), f"'{path.name}'", 1)
+        return arrow_columns(read_arrow(path), f"'{path.name}'", 1)
+    if type(source).__module__.startswith("pyarrow") and type(source).__name__ == "Table":
+        return arrow_columns(source, describe(source))
     if _is_frame(source):
         return columns_from_frame(source, describe(source))
     if isinstance(source, np.ndarray):
