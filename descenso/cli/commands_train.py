@@ -81,7 +81,7 @@ def _help_default(name: str) -> str:
     type=options.BatchSize(),
     default="auto",
     show_default=True,
-    help="Samples per step: a number, auto (min(200, n)) or full (full-batch gradient descent).",
+    help="Samples per step: a number, auto (min(200, max(32, n // 10))) or full (full-batch descent).",
 )
 @click.option(
     "--features",
