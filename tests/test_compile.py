@@ -194,3 +194,36 @@ def test_numba_kernels_refuse_arrays_of_another_module():
     assert kernel_set("auto", xp) is _kernels
     with pytest.raises(CaptureError, match="kernels='numba' compiles for NumPy arrays"):
         kernel_set("numba", xp)
+
+
+@pytest.mark.parametrize("kernels", [False, *KERNELS])
+def test_apply_refuses_a_non_finite_gradient_naming_it_and_steps_on_a_huge_finite_one(kernels):
+    from descenso.compile import training_step
+    from descenso.finite_gradients import NonFiniteGradientError
+
+    model = nn.MLP(2, hidden=(4,), rng=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = ds.losses.get("mse")
+
+    def objective(X, y, w):
+        output = model(X)
+        data_loss = loss_fn(output, y)
+        return output, data_loss, data_loss
+
+    step = training_step(kernels, model, loss_fn, opt, objective, 0.0, 0.0)
+    assert type(step).__name__ == ("EagerStep" if kernels is False else "CompiledStep")
+    X, y = np.ones((3, 2), np.float32), np.zeros(3, np.float32)
+    step.forward(X, y)
+    step.backward()
+    weight = model.layers[2].weight
+    before = weight.data.copy()
+    weight.grad[0, 1] = np.nan
+    with pytest.raises(
+        NonFiniteGradientError, match=r"the gradient of 'layers.2.weight' became NaN at epoch 4"
+    ):
+        step.apply(4, 0.5)
+    assert weight.data.tobytes() == before.tobytes()  # not applied
+    weight.grad[0, 1] = 1e30  # finite, though g . g overflows: the exact check lets it through
+    with np.errstate(over="ignore"):
+        step.apply(4, 0.5)
+    assert weight.data[0, 1] == np.float32(before[0, 1] - np.float32(0.1) * np.float32(1e30))

@@ -9,7 +9,7 @@ from typing import Any
 import click
 import numpy as np
 
-from descenso.cli import console, report, runs
+from descenso.cli import console, loss_scale, report, runs
 from descenso.cli import missing as missing_values
 from descenso.cli.errors import CLIError, ExitCode, user_errors
 
@@ -251,7 +251,11 @@ def evaluate(
     predicted, proba = predict_quietly(estimator, model_input(estimator, features[used]), unknown)
     with user_errors(ExitCode.DATA):
         if binary:
-            y_true = report.encode_labels(labels.to_numpy(), estimator.classes_)
+            from descenso.data.sources import rows_text
+
+            lines, positions = missing_values.header_lines(data), np.flatnonzero(used)
+            where = lambda bad: rows_text(positions[bad], lines)  # noqa: E731  (rows of the file)
+            y_true = report.encode_labels(labels.to_numpy(), estimator.classes_, where)
             y_pred = report.encode_labels(predicted, estimator.classes_)
             metrics = report.binary_metrics(y_true, y_pred, proba)
         else:
@@ -275,6 +279,10 @@ def evaluate(
     rows = [
         [name, "-" if v is None else f"{v:.4f}"] for name, v in metrics.items() if not isinstance(v, list)
     ]
-    console.table(f"{Path(model).name} on {Path(data).name} ({len(frame)} rows)", ["metric", "value"], rows)
+    columns = ["metric", "value"]
+    if not binary:  # name the scale: the target's units (squared for the MSE)
+        units = loss_scale.metric_units(target)
+        rows, columns = [[*row, units.get(row[0], "-")] for row in rows], [*columns, "unit"]
+    console.table(f"{Path(model).name} on {Path(data).name} ({len(frame)} rows)", columns, rows)
     if report_dir is not None:
         console.info(f"report written to {report_dir}: metrics.json, {', '.join(result['plots'])}")

@@ -8,6 +8,8 @@ aside for the report. Nothing here parses a file itself.
 
 from __future__ import annotations
 
+import re
+import shlex
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +53,9 @@ _AS_FLAGS = {
     "raise lr": "raise --lr",
     "handle_unknown='error'": "--unknown error",
     "'ignore' to say nothing": "--unknown ignore to say nothing",
+    "as target=": "with --target",
 }
+_TARGET = re.compile(r"target='([^']*)'")
 
 
 def as_flags(message: str) -> str:
@@ -62,10 +66,12 @@ def as_flags(message: str) -> str:
     >>> from descenso.cli.inputs import as_flags
     >>> as_flags("pass missing='drop' to leave those rows out")
     'pass --missing drop to leave those rows out'
+    >>> as_flags("pass target='sale price' (the closest name)")
+    "pass --target 'sale price' (the closest name)"
     """
     for python, flag in _AS_FLAGS.items():
         message = message.replace(python, flag)
-    return message
+    return _TARGET.sub(lambda found: f"--target {shlex.quote(found[1])}", message)
 
 
 def show_warnings(caught: list[warnings.WarningMessage]) -> None:
@@ -141,7 +147,8 @@ def from_file(settings: TrainSettings) -> TrainingData:
                 table = data.read(path, target=settings.target, missing=missing, task=settings.task)
                 frame = _frame(path)
         except CLIError as error:
-            raise CLIError(as_flags(error.message), fix=error.fix, code=error.code) from None
+            fix = None if error.fix is None else as_flags(error.fix)
+            raise CLIError(as_flags(error.message), fix=fix, code=error.code) from None
     show_warnings(caught)
     keep = _rows_to_keep(frame, table, settings.target)
     # With --missing mean the gaps stay: the estimator learns the fill values from its training rows

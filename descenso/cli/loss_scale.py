@@ -103,3 +103,15 @@ def summary_line(loss: dict[str, Any], target: str) -> str | None:
     if units is not None:
         text += f"; the last {which} is {units:.4g} in {target}'s units"
     return text
+
+
+def metric_units(target: str) -> dict[str, str]:
+    """The unit of each regression metric, for a target column named ``target`` (R² has none).
+
+    Examples
+    --------
+    >>> from descenso.cli.loss_scale import metric_units
+    >>> metric_units("price")
+    {'mse': 'price^2', 'rmse': 'price', 'mae': 'price', 'r2': '-'}
+    """
+    return {"mse": f"{target}^2", "rmse": target, "mae": target, "r2": "-"}

@@ -16,8 +16,11 @@ from typing import Any, Callable
 import numpy as np
 
 
-def encode_labels(values: Any, classes: Any) -> np.ndarray:
+def encode_labels(values: Any, classes: Any, where: Any = None) -> np.ndarray:
     """0.0 for ``classes[0]``, 1.0 for ``classes[1]``; numbers compare as numbers (``1`` equals ``1.0``).
+
+    ``where``, given the 0-based positions of unknown labels, says which rows they are in
+    (``descenso.data.sources.rows_text`` for a file's rows).
 
     Raises
     ------
@@ -48,8 +51,9 @@ def encode_labels(values: Any, classes: Any) -> np.ndarray:
     unknown = sorted({str(v) for v, e in zip(np.asarray(values).tolist(), encoded, strict=True) if e < 0})
     if unknown:
         classes_text = ", ".join(map(str, known))
+        rows = "" if where is None else f" in {where(np.flatnonzero(np.asarray(encoded) < 0))}"
         raise ValueError(
-            f"labels the model does not know: {', '.join(unknown[:5])}; its classes are: {classes_text}"
+            f"labels the model does not know: {', '.join(unknown[:5])}{rows}; its classes are: {classes_text}"
         )
     return np.asarray(encoded, dtype=float)
 

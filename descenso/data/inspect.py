@@ -152,14 +152,15 @@ def binary_classes(name: str, values: np.ndarray, label: str) -> list[Any]:
     counts = class_counts(values)
     if len(counts) != 2:
         shown = ", ".join(f"{c!r}: {n}" for c, n in counts[:10]) + (", ..." if len(counts) > 10 else "")
-        fix = (
-            "If it is a number to predict, pass task='regression'; to classify, map it to two classes first"
-            if len(counts) > 2
-            else "Check the target column: both classes must appear in the data"
-        )
+        if len(counts) < 2:
+            fix = "check the target column: both classes must appear in the data"
+        elif any(isinstance(c, str) for c, _ in counts):  # text labels: not a number to predict
+            fix = "map it to two classes first (one class against the rest, say)"
+        else:
+            fix = "pass task='regression' if it is a number to predict, or map it to two classes first"
         raise DataError(
             f"target '{name}' in {label} has {len(counts)} {'class' if len(counts) == 1 else 'classes'} "
-            f"({shown}); binary classification needs exactly 2. {fix}"
+            f"({shown}); binary classification needs exactly 2. Fix: {fix}"
         )
     return [_json_label(c) for c, _ in counts]
 

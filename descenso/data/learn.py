@@ -99,7 +99,8 @@ def _merge_entry(name: str, a: dict[str, Any], b: dict[str, Any], label: str) ->
         counts = dict(zip(a["labels"], a["label_counts"], strict=True))
         for label, count in zip(b["labels"], b["label_counts"], strict=True):
             counts[label] = counts.get(label, 0) + count
-        merged["labels"] = sorted(counts, key=str)[:3]
+        # Numbers in numeric order, as np.unique gave each side (and data.read's classes): 2 before 10.
+        merged["labels"] = sorted(counts)[:3]
         merged["label_counts"] = [counts[label] for label in merged["labels"]]
     return merged
 

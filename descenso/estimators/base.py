@@ -239,6 +239,12 @@ class NetworkEstimator(BaseEstimator):
             names = self._encoded_names()
             self.representation_ = _training.make_representation(params["features"], X_array[kept], names)
             self._fit_target_scaling(target[kept], None if weights is None else weights[kept])
+        if params["verbose"] and hasattr(self, "y_scale_") and parallel.is_root:
+            print(  # the numbers below are small on this scale; predict and score are not
+                f"{type(self).__name__}: the losses below are {params['loss']} on the standardised target "
+                f"(y - {self.y_mean_:.6g}) / {self.y_scale_:.6g}; predict and score are in y's units",
+                flush=True,
+            )
         Z = self.representation_.transform(X_array).astype(params["dtype"], copy=False)
         if reset:
             prior = self._output_prior(target[kept], None if weights is None else weights[kept])

@@ -67,7 +67,8 @@ class Regressor(RegressorMixin, NetworkEstimator):
     warm_start : bool, default False
         Let ``fit`` continue from the current weights (with a fresh optimizer).
     verbose : int, default 0
-        1: print about ten progress lines and why training stopped; 2: one line per epoch.
+        1: print about ten progress lines and why training stopped; 2: one line per epoch. The
+        losses printed are on the standardised target (the first line says its mean and std).
     schedule : None, "cosine", "step", "plateau" or callable, default None
         A learning-rate schedule, stepped once per epoch (see :func:`descenso.train.fit`):
         "cosine" anneals to 0 over ``max_epochs``, "step" divides by 10 after each third of

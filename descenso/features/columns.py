@@ -89,7 +89,10 @@ def resolve_columns(columns: list[Any], names: list[str] | None, who: str) -> li
         elif column in names:
             resolved.append(names.index(column))
         else:
-            raise ValueError(f"{who}: no column {column!r}; the columns are: {describe_columns(names)}")
+            raise ValueError(
+                f"{who}: no column {column!r}; the columns are: {describe_columns(names)}. "
+                "Fix: check the spelling, and name columns from that list"
+            )
     return resolved
 
 

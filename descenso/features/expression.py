@@ -299,8 +299,9 @@ class Expression(Transform):
                 bad = ~np.isfinite(values)
                 if bad.any():
                     raise ValueError(
-                        f"Expression {text!r} gives NaN or inf on {int(bad.sum())} rows (first row "
-                        f"{int(np.argmax(bad))}); guard the domain, e.g. log(abs(x1) + 1) or sqrt(abs(x1))"
+                        f"Expression {text!r} gives NaN or inf on {int(bad.sum())} rows (the first is "
+                        f"row X[{int(np.argmax(bad))}]); guard the domain, e.g. log(abs(x1) + 1) or "
+                        "sqrt(abs(x1))"
                     )
                 columns.append(values)
         new = np.stack(columns, axis=1)  # (n, number of expressions)

@@ -57,7 +57,7 @@ class Log(Transform):
             if negative.size:
                 row = int(negative[0])
                 raise ValueError(
-                    f"Log: column {c} has {negative.size} negative values (first at row {row}: "
+                    f"Log: column {c} has {negative.size} negative values (the first is X[{row}, {c}] = "
                     f"{X[row, c]:g}); log1p needs x >= 0. Leave that column out with columns=[...] "
                     "or shift it to be non-negative first"
                 )

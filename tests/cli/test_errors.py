@@ -23,6 +23,26 @@ def test_missing_target_column_lists_the_columns(tmp_path, regression):
     result = descenso("train", str(regression), "--target", "prize", cwd=tmp_path)
     assert_user_error(result, 3, "'prize'", "a, b, c, y")
     assert not (tmp_path / "runs").exists()  # nothing written before the data is known to be good
+    # The fix is a line of its own, and spelled as the flag: the closest name, or any of them.
+    assert "fix: pass one of them with --target" in result.stderr
+    typo = descenso("train", str(regression), "--target", "yy", cwd=tmp_path)
+    assert_user_error(typo, 3, "'yy'", "fix: pass --target y (the closest name)")
+
+
+def test_three_text_classes_say_to_map_them_to_two(tmp_path):
+    animals = write_csv(tmp_path / "animals.csv", ["x", "animal"],
+                        [[i, ("cat", "dog", "fish")[i % 3]] for i in range(30)])  # fmt: skip
+    result = descenso("train", str(animals), "--target", "animal", cwd=tmp_path)
+    assert_user_error(result, 3, "3 classes", "'fish': 10", "fix: map it to two classes first")
+    assert "--task regression" not in result.stderr  # text is not a number to predict
+
+
+def test_polar_on_a_wide_table_asks_for_the_columns(tmp_path):
+    table = write_csv(tmp_path / "t.csv", ["a", "b", "c", "y"], [[i, i % 5, i % 3, i % 2] for i in range(40)])
+    result = descenso("train", str(table), "--target", "y", "--features", "polar", cwd=tmp_path)
+    assert_user_error(result, 3, "3 columns, a, b, c", "fix: name them, e.g. polar(a,b)")
+    result = descenso("train", str(table), "--target", "y", "--features", "polar(a,q)", cwd=tmp_path)
+    assert_user_error(result, 3, "no column 'q'", "fix: check the spelling")
 
 
 def test_bad_flag_value_names_the_flag(tmp_path):

@@ -47,6 +47,12 @@ def test_regression_losses_say_they_are_standardised_and_come_in_units_too(tmp_p
         f"the last val_loss is {in_units:.4g} in price's units"
     ) in result.stdout
     assert re.search(r"test r2: \S+   \(mse .*, in price's units\)", result.stdout), result.stdout
+    evaluated = descenso("evaluate", f"runs/{loss}/model.descenso", str(path), cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    table = [line.split() for line in evaluated.stdout.splitlines()]
+    assert table[0] == ["metric", "value", "unit"]
+    units = {row[0]: row[2] for row in table[1:]}
+    assert units == {"mse": "price^2", "rmse": "price", "mae": "price", "r2": "-"}
 
 
 def test_huber_is_labelled_but_not_converted(tmp_path, prices):

@@ -105,7 +105,7 @@ def test_missing_file(tmp_path):
 
 def test_missing_target_lists_the_columns(houses):
     with pytest.raises(DataError, match=r"column 'sould' not found in 'houses.csv'; the columns are: "
-                       r"area, city, rooms, sold. Did you mean 'sold'"):  # fmt: skip
+                       r"area, city, rooms, sold. Fix: pass target='sold'"):  # fmt: skip
         data.read(houses, target="sould")
     with pytest.raises(TypeError, match=r"needs target= .* columns are: area, city, rooms, sold"):
         data.read(houses)

@@ -217,7 +217,8 @@ def test_verbose_prints_progress(regression, capsys):
     assert "epoch" in out and "stopped: reached the maximum of 30 epochs" in out
     with pytest.warns(ConvergenceWarning):
         Regressor(**{**FAST, "max_epochs": 12, "verbose": 2}).fit(X, y)
-    lines = capsys.readouterr().out.splitlines()
+    scale, *lines = capsys.readouterr().out.splitlines()
+    assert scale.startswith("Regressor: the losses below are mse on the standardised target")
     assert [line.split(":")[0] for line in lines[:12]] == [f"epoch {i}" for i in range(1, 13)]
     assert "val_loss" in lines[0] and lines[-1].startswith("stopped:")
 

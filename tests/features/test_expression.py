@@ -84,7 +84,7 @@ def test_unknown_column_for_the_data_is_reported_at_fit():
 
 
 def test_nan_results_are_refused_with_the_formula():
-    with pytest.raises(ValueError, match=r"'log\(x1\)' gives NaN or inf on 1 rows \(first row 1\)"):
+    with pytest.raises(ValueError, match=r"'log\(x1\)' gives NaN or inf on 1 rows \(the first is row X\[1\]"):
         features.Expression(["log(x1)"]).fit_transform(X)
 
 

@@ -14,7 +14,7 @@ def test_values_and_names():
 
 
 def test_negative_values_name_the_column_row_and_value():
-    with pytest.raises(ValueError, match=r"column 1 has 1 negative values \(first at row 1: -2\)"):
+    with pytest.raises(ValueError, match=r"column 1 has 1 negative values \(the first is X\[1, 1\] = -2\)"):
         features.Log().fit(np.array([[0.0, 1.0], [1.0, -2.0]]))
     log = features.Log().fit(np.ones((2, 2)))
     with pytest.raises(ValueError, match=r"column 0 has 2 negative values"):

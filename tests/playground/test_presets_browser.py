@@ -74,7 +74,7 @@ def with_query(url: str, **query: str) -> str:
     return f"{base}{'&' if '?' in base else '?'}{extra}" + (f"#{fragment}" if fragment else "")
 
 
-def wait_until(page: Any, expression: str, timeout: float = 30.0) -> None:
+def wait_until(page: Any, expression: str, timeout: float = 60.0) -> None:
     """Poll a JavaScript expression until it is true (the page's CSP forbids wait_for_function)."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(f"() => Boolean({expression})"):
@@ -90,7 +90,14 @@ def eventually(condition: Any, timeout: float = 10.0) -> None:
 
 
 def sessions(server: tuple[Any, str]) -> list[Any]:
-    return [live.session for live in server[0].config.app.state.sessions.values() if live.session is not None]
+    """The server's live sessions (read while its thread may add or free one: retry then)."""
+    for _ in range(100):
+        try:
+            lives = list(server[0].config.app.state.sessions.values())
+        except RuntimeError:  # the dict changed size while it was copied
+            continue
+        return [live.session for live in lives if live.session is not None]
+    raise AssertionError("the server's sessions kept changing")
 
 
 def number(page: Any, selector: str) -> float:
