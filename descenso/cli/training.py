@@ -177,7 +177,7 @@ def _test_predictions(estimator: Any, data: inputs.TrainingData) -> dict[str, An
 
 def _units(estimator: Any, data: inputs.TrainingData) -> Any:
     """The unit-map inputs for 2 numeric input columns (either task), else None."""
-    if len(data.input_names) != 2:
+    if len(data.input_names) != 2 or not estimator.model_.hidden:  # a kept linear model has no units
         return None
     frame = data.X_test if hasattr(data.X_test, "columns") else None
     if frame is not None and not all(frame[c].dtype.kind in "fiub" for c in frame.columns):

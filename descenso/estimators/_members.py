@@ -120,11 +120,11 @@ def train_members(
     rng: np.random.Generator,
     prior: float,
     watch: dict[str, Any],
-) -> tuple[list[Any], list[str], Any]:
+) -> tuple[list[Any], list[str], list[Any]]:
     """Train every run of the fit; set ``estimator.model_`` (and ``chosen_``, ``validation_loss_``).
 
-    Returns the histories and the run labels in run order, and the history of the kept kind's first
-    member (``history_``). With more than one run, callbacks that define ``on_run_begin(run, model)``
+    Returns the histories and the run labels in run order, and the kept kind's histories (the first
+    is ``history_``). With more than one run, callbacks that define ``on_run_begin(run, model)``
     hear which run starts (``"network 2/3"``), so a progress display can show one bar for the fit.
     """
     count = _ensemble.n_members(params["ensemble"], len(target))
@@ -185,7 +185,7 @@ def train_members(
     estimator.model_ = merged.to(params["device"])
     if len(histories) > 1:
         estimator._optimizer = _training.make_optimizer(estimator.model_, params)  # for warm_start
-    return histories, done, trained[chosen][0][1]
+    return histories, done, [history for _, history, _ in trained[chosen]]
 
 
 def _held_out_temperature(

@@ -255,16 +255,16 @@ class NetworkEstimator(BaseEstimator):
             self._optimizer = _training.make_optimizer(self.model_, params)
         watch = {**(watch or {}), "distributed": parallel}
         if reset and not one_epoch:  # a few-seed ensemble: more members, each with its own split
-            histories, runs, first = _members.train_members(
+            histories, runs, kept = _members.train_members(
                 self, Z, target, weights, (train, val), params, rng, prior, watch
             )
         else:
-            runs, first = None, None
+            runs, kept = None, None
             if reset:  # one epoch (partial_fit) or no validation rows: no choice, no calibration
                 self.chosen_, self.validation_loss_, self.temperature_ = "network", None, None
             histories = [self._run(self.model_, self._optimizer, Z, target, weights, train, val, params, rng,
                                    one_epoch, watch)]  # fmt: skip
-        self._record(histories, params, one_epoch, runs, first)
+        self._record(histories, params, one_epoch, runs, kept)
 
     def _run(
         self,
@@ -320,14 +320,15 @@ class NetworkEstimator(BaseEstimator):
 
     def _record(
         self, histories: list[Any], params: dict[str, Any], one_epoch: bool, runs: list[str] | None = None,
-        first: Any = None,
+        kept: list[Any] | None = None,
     ) -> None:  # fmt: skip
-        """``history_`` (``first``: the kept kind's first run), ``histories_``, ``stop_reason_``, ``n_iter_``.
+        """``history_`` (the kept kind's first run), ``histories_``, ``stop_reason_``, ``n_iter_``.
 
-        Warns when max_epochs ran out.
+        Warns when max_epochs ran out on a kept run.
         """
-        history = histories[0] if first is None else first
-        ran_out = [h for h in histories if h.stopped_by == "max_epochs"]
+        kept = histories if kept is None else kept  # a linear candidate not kept does not warn
+        history = kept[0]
+        ran_out = [h for h in kept if h.stopped_by == "max_epochs"]
         if not one_epoch and ran_out and params["n_iter_no_change"] is not None:
             from descenso.stopping import ConvergenceWarning
 

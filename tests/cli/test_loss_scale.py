@@ -27,7 +27,11 @@ def test_regression_losses_say_they_are_standardised_and_come_in_units_too(tmp_p
     args = ["--target", "price", "--loss", loss, "--epochs", "30", "--ensemble", "1", "--name", loss]
     result = descenso("train", str(path), *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    epochs = [line for line in result.stderr.splitlines() if " epoch " in f" {line}"]
+    epochs = [
+        line
+        for line in result.stderr.splitlines()
+        if re.match(r"((linear|network)( \d+/\d+)?  )?epoch ", line)
+    ]
     assert epochs and all(
         re.search(r"train_loss \S+  val_loss \S+ \(standardised price\)  val_r2 ", line) for line in epochs
     ), epochs
