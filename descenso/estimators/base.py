@@ -19,6 +19,7 @@ from descenso.estimators import _ensemble, _missing, _streamed, _tables, _traini
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
 from descenso.estimators._transaction import Snapshot
+from descenso.estimators._member_checkpoints import MemberCheckpoints
 from descenso.estimators._validation import (
     check_features,
     check_is_fitted,
@@ -114,7 +115,9 @@ class NetworkEstimator(BaseEstimator):
             :class:`descenso.diagnosis.DiagnosisWarning`.
         checkpoint : str or os.PathLike, optional
             A folder in which training saves checkpoints (see :mod:`descenso.checkpoint`); deleted
-            when training completes, kept when it is interrupted or the process dies.
+            when training completes, kept when it is interrupted or the process dies. An ensemble's
+            network N checkpoints in ``member-N/``, where a finished network keeps its final state,
+            so a resume loads it instead of training it again.
         checkpoint_every : int or "epoch", default "epoch"
             Save after every this many optimizer steps, or at the end of every epoch.
         resume : bool, default False
@@ -278,23 +281,32 @@ class NetworkEstimator(BaseEstimator):
         runs = [f"network {j + 1}/{count}" for j in range(count)]
         histories: list[Any] = []
         members: list[Any] = []
-        for index in range(count):
-            if index == 0:
-                member, optimizer = self.model_, self._optimizer
-            else:
-                if histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the ensemble, not one member
-                    break
-                if split[1] is not None:
-                    split = _training.split_validation(
-                        len(target), params["validation_fraction"], rng, self._stratify(target), weights
-                    )
-                member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
-                optimizer = _training.make_optimizer(member, params)
-            if count > 1:
-                _announce_run(watch, runs[index], member)
-            run = self._run(member, optimizer, Z, target, weights, *split, params, rng, False, watch)
-            histories.append(run)
-            members.append(member)
+        # Each network checkpoints in its own folder; a resumed fit loads the finished ones from theirs.
+        with MemberCheckpoints(watch.get("checkpoint", {}), count, write=watch["distributed"].is_root) as saving:
+            for index in range(count):
+                if index == 0:
+                    member, optimizer = self.model_, self._optimizer
+                else:
+                    if histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the ensemble, not one member
+                        break
+                    if split[1] is not None:
+                        split = _training.split_validation(
+                            len(target), params["validation_fraction"], rng, self._stratify(target), weights
+                        )
+                    member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
+                    optimizer = _training.make_optimizer(member, params)
+                identity = saving.identity(index, member, (Z[split[0]], target[split[0]]), params)
+                run = saving.restore(index, member, rng, identity)
+                if run is None:
+                    if count > 1:
+                        _announce_run(watch, runs[index], member)
+                    member_watch = {**watch, "checkpoint": saving.for_member(index)}
+                    run = self._run(member, optimizer, Z, target, weights, *split, params, rng, False, member_watch)
+                    saving.keep(index, member, rng, run, identity)
+                histories.append(run)
+                members.append(member)
+            if histories[-1].stopped_by != "interrupt":
+                saving.completed()
         if len(members) > 1:
             merged = _ensemble.merge([member.to("cpu") for member in members])  # merged on the host
             self.model_ = merged.to(params["device"])
