@@ -143,18 +143,27 @@ def test_relative_links_point_at_files_that_exist(path):
     assert "/work/" not in text
 
 
+_LAUNCHER = re.compile(r"^mpiexec( -\S+ \S+)* (?=descenso )")
+
+
 def _command_lines(text: str) -> list[str]:
+    """The ``descenso ...`` lines of the fenced shell blocks and of the 4-space indented blocks."""
+    candidates = [
+        line
+        for block in code_blocks(text)
+        if block.language in ("bash", "sh", "shell", "console")
+        for line in block.source.splitlines()
+    ]
+    candidates += [line for line in text.splitlines() if line.startswith("    descenso ")]
     lines = []
-    for block in code_blocks(text):
-        if block.language in ("bash", "sh", "shell", "console"):
-            for line in block.source.splitlines():
-                line = line.split(" #")[0].strip().removeprefix("$ ")
-                if line.startswith("descenso "):
-                    lines.append(line)
+    for line in candidates:
+        line = _LAUNCHER.sub("", line.split(" #")[0].strip().removeprefix("$ "))
+        if line.startswith("descenso "):
+            lines.append(line)
     return lines
 
 
-@pytest.mark.parametrize("name", GUIDES)
+@pytest.mark.parametrize("name", [*GUIDES, "cli.md", "scaling.md", "../README.md"])
 def test_shell_lines_name_real_commands_and_options(name):
     click = pytest.importorskip("click")  # the cli extra
     from descenso.cli import cli
@@ -169,6 +178,22 @@ def test_shell_lines_name_real_commands_and_options(name):
         for word in words[2:]:
             if word.startswith("-"):
                 assert word.split("=")[0] in known, f"{name}: {line!r} uses {word}, not an option"
+
+
+def test_the_command_line_page_names_every_option():
+    click = pytest.importorskip("click")
+    from descenso.cli import cli
+
+    text = (DOCS / "cli.md").read_text("utf-8")
+    missing = [
+        f"descenso {name} {opt}"
+        for name, command in cli.commands.items()
+        for param in command.params
+        if isinstance(param, click.Option)
+        for opt in (*param.opts, *param.secondary_opts)
+        if opt.startswith("--") and opt != "--help" and opt not in text
+    ]
+    assert missing == []
 
 
 # ---------------------------------------------------------------------------- the harness itself

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from peak_memory import run_python
 
 import descenso as ds
 from descenso.data import Stream
 
-ROOT = Path(__file__).resolve().parents[1]
 CITIES = ["cusco", "lima", "quito"]  # one-hot in sorted order, as the schema learns them
 
 
@@ -132,12 +130,7 @@ MEMORY_RUN = textwrap.dedent(
     import json, sys
     import numpy as np
     import descenso as ds
-
-    def peak_mib():
-        # This process's own peak resident memory (Linux's VmHWM). Not getrusage's ru_maxrss: across
-        # fork + exec it starts from the parent's peak (pytest's, hundreds of MiB), hiding ours.
-        with open("/proc/self/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+    from peak_memory import peak_mib
 
     path, warm_up, how, epochs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     settings = dict(epochs=epochs, batch_size=1024, lr=0.01, rng=0)
@@ -178,20 +171,6 @@ def write_parquet(path: Path, rows: int, seed: int) -> None:
     writer.close()
 
 
-def run(script: str, *args: object) -> str:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from Linux's /proc")
 def test_a_file_ten_times_the_memory_bound_trains_to_the_in_memory_loss(tmp_path):
@@ -201,8 +180,9 @@ def test_a_file_ten_times_the_memory_bound_trains_to_the_in_memory_loss(tmp_path
     in_memory_mib = 1_000_000 * 6 * 8 / 2**20  # the big table's six float64 columns: 46 MiB
     bound = in_memory_mib / 10
 
-    streamed = json.loads(run(MEMORY_RUN, big, warm_up, "stream", 1))
-    loaded = json.loads(run(MEMORY_RUN, small, warm_up, "memory", 10))  # a tenth of the rows, as many steps
+    streamed = json.loads(run_python(MEMORY_RUN, big, warm_up, "stream", 1))
+    # A tenth of the rows in memory, as many steps.
+    loaded = json.loads(run_python(MEMORY_RUN, small, warm_up, "memory", 10))
 
     numbers = (
         f"peak growth: streamed {streamed['extra_mib']:.1f} MiB, a tenth in memory {loaded['extra_mib']:.1f} "

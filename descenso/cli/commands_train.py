@@ -28,7 +28,11 @@ def _help_default(name: str) -> str:
 @click.option(
     "--dataset", "-d", metavar="NAME", help="Train on a built-in dataset (see `descenso datasets`)."
 )
-@click.option("--task", type=click.Choice(options.TASKS), help="Override the inferred task.")
+@click.option(
+    "--task",
+    type=click.Choice(options.TASKS),
+    help="The task; default: inferred from the target (two values: binary).",
+)
 @click.option(
     "--missing",
     type=click.Choice(options.MISSING),
@@ -44,13 +48,23 @@ def _help_default(name: str) -> str:
     help="Hidden layer widths, e.g. 64,64; 'none' for a linear model.",
 )
 @click.option(
-    "--activation", type=click.Choice(options.ACTIVATIONS), default=_DEFAULTS.activation, show_default=True
+    "--activation",
+    type=click.Choice(options.ACTIVATIONS),
+    default=_DEFAULTS.activation,
+    show_default=True,
+    help="Activation of every hidden layer.",
 )
 @click.option(
-    "--loss", type=click.Choice(_ALL_LOSSES), help="binary: bce, hinge; regression: mse, mae, huber."
+    "--loss",
+    type=click.Choice(_ALL_LOSSES),
+    help="binary: bce, hinge; regression: mse, mae, huber. Default: bce / mse.",
 )
 @click.option(
-    "--optimizer", type=click.Choice(options.OPTIMIZERS), default=_DEFAULTS.optimizer, show_default=True
+    "--optimizer",
+    type=click.Choice(options.OPTIMIZERS),
+    default=_DEFAULTS.optimizer,
+    show_default=True,
+    help="The update rule; sgd and gd are the same plain step, -lr times the gradient.",
 )
 @click.option(
     "--lr",
@@ -67,7 +81,7 @@ def _help_default(name: str) -> str:
     type=options.BatchSize(),
     default="auto",
     show_default=True,
-    help="Samples per step: a number, auto (min(200, n)) or full (full-batch gradient descent).",
+    help="Samples per step: a number, auto (min(200, max(32, n // 10))) or full (full-batch descent).",
 )
 @click.option(
     "--features",
@@ -130,9 +144,19 @@ def _help_default(name: str) -> str:
     show_default=True,
     help="Share of all rows held out for the test report.",
 )
-@click.option("--class-weight", type=click.Choice(["balanced"]), help="Reweight an imbalanced binary target.")
+@click.option(
+    "--class-weight",
+    type=click.Choice(["balanced"]),
+    help="Reweight an imbalanced binary target (default: every row weighs 1).",
+)
 @click.option("--doctor", is_flag=True, help="Watch training and report what went wrong and how to fix it.")
-@click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32", show_default=True)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float64"]),
+    default="float32",
+    show_default=True,
+    help="Floating-point precision of the weights and the data.",
+)
 @click.option(
     "--seed",
     type=int,

@@ -123,7 +123,8 @@ def saved_network(
               help="The step's optimizer  [default: sgd; a MODEL's own].")  # fmt: skip
 @click.option("--lr", type=click.FloatRange(0, min_open=True),
               help="Learning rate of the step  [default: 0.1; a MODEL's own].")  # fmt: skip
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seeds the new network's weights and the rows drawn.")  # fmt: skip
 @click.option("--landscape", metavar="PNG", type=click.Path(dir_okay=False),
               help="Also take 100 such steps on a copy; save the loss landscape and their path.")  # fmt: skip
 @missing_values.OPTION

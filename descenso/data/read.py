@@ -84,7 +84,8 @@ def _from_arrays(source: Any, target: Any) -> tuple[Columns, str]:
     name = target if isinstance(target, str) else "y"
     if name in cols.data:
         raise DataError(f"the target name {name!r} is also a column of X; pass another target= name")
-    cols.data[name], cols.dtypes[name] = y, array_kind(y)
+    cols.data = {**cols.data, name: y}
+    cols.dtypes[name] = array_kind(y)
     return cols, name
 
 
@@ -123,8 +124,8 @@ def _check_shape(cols: Columns, target: str) -> None:
         )
 
 
-def _drop_all_missing(cols: Columns, names: list[str], values: dict[str, np.ndarray]) -> list[str]:
-    ignored = [name for name in names if missing_mask(values[name]).all()]
+def _drop_all_missing(cols: Columns, names: list[str], all_missing: set[str]) -> list[str]:
+    ignored = [name for name in names if name in all_missing]
     for name in ignored:
         warnings.warn(
             f"column '{name}' in {cols.label} is entirely missing; it is ignored. Drop it from the data",
@@ -172,7 +173,7 @@ def _warn_suspicious(cols: Columns, name: str, kind: str, values: np.ndarray) ->
 
 
 def _rows_to_keep(
-    cols: Columns, target: str, y_values: np.ndarray, values: dict[str, np.ndarray], missing: str | None
+    cols: Columns, target: str, y_values: np.ndarray, gaps: dict[str, np.ndarray], missing: str | None
 ) -> np.ndarray:
     """Rows with a target and, unless filled, complete features; DataError naming the gaps otherwise."""
     keep = ~missing_mask(y_values)
@@ -186,7 +187,7 @@ def _rows_to_keep(
             f"target '{target}' is missing in {_rows(int((~keep).sum()))} of {cols.label} "
             f"({cols.rows_text(np.flatnonzero(~keep))}). Drop those rows, or pass missing='drop'"
         )
-    masks = {name: missing_mask(column) & keep for name, column in values.items()}
+    masks = {name: gap & keep for name, gap in gaps.items()}
     masks = {name: mask for name, mask in masks.items() if mask.any()}
     if masks and missing is None:
         raise DataError(missing_report(cols, masks, _MISSING_FIX))
@@ -280,29 +281,40 @@ def read(source: Any, target: Any = None, missing: str | None = None, task: str 
         target = _target_name(cols, target)
     _check_shape(cols, target)
     names = [name for name in cols.data if name != target]
-    kinds, values = {}, {}
+    # One feature column at a time (a Parquet file's is read when asked for): only its kind and where
+    # it is missing are kept, so read() holds one column beside its result, never the whole table.
+    kinds, gaps, all_missing = {}, {}, set()
     for name in names:
-        kinds[name], values[name] = feature_column(name, cols)
+        kinds[name], column = feature_column(name, cols)
+        gap = missing_mask(column)
+        if gap.all():
+            all_missing.add(name)
+        elif gap.any():
+            gaps[name] = gap
+        del column, gap
     task, y_values, y_kind = target_column(target, cols, task)
 
-    ignored = _drop_all_missing(cols, names, values)
+    ignored = _drop_all_missing(cols, names, all_missing)
     names = [name for name in names if name not in ignored]
     if not names:
         raise DataError(f"{cols.label} has no usable feature columns (all are entirely missing)")
-    keep = _rows_to_keep(cols, target, y_values, {name: values[name] for name in names}, missing)
+    keep = _rows_to_keep(
+        cols, target, y_values, {name: gaps[name] for name in names if name in gaps}, missing
+    )
+    del gaps
     classes = binary_classes(target, y_values[keep], cols.label) if task == "binary" else None
     if classes is not None and y_kind == "boolean":
         classes = [bool(c) for c in classes]
+    rows = None if keep.all() else keep  # no copy of a column when every row is kept (the usual case)
     columns = []
     for name in names:  # a loop, not a comprehension: warnings must point at read()'s caller
-        columns.append(_column_spec(cols, name, kinds[name], values[name][keep], missing))
+        column = feature_column(name, cols, expect=kinds[name])[1]
+        columns.append(
+            _column_spec(cols, name, kinds[name], column if rows is None else column[rows], missing)
+        )
+        del column
     schema = TableSchema(columns, target, task, classes, missing, ignored)
-    # No copy of the table when every row is kept (the usual case): read() must not cost 4x the data.
-    kept_cols = (
-        cols if keep.all() else Columns({k: v[keep] for k, v in cols.data.items()}, cols.dtypes, cols.label)
-    )
-    del values
-    X, _ = schema.encode(kept_cols, on_missing="fill")
+    X, _ = schema.encode(cols, on_missing="fill", rows=rows)
     y = encode_target(target, y_values[keep], classes, cols).astype(np.float32)
     n_dropped = int((~keep).sum())
     return Table(X, y, schema.feature_names, target, task, classes, schema, n_dropped)

@@ -7,6 +7,8 @@ read through narwhals; nothing here parses text itself.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,10 @@ class Columns:
 
     Attributes
     ----------
-    data : dict of str to numpy.ndarray
-        Columns in source order. Text columns are object arrays with ``None`` for missing.
+    data : mapping of str to numpy.ndarray
+        Columns in source order. Text columns are object arrays with ``None`` for missing. A dict,
+        or for a Parquet file or a pyarrow Table an :class:`ArrowColumns` that converts a column
+        each time it is asked for.
     dtypes : dict of str to str
         What the source said each column is: ``"numeric"``, ``"boolean"``, ``"text"``,
         ``"object"`` (to be inspected) or another type name (unsupported).
@@ -39,7 +43,7 @@ class Columns:
         Lines before the first data row in a file (1 for a CSV header); 0 otherwise.
     """
 
-    data: dict[str, np.ndarray]
+    data: Mapping[str, np.ndarray]
     dtypes: dict[str, str]
     label: str
     header_lines: int = 0
@@ -47,6 +51,8 @@ class Columns:
 
     @property
     def n_rows(self) -> int:
+        if isinstance(self.data, ArrowColumns):
+            return self.data.n_rows  # from the file's footer, without reading a column
         return len(next(iter(self.data.values()))) if self.data else 0
 
     def rows_text(self, rows: np.ndarray, limit: int = 5) -> str:
@@ -155,16 +161,12 @@ def csv_options(path: Path, **convert: Any) -> dict[str, Any]:
     }
 
 
-def read_arrow(path: Path) -> Any:
-    """Read a whole CSV or Parquet file into a pyarrow Table, wrapping pyarrow's errors."""
-    kind = file_format(path)
+@contextmanager
+def _reading(path: Path, kind: str) -> Iterator[None]:
+    """pyarrow's errors while reading ``path`` as a DataError that says what a readable file is."""
     pa = _import("pyarrow")
     try:
-        if kind == "parquet":
-            return _import("pyarrow.parquet").read_table(path)
-        if path.stat().st_size == 0:
-            raise DataError(f"'{path.name}' is empty (0 bytes); expected a header line and data rows")
-        return _import("pyarrow.csv").read_csv(path, **csv_options(path))
+        yield
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as error:
         hint = (
             "one header line, then the same number of fields on every line"
@@ -172,6 +174,112 @@ def read_arrow(path: Path) -> Any:
             else "a complete file written by pandas, polars or pyarrow (not truncated or renamed)"
         )
         raise DataError(f"could not read '{path.name}' as {kind.upper()}: {error}. Expected {hint}") from None
+
+
+def read_arrow(path: Path) -> Any:
+    """Read a whole CSV or Parquet file into a pyarrow Table, wrapping pyarrow's errors."""
+    kind = file_format(path)
+    with _reading(path, kind):
+        if kind == "parquet":
+            return _import("pyarrow.parquet").read_table(path)
+        if path.stat().st_size == 0:
+            raise DataError(f"'{path.name}' is empty (0 bytes); expected a header line and data rows")
+        return _import("pyarrow.csv").read_csv(path, **csv_options(path))
+
+
+class ArrowColumns(Mapping[str, np.ndarray]):
+    """The columns of a Parquet file or a pyarrow Table, each converted when asked for, never kept.
+
+    ``columns[name]`` is what :func:`columns_from_frame` gives for that column, built a row group
+    (a Table's chunk) at a time into one array: a number column straight into float64 (NaN for
+    missing), a text column through its few distinct values (each row a reference to one of them,
+    not a string of its own). So :func:`descenso.data.read` holds one column at a time beside its
+    result, not the table (pyarrow's, then NumPy's copy of it, then the encoding). A Parquet
+    file's column is read from the file each time; a Table is already in memory.
+    """
+
+    def __init__(self, source: Any, label: str, path: Path | None = None) -> None:
+        pa, nw = _import("pyarrow"), _import("narwhals")
+        self.label, self.path = label, path
+        if path is not None:
+            with _reading(path, "parquet"):
+                self.file = _import("pyarrow.parquet").ParquetFile(path)
+            schema, self.n_rows = self.file.schema_arrow, int(self.file.metadata.num_rows)
+        else:
+            self.table = source
+            schema, self.n_rows = source.schema, int(source.num_rows)
+        self.types = {str(field.name): field.type for field in schema}
+        empty = nw.from_native(schema.empty_table()).schema
+        self.dtypes = {str(name): _dtype_kind(dtype) for name, dtype in empty.items()}
+        for name, kind in self.dtypes.items():
+            if kind not in ("numeric", "text", "boolean"):  # e.g. a date, or an all-missing column
+                self.dtypes[name] = self._whole(name)[1]
+        self._fast = {
+            name: "numeric" if pa.types.is_integer(t) or pa.types.is_floating(t) else "text"
+            for name, t in self.types.items()
+            if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_string(t)
+            or pa.types.is_large_string(t)
+        }  # fmt: skip
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.types)
+
+    def __len__(self) -> int:
+        return len(self.types)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.types:
+            raise KeyError(name)
+        fast = self._fast.get(name)
+        if fast is None:
+            return self._whole(name)[0]
+        out = np.empty(self.n_rows, dtype=np.float64 if fast == "numeric" else object)
+        start = 0
+        for chunk in self._chunks(name):
+            stop = start + len(chunk)
+            out[start:stop] = _numbers(chunk) if fast == "numeric" else _texts(chunk)
+            start = stop
+        return out
+
+    def _chunks(self, name: str) -> Iterator[Any]:
+        if self.path is None:
+            yield from self.table.column(name).chunks
+            return
+        with _reading(self.path, "parquet"):
+            for group in range(self.file.num_row_groups):
+                yield from self.file.read_row_group(group, columns=[name]).column(0).chunks
+
+    def _whole(self, name: str) -> tuple[np.ndarray, str]:
+        """The column converted whole, as :func:`columns_from_frame` does (rare types)."""
+        if self.path is None:
+            table = self.table.select([name])
+        else:
+            with _reading(self.path, "parquet"):
+                table = self.file.read(columns=[name])
+        cols = columns_from_frame(table, self.label)
+        return cols.data[name], cols.dtypes[name]
+
+
+def arrow_columns(table: Any, label: str, header_lines: int = 0) -> Columns:
+    """:class:`Columns` converting a pyarrow Table's columns one at a time (all at once if names repeat)."""
+    if len(set(table.column_names)) < len(table.column_names):
+        return columns_from_frame(table, label, header_lines)
+    columns = ArrowColumns(table, label)
+    return Columns(columns, columns.dtypes, label, header_lines)
+
+
+def _numbers(chunk: Any) -> np.ndarray:
+    """An Arrow integer or float array as NumPy (pyarrow gives NaN for missing)."""
+    return np.asarray(chunk.to_numpy(zero_copy_only=False))
+
+
+def _texts(chunk: Any) -> np.ndarray:
+    """An Arrow string array as an object array of ``str``, ``None`` for missing; one ``str`` per value."""
+    encoded = chunk.dictionary_encode()
+    values = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last one, None, for missing
+    values[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    codes = encoded.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
+    return values[codes]
 
 
 def _dtype_kind(dtype: Any) -> str:
@@ -264,7 +372,12 @@ def load_columns(source: Any) -> Columns:
     if isinstance(source, (str, os.PathLike)):
         path = check_path(source)
         kind = file_format(path)
-        return columns_from_frame(read_arrow(path), f"'{path.name}'", 1 if kind == "csv" else 0)
+        if kind == "parquet":
+            columns = ArrowColumns(None, f"'{path.name}'", path)
+            return Columns(columns, columns.dtypes, columns.label)
+        return arrow_columns(read_arrow(path), f"'{path.name}'", 1)
+    if type(source).__module__.startswith("pyarrow") and type(source).__name__ == "Table":
+        return arrow_columns(source, describe(source))
     if _is_frame(source):
         return columns_from_frame(source, describe(source))
     if isinstance(source, np.ndarray):

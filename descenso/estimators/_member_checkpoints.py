@@ -66,8 +66,9 @@ class MemberCheckpoints:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
+                problem = error.strerror or error
                 raise CheckpointError(
-                    error.errno, f"cannot use '{self.folder}' as the checkpoint folder: {error.strerror or error}"
+                    error.errno, f"cannot use '{self.folder}' as the checkpoint folder: {problem}"
                 ) from None
             self._lock = _Lock(self.folder / LOCK_FILE).__enter__()
         return self
@@ -86,7 +87,9 @@ class MemberCheckpoints:
             return self.saving
         return {**self.saving, "checkpoint": member_folder(self.folder, index)}
 
-    def identity(self, index: int, model: Any, data: tuple[Any, ...], params: dict[str, Any]) -> dict[str, Any]:
+    def identity(
+        self, index: int, model: Any, data: tuple[Any, ...], params: dict[str, Any]
+    ) -> dict[str, Any]:
         """What network ``index``'s finished file must match: its training rows, shape and the settings."""
         settings = {name: value for name, value in params.items() if name != "verbose"}
         return run_state.fingerprint(
@@ -94,7 +97,7 @@ class MemberCheckpoints:
         )
 
     def restore(self, index: int, model: Any, rng: np.random.Generator, identity: dict[str, Any]) -> Any:
-        """The History of network ``index`` if it finished before, its weights and ``rng`` restored; else None.
+        """Network ``index``'s History if it finished before (its weights, ``rng`` restored), else None.
 
         ``identity`` is :func:`descenso.run_state.fingerprint` of this network's data and settings.
 
@@ -137,7 +140,9 @@ class MemberCheckpoints:
         run_state.restore(run, arrays, metadata["run"])
         return history
 
-    def keep(self, index: int, model: Any, rng: np.random.Generator, history: Any, identity: dict[str, Any]) -> None:
+    def keep(
+        self, index: int, model: Any, rng: np.random.Generator, history: Any, identity: dict[str, Any]
+    ) -> None:
         """Write network ``index``'s final state (not the last network's: nothing follows it)."""
         from descenso.serialize import write_model_file
 

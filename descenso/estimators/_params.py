@@ -40,7 +40,8 @@ def _hidden(cls: str, value: Any) -> tuple[int, ...]:
 def _batch_size(cls: str, value: Any) -> int | str | None:
     if value is None or value == "auto" or (_is_int(value) and value > 0):
         return value
-    raise _bad(cls, "batch_size", value, "'auto' (min(200, n_samples)), a positive int, or None (full batch)")
+    choices = "'auto' (min(200, max(32, n_samples // 10))), a positive int, or None (full batch)"
+    raise _bad(cls, "batch_size", value, choices)
 
 
 def _features(cls: str, value: Any) -> list[Any]:

@@ -16,10 +16,10 @@ import numpy as np
 from descenso import backend
 from descenso.distributed import Local, as_parallel
 from descenso.estimators import _ensemble, _missing, _streamed, _tables, _training
+from descenso.estimators._member_checkpoints import MemberCheckpoints
 from descenso.estimators._params import validated
 from descenso.estimators._sklearn_compat import HAVE_SKLEARN, BaseEstimator
 from descenso.estimators._transaction import Snapshot
-from descenso.estimators._member_checkpoints import MemberCheckpoints
 from descenso.estimators._validation import (
     check_features,
     check_is_fitted,
@@ -282,7 +282,8 @@ class NetworkEstimator(BaseEstimator):
         histories: list[Any] = []
         members: list[Any] = []
         # Each network checkpoints in its own folder; a resumed fit loads the finished ones from theirs.
-        with MemberCheckpoints(watch.get("checkpoint", {}), count, write=watch["distributed"].is_root) as saving:
+        saving = MemberCheckpoints(watch.get("checkpoint", {}), count, write=watch["distributed"].is_root)
+        with saving:
             for index in range(count):
                 if index == 0:
                     member, optimizer = self.model_, self._optimizer
@@ -293,15 +294,16 @@ class NetworkEstimator(BaseEstimator):
                         split = _training.split_validation(
                             len(target), params["validation_fraction"], rng, self._stratify(target), weights
                         )
-                    member = _training.make_model(Z.shape[1], params, rng, output_bias=prior).to(params["device"])
+                    member = _training.make_model(Z.shape[1], params, rng, output_bias=prior)
+                    member.to(params["device"])
                     optimizer = _training.make_optimizer(member, params)
                 identity = saving.identity(index, member, (Z[split[0]], target[split[0]]), params)
                 run = saving.restore(index, member, rng, identity)
                 if run is None:
                     if count > 1:
                         _announce_run(watch, runs[index], member)
-                    member_watch = {**watch, "checkpoint": saving.for_member(index)}
-                    run = self._run(member, optimizer, Z, target, weights, *split, params, rng, False, member_watch)
+                    own = {**watch, "checkpoint": saving.for_member(index)}  # its own checkpoint folder
+                    run = self._run(member, optimizer, Z, target, weights, *split, params, rng, False, own)
                     saving.keep(index, member, rng, run, identity)
                 histories.append(run)
                 members.append(member)

@@ -3,6 +3,7 @@
 import inspect
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -52,3 +53,13 @@ def test_schedule_and_ensemble_reach_the_estimator():
     assert build_estimator(TrainSettings().validate(), "regression").schedule is None
     with pytest.raises(Exception, match="from 1 to 100"):
         TrainSettings(ensemble="many").validate()
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    undocumented = [
+        f"descenso {name} {param.opts[0]}"
+        for name, command in cli.commands.items()
+        for param in command.params
+        if isinstance(param, click.Option) and not (param.help or "").strip()
+    ]
+    assert undocumented == []

@@ -30,7 +30,8 @@ TRAIN = ["train", "--dataset", "spirals", "--samples", "200", "--epochs", "8", "
          "--name", "run", "--checkpoint-every", "3"]  # fmt: skip
 
 # Runs the command in this process after arranging a fault: kill (or signal) itself at step K (of the
-# first network of the default three-network ensemble, or of network N with "SIGKILL@N"), or be killed by SIGKILL right before the Nth rename of a checkpoint.
+# first network of the default three-network ensemble, or of network N with "SIGKILL@N"), or be
+# killed by SIGKILL right before the Nth rename of a checkpoint.
 WRAPPER = """
 import os, signal, sys
 from descenso import checkpoint, serialize

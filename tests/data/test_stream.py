@@ -1,19 +1,16 @@
 """data.batches: exact batches from CSV and Parquet, schema reuse, errors by row, and bounded memory."""
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from peak_memory import run_python
 
 from descenso import data
 from descenso.data import DataError
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_csv(path, n, start=0):
@@ -114,21 +111,13 @@ _WRITE = textwrap.dedent(
 )
 _STREAM = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
     import numpy as np
     import pyarrow.csv as pacsv, pyarrow.parquet as pq
     from descenso import data
+    from peak_memory import peak_mib
 
     path, kind, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-
-    def peak_mib():
-        # VmHWM: this process's peak resident memory. Not ru_maxrss, which after fork + exec
-        # starts from the parent's peak (here: the pytest process), hiding any growth.
-        try:
-            with open("/proc/self/status") as status:
-                return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
-        except OSError:
-            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     rows, y_total, a_total = 0, 0.0, 0.0
     base = None
@@ -148,15 +137,11 @@ _STREAM = textwrap.dedent(
 
 
 def run_child(script, *args):
-    result = subprocess.run(
-        [sys.executable, "-c", script, *map(str, args)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(run_python(script, *args, timeout=120))
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from Linux's /proc")
 @pytest.mark.parametrize(("kind", "n"), [("parquet", 3_000_000), ("csv", 2_000_000)])
 def test_millions_of_rows_stream_with_bounded_memory(tmp_path, kind, n):
     path = tmp_path / f"big.{kind}"

@@ -24,12 +24,12 @@ X = RNG.normal(size=(120, 3))
 Y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * RNG.normal(size=120)
 
 
-class Crash(Exception):
+class CrashError(Exception):
     """The process dying, as the fit sees it."""
 
 
 def crash_in_network(monkeypatch, network: int, step: int) -> list:
-    """Raise Crash once the ``network``-th checkpointer (one per network, in turn) reaches ``step``.
+    """Raise CrashError once the ``network``-th checkpointer (one per network, in turn) reaches ``step``.
 
     Returns the checkpointers seen so far (network 0: never crash, only count them)."""
     step_done, seen = checkpoint.Checkpointer.step_done, []
@@ -38,7 +38,7 @@ def crash_in_network(monkeypatch, network: int, step: int) -> list:
         step_done(self, run, at, force)
         seen.extend([] if self in seen else [self])
         if len(seen) == network and run.history.n_steps == step:
-            raise Crash
+            raise CrashError
 
     monkeypatch.setattr(checkpoint.Checkpointer, "step_done", patched)
     return seen
@@ -59,7 +59,7 @@ def test_a_fit_crashed_in_a_later_network_resumes_it_bit_for_bit(tmp_path, monke
     folder = tmp_path / "ckpt"
     with monkeypatch.context() as patch:
         crash_in_network(patch, network, step=10)
-        with pytest.raises(Crash):
+        with pytest.raises(CrashError):
             make(cls).fit(X, target, checkpoint=folder, checkpoint_every=3)
     finished = [f"member-{j}" for j in range(1, network)]
     assert sorted(os.listdir(folder)) == [*finished, f"member-{network}"]  # no lock left by the dead fit
@@ -70,7 +70,8 @@ def test_a_fit_crashed_in_a_later_network_resumes_it_bit_for_bit(tmp_path, monke
         resumed = make(cls).fit(X, target, checkpoint=folder, checkpoint_every=3, resume=True)
     assert [c.folder.name for c in trained] == [f"member-{j}" for j in range(network, 4)]
     assert weights(resumed) == weights(reference)
-    assert [list(h.train_loss) for h in resumed.histories_] == [list(h.train_loss) for h in reference.histories_]
+    losses = [list(h.train_loss) for h in reference.histories_]
+    assert [list(h.train_loss) for h in resumed.histories_] == losses
     assert [h.stop_reason for h in resumed.histories_] == [h.stop_reason for h in reference.histories_]
     assert resumed.n_iter_ == reference.n_iter_
     assert os.listdir(folder) == []  # completed: every network's checkpoint deleted
@@ -80,7 +81,7 @@ def test_a_finished_network_of_other_settings_is_refused_and_one_without_resume_
     folder = tmp_path / "ckpt"
     with monkeypatch.context() as patch:
         crash_in_network(patch, 2, step=4)
-        with pytest.raises(Crash):
+        with pytest.raises(CrashError):
             make().fit(X, Y, checkpoint=folder, checkpoint_every=3)
     with pytest.raises(CheckpointMismatchError, match=r"member-1.*other settings: alpha is 0\.5 now"):
         make(alpha=0.5).fit(X, Y, checkpoint=folder, resume=True)
