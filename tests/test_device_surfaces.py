@@ -94,6 +94,7 @@ def test_cli_device_is_a_usage_error_when_unknown_or_without_cupy(monkeypatch):
         TrainSettings(device="cuda").validate()
     assert caught.value.code == ExitCode.USAGE
     assert "descenso[gpu]" in caught.value.fix  # printed on the error's own fix: line
+    assert caught.value.fix.endswith("or use --device cpu")  # the flag, not the estimator's device='cpu'
 
 
 def test_cli_trains_on_the_device_it_is_given():

@@ -54,6 +54,7 @@ _AS_FLAGS = {
     "handle_unknown='error'": "--unknown error",
     "'ignore' to say nothing": "--unknown ignore to say nothing",
     "as target=": "with --target",
+    "device='cpu'": "--device cpu",
 }
 _TARGET = re.compile(r"target='([^']*)'")
 

@@ -129,8 +129,14 @@ class TrainSettings:
             raise click.BadParameter(f"seed must be an integer >= 0; got {self.seed!r}")
         from descenso import backend
 
-        with user_errors(ExitCode.USAGE, also=(ImportError, RuntimeError)):  # no CuPy, or no GPU visible
-            backend.parse_device(self.device)
+        try:
+            with user_errors(ExitCode.USAGE, also=(ImportError, RuntimeError)):  # no CuPy, or no GPU visible
+                backend.parse_device(self.device)
+        except CLIError as error:  # the library's fix says device='cpu'; here it is --device cpu
+            from descenso.cli.inputs import as_flags
+
+            fix = None if error.fix is None else as_flags(error.fix)
+            raise CLIError(as_flags(error.message), fix=fix, code=error.code) from None
         if not isinstance(self.early_stopping, bool):
             raise click.BadParameter(f"early_stopping must be true or false; got {self.early_stopping!r}")
         return self

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from descenso.estimators import _calibration, _ensemble, _training
+from descenso.estimators._member_checkpoints import MemberCheckpoints
 from descenso.stopping import DivergenceError
 
 __all__ = ["run_labels", "kept_validation_loss", "choose", "train_members"]
@@ -136,38 +137,53 @@ def train_members(
     histories: list[Any] = []
     done: list[str] = []  # the labels of the runs that finished, in order
     linear_diverged = False
-    for index in range(count):
-        if index > 0 and split[1] is not None:  # each member its own validation rows
-            split = _training.split_validation(
-                len(target), params["validation_fraction"], rng, estimator._stratify(target), weights
-            )
-        for kind in kinds:
-            if histories and histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the fit, not one run
-                break
-            if kind == "linear" and linear_diverged:
-                continue
-            draws = rng if kind == "network" else linear_rng
-            if kind == "network" and index == 0:
-                model, optimizer = estimator.model_, estimator._optimizer
-            else:
-                shape = params if kind == "network" else _linear_params(params)
-                model = _training.make_model(Z.shape[1], shape, draws, output_bias=prior).to(params["device"])
-                optimizer = _training.make_optimizer(model, shape)
-            label = runs[index * len(kinds) + kinds.index(kind)]
-            if len(runs) > 1:
-                _announce(watch, label, model)
-            try:
-                history = estimator._run(
-                    model, optimizer, Z, target, weights, *split, params, draws, False, watch
+    # Each run checkpoints in its own folder; a resumed fit loads the finished ones from theirs.
+    saving = MemberCheckpoints(watch.get("checkpoint", {}), len(runs), write=watch["distributed"].is_root)
+    with saving:
+        for index in range(count):
+            if index > 0 and split[1] is not None:  # each member its own validation rows
+                split = _training.split_validation(
+                    len(target), params["validation_fraction"], rng, estimator._stratify(target), weights
                 )
-            except DivergenceError:
-                if kind != "linear":
-                    raise
-                linear_diverged = True  # at 10x the rate: drop the candidate, the networks go on
-                continue
-            histories.append(history)
-            done.append(label)
-            trained[kind].append((model, history, split[1]))
+            for kind in kinds:
+                if histories and histories[-1].stopped_by == "interrupt":  # Ctrl-C ends the fit, not one run
+                    break
+                if kind == "linear" and linear_diverged:
+                    continue
+                draws = rng if kind == "network" else linear_rng
+                shape = params if kind == "network" else _linear_params(params)
+                if kind == "network" and index == 0:
+                    model, optimizer = estimator.model_, estimator._optimizer
+                else:
+                    shape = params if kind == "network" else _linear_params(params)
+                    model = _training.make_model(Z.shape[1], shape, draws, output_bias=prior).to(
+                        params["device"]
+                    )
+                    optimizer = _training.make_optimizer(model, shape)
+                position = index * len(kinds) + kinds.index(kind)
+                label = runs[position]
+                identity = saving.identity(position, model, (Z[split[0]], target[split[0]]), shape)
+                history = saving.restore(position, model, draws, identity)
+                if history is None:
+                    if len(runs) > 1:
+                        _announce(watch, label, model)
+                    own = {**watch, "checkpoint": saving.for_member(position)}  # its own checkpoint folder
+                    try:
+                        rows, held_out = split
+                        history = estimator._run(
+                            model, optimizer, Z, target, weights, rows, held_out, params, draws, False, own
+                        )
+                    except DivergenceError:
+                        if kind != "linear":
+                            raise
+                        linear_diverged = True  # at 10x the rate: drop the candidate, the networks go on
+                        continue
+                    saving.keep(position, model, draws, history, identity)
+                histories.append(history)
+                done.append(label)
+                trained[kind].append((model, history, split[1]))
+        if histories and histories[-1].stopped_by != "interrupt":
+            saving.completed()
     chosen = "network"
     estimator.validation_loss_ = None
     if split[1] is not None:  # with validation rows: the losses the choice is made on

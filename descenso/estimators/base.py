@@ -118,7 +118,9 @@ class NetworkEstimator(BaseEstimator):
             :class:`descenso.diagnosis.DiagnosisWarning`.
         checkpoint : str or os.PathLike, optional
             A folder in which training saves checkpoints (see :mod:`descenso.checkpoint`); deleted
-            when training completes, kept when it is interrupted or the process dies.
+            when training completes, kept when it is interrupted or the process dies. An ensemble's
+            network N checkpoints in ``member-N/``, where a finished network keeps its final state,
+            so a resume loads it instead of training it again.
         checkpoint_every : int or "epoch", default "epoch"
             Save after every this many optimizer steps, or at the end of every epoch.
         resume : bool, default False

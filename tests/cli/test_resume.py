@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from descenso.checkpoint import CHECKPOINT_FILE, FORMAT, _Lock
+from descenso.estimators._member_checkpoints import FINISHED_FILE
 from descenso.serialize import read_model_file
 
 from .helpers import REPO, assert_user_error
@@ -28,16 +29,19 @@ from .helpers import REPO, assert_user_error
 TRAIN = ["train", "--dataset", "spirals", "--samples", "200", "--epochs", "8", "--hidden", "8", "--json",
          "--name", "run", "--checkpoint-every", "3"]  # fmt: skip
 
-# Runs the command in this process after arranging a fault: kill (or signal) itself at global step K,
-# or be killed by SIGKILL right before the Nth rename of a checkpoint.
+# Runs the command in this process after arranging a fault: kill (or signal) itself at step K (of the
+# first network of the default three-network ensemble, or of network N with "SIGKILL@N"), or be
+# killed by SIGKILL right before the Nth rename of a checkpoint.
 WRAPPER = """
 import os, signal, sys
 from descenso import checkpoint, serialize
 fault, when = sys.argv[1], int(sys.argv[2])
-step_done = checkpoint.Checkpointer.step_done
+fault, _, network = fault.partition("@")  # SIGKILL@2: at step `when` of the ensemble's second network
+step_done, networks = checkpoint.Checkpointer.step_done, []
 def patched_step_done(self, run, at, force=False):
     step_done(self, run, at, force)
-    if fault != "rename" and run.history.n_steps == when:
+    networks.extend([] if self in networks else [self])  # one checkpointer per network, in turn
+    if fault != "rename" and run.history.n_steps == when and len(networks) == int(network or 1):
         os.kill(os.getpid(), getattr(signal, fault))
 checkpoint.Checkpointer.step_done = patched_step_done
 replace, renames = serialize._replace, []
@@ -107,7 +111,7 @@ def test_a_sigkilled_run_resumed_equals_an_uninterrupted_one(tmp_path, reference
 def test_a_kill_during_the_checkpoint_write_keeps_the_previous_one(tmp_path, reference):
     killed = run(tmp_path, fault="rename", when=3)  # the 3rd save dies before its rename
     assert killed.returncode == -signal.SIGKILL
-    folder = tmp_path / "runs" / "checkpoints" / "run"
+    folder = tmp_path / "runs" / "checkpoints" / "run" / "member-1"  # the first of the ensemble's networks
     _, metadata = read_model_file(folder / CHECKPOINT_FILE, format_name=FORMAT)  # whole and loadable
     assert (metadata["run"]["position"]["epoch"], metadata["run"]["position"]["step"]) == (2, 1)
     assert any(name.endswith(".tmp") for name in os.listdir(folder))  # the dead save's temporary file
@@ -115,7 +119,7 @@ def test_a_kill_during_the_checkpoint_write_keeps_the_previous_one(tmp_path, ref
     done = resume(tmp_path)
     assert done.returncode == 0, done.stderr
     assert outcome(tmp_path / "runs" / "run") == reference["float32"]
-    assert not folder.exists()  # resumed and finished: no checkpoint, no temporary file, no lock
+    assert not folder.parent.exists()  # resumed and finished: no checkpoint, no temporary file, no lock
 
 
 @pytest.mark.parametrize(("signal_name", "code"), [("SIGTERM", 143), ("SIGINT", 130)])
@@ -123,7 +127,7 @@ def test_sigterm_and_ctrl_c_save_a_checkpoint_and_say_how_to_resume(tmp_path, re
     stopped = run(tmp_path, fault=signal_name, when=12)
     assert stopped.returncode == code, stopped.stderr
     assert "--resume" in stopped.stderr and "runs/checkpoints/run" in stopped.stderr
-    assert (tmp_path / "runs" / "checkpoints" / "run" / CHECKPOINT_FILE).exists()
+    assert (tmp_path / "runs" / "checkpoints" / "run" / "member-1" / CHECKPOINT_FILE).exists()
     if signal_name == "SIGTERM":
         done = resume(tmp_path)
         assert done.returncode == 0, done.stderr
@@ -133,10 +137,10 @@ def test_sigterm_and_ctrl_c_save_a_checkpoint_and_say_how_to_resume(tmp_path, re
 def test_a_full_disk_stops_training_naming_the_file_and_keeps_the_checkpoint(tmp_path):
     killed = run(tmp_path, fault="SIGKILL", when=9)  # right after the save at step 9
     assert killed.returncode == -signal.SIGKILL
-    checkpoint = tmp_path / "runs" / "checkpoints" / "run" / CHECKPOINT_FILE
+    checkpoint = tmp_path / "runs" / "checkpoints" / "run" / "member-1" / CHECKPOINT_FILE
     before = checkpoint.read_bytes()
     done = run(tmp_path, "--resume", limit=len(before) // 2)
-    name = Path("runs/checkpoints/run") / CHECKPOINT_FILE
+    name = Path("runs/checkpoints/run/member-1") / CHECKPOINT_FILE
     assert_user_error(done, 6, f"cannot write the checkpoint '{name}'", "[EFBIG] File too large",
                       "the previous checkpoint (epoch 2, step 4) is intact")  # fmt: skip
     assert checkpoint.read_bytes() == before
@@ -150,6 +154,25 @@ def test_a_second_run_on_the_same_checkpoint_folder_is_refused(tmp_path):
         done = run(tmp_path)
     assert_user_error(done, 6, "in use by another run", f"pid {os.getpid()}")
     assert not (tmp_path / "runs" / "run").exists()
+
+
+def test_a_run_killed_in_its_second_network_resumes_that_network_and_keeps_the_first(tmp_path, reference):
+    killed = run(tmp_path, fault="SIGKILL@2", when=11)  # network 2 of 3, last checkpoint at its step 9
+    assert killed.returncode == -signal.SIGKILL
+    folder = tmp_path / "runs" / "checkpoints" / "run"
+    assert os.listdir(folder / "member-1") == [FINISHED_FILE]  # network 1 finished: kept, not retrained
+    _, metadata = read_model_file(folder / "member-2" / CHECKPOINT_FILE, format_name=FORMAT)
+    assert (metadata["run"]["position"]["epoch"], metadata["run"]["history"]["$dict"]["n_steps"]) == (2, 9)
+    (tmp_path / "runs" / "run").mkdir(parents=True)
+    done = resume(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert outcome(tmp_path / "runs" / "run") == reference["float32"]  # the merged weights, bit for bit
+    assert not folder.exists()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "MPLBACKEND": "Agg"}
+    replayed = subprocess.run([sys.executable, "-m", "descenso", "replay", "runs/run"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "bitwise identical" in replayed.stdout and "every recorded fact is the same" in replayed.stdout
 
 
 @pytest.mark.parametrize("when", [17, 13], ids=["after an epoch", "in mid-epoch"])
