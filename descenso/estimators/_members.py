@@ -169,9 +169,9 @@ def train_members(
                         _announce(watch, label, model)
                     own = {**watch, "checkpoint": saving.for_member(position)}  # its own checkpoint folder
                     try:
-                        rows, held_out = split
+                        rows, validation = split
                         history = estimator._run(
-                            model, optimizer, Z, target, weights, rows, held_out, params, draws, False, own
+                            model, optimizer, Z, target, weights, rows, validation, params, draws, False, own
                         )
                     except DivergenceError:
                         if kind != "linear":

@@ -45,7 +45,7 @@ def crash_in_network(monkeypatch, network: int, step: int) -> list:
 
 
 def make(cls=Regressor, **params):
-    return cls(hidden=(8,), max_epochs=6, batch_size=16, random_state=0, **params)
+    return cls(hidden=(8,), max_epochs=6, batch_size=16, random_state=0, linear_candidate=False, **params)
 
 
 def weights(model) -> dict[str, bytes]:
