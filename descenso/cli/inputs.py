@@ -8,8 +8,6 @@ aside for the report. Nothing here parses a file itself.
 
 from __future__ import annotations
 
-import re
-import shlex
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ import numpy as np
 
 from descenso.cli import console
 from descenso.cli.errors import CLIError, ExitCode, user_errors
+from descenso.cli.flags import as_flags
 from descenso.cli.settings import DEFAULT_DATASET, TrainSettings
 
 
@@ -41,38 +40,6 @@ class TrainingData:
     source: str
     n_rows: int
     n_dropped: int = 0
-
-
-#: descenso.data speaks Python (``missing='drop'``); on the command line the same fix is a flag.
-_AS_FLAGS = {
-    "missing='drop'": "--missing drop",
-    "missing='mean'": "--missing mean",
-    "task='binary'": "--task binary",
-    "task='regression'": "--task regression",
-    "Increase max_epochs": "Increase --epochs",
-    "raise lr": "raise --lr",
-    "handle_unknown='error'": "--unknown error",
-    "'ignore' to say nothing": "--unknown ignore to say nothing",
-    "as target=": "with --target",
-    "device='cpu'": "--device cpu",
-}
-_TARGET = re.compile(r"target='([^']*)'")
-
-
-def as_flags(message: str) -> str:
-    """Rewrite the Python spelling of a fix in a library message as the command's flags.
-
-    Examples
-    --------
-    >>> from descenso.cli.inputs import as_flags
-    >>> as_flags("pass missing='drop' to leave those rows out")
-    'pass --missing drop to leave those rows out'
-    >>> as_flags("pass target='sale price' (the closest name)")
-    "pass --target 'sale price' (the closest name)"
-    """
-    for python, flag in _AS_FLAGS.items():
-        message = message.replace(python, flag)
-    return _TARGET.sub(lambda found: f"--target {shlex.quote(found[1])}", message)
 
 
 def show_warnings(caught: list[warnings.WarningMessage]) -> None:

@@ -133,7 +133,7 @@ class TrainSettings:
             with user_errors(ExitCode.USAGE, also=(ImportError, RuntimeError)):  # no CuPy, or no GPU visible
                 backend.parse_device(self.device)
         except CLIError as error:  # the library's fix says device='cpu'; here it is --device cpu
-            from descenso.cli.inputs import as_flags
+            from descenso.cli.flags import as_flags
 
             fix = None if error.fix is None else as_flags(error.fix)
             raise CLIError(as_flags(error.message), fix=fix, code=error.code) from None
