@@ -70,7 +70,9 @@ def test_evaluate_draws_the_evaluated_file_not_the_training_history(tmp_path, pe
     figures.clear()
     new = write_csv(tmp_path / "new_penguins.csv", *penguin_rows(n=90, seed=7))
     assert run(["evaluate", "runs/p/model.descenso", str(new), "--report", "eval", "--json"]) == 0
-    assert sorted(figures) == ["confusion_matrix.png", "roc.png"]  # no loss.png: that is the run's
+    # no loss.png: that is the run's; the reliability diagram is of the evaluated rows
+    assert sorted(figures) == ["confusion_matrix.png", "reliability.png", "roc.png"]
+    assert "new_penguins.csv, 90 rows" in figures["reliability.png"]["titles"][0]
     assert figures["roc.png"]["titles"] == ["ROC curve: new_penguins.csv, 90 rows\npositive class: 'male'"]
     assert figures["confusion_matrix.png"]["titles"][0].startswith(
         "Confusion matrix: new_penguins.csv, 90 rows"
