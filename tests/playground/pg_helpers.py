@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 from typing import Any
 
 with warnings.catch_warnings():
@@ -16,6 +17,12 @@ from descenso.playground.server import create_app
 BASE = "http://127.0.0.1:8765"
 ORIGIN = {"origin": BASE}
 WS = "ws://127.0.0.1:8765/ws"
+
+#: The browser tests drive Debian's Chromium (a test tool cannot download its own browser here).
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playground"
 
 
 def make_client(*, with_token: bool = True, **options: Any) -> TestClient:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,34 +14,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from pg_helpers import ARGS, ARTIFACTS, CHROMIUM
 
 import descenso as ds
 from descenso import datasets
-from descenso.playground.server import make_server
 from descenso.serialize import read_model_file
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playground"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[Any, str]]:
-    """A real uvicorn server on a free port, in a background thread."""
-    uvicorn_server, sock, url = make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uvicorn_server.started:
-        assert time.monotonic() < deadline, "the playground server did not start within 10 s"
-        time.sleep(0.05)
-    yield uvicorn_server, url
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
 
 
 @pytest.fixture(scope="module")

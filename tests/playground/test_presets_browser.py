@@ -6,40 +6,17 @@ Screenshots go to test-artifacts/playground/ (kept by CI, ignored by git).
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_helpers import ARGS, ARTIFACTS, CHROMIUM
 
 from descenso.playground.presets import PRESETS
 from descenso.playground.protocol import Config
-from descenso.playground.server import make_server
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "playground"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[Any, str]]:
-    """A real uvicorn server on a free port, in a background thread."""
-    uvicorn_server, sock, url = make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uvicorn_server.started:
-        assert time.monotonic() < deadline, "the playground server did not start within 10 s"
-        time.sleep(0.05)
-    yield uvicorn_server, url
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
 
 
 @pytest.fixture(scope="module")
