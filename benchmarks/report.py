@@ -158,7 +158,7 @@ def summarize(results: dict[str, dict[str, list[dict]]], workloads: list[str], t
             how = "what each library chooses with no thread variable set (as a user runs it)"
         else:
             how = (f"{threads} for every implementation (OMP/OpenBLAS/MKL variables, threadpoolctl, "
-                   "torch.set_num_threads, XLA flags)")  # fmt: skip
+                   "torch.set_num_threads, XLA flags, and the process bound to as many cores)")  # fmt: skip
         workers = ", ".join(sorted(seen))
         lines += [f"# Threads: {threads}", "", f"Threads: {how}; seen in the workers: {workers}.", ""]
         for name in workloads:

@@ -56,15 +56,31 @@ def available(impl: str) -> bool:
     return needs is None or importlib.util.find_spec(needs) is not None
 
 
+def pin_cores(threads: str) -> None:
+    """Bind this process to ``threads`` cores (the last ones it may use), before any library starts threads.
+
+    Thread variables alone do not hold every library to its count: XLA's CPU client sizes its own
+    pool and, with the flags of :func:`child_environment`, still ran W3's products on two cores
+    (CPU time 1.9x wall time). Bound to one core, every implementation gets exactly one.
+    """
+    if threads != "default" and hasattr(os, "sched_setaffinity"):
+        allowed = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, set(allowed[-int(threads) :]))
+
+
 def pin_threads(threads: str) -> dict[str, Any]:
     """Limit BLAS (threadpoolctl) and torch to ``threads`` ("default": no limit); return what is in force."""
     settings: dict[str, Any] = {"threads": threads}
+    if hasattr(os, "sched_getaffinity"):
+        settings["cores"] = len(os.sched_getaffinity(0))
     try:
         from threadpoolctl import threadpool_info, threadpool_limits
 
         if threads != "default":
             threadpool_limits(limits=int(threads))
-        settings["blas"] = sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+        settings["blas"] = sorted({i["num_threads"] for i in blas})
+        settings["blas_kernel"] = sorted({f"{i['internal_api']} {i.get('architecture')}" for i in blas})
     except ImportError:
         settings["blas"] = "threadpoolctl not installed"
     if "torch" in sys.modules:  # only where the implementation imported it
@@ -78,6 +94,7 @@ def pin_threads(threads: str) -> dict[str, Any]:
 
 def worker(workload: str, impl: str, tiny: bool, threads: str, target: float | None) -> dict:
     """Run one implementation once in this process and return its measurements."""
+    pin_cores(threads)
     if workload == "W5":
         from benchmarks.w5 import run_w5
 

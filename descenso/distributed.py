@@ -129,7 +129,7 @@ class Local:
 
     def shard(self, rows: Any, n: int, sample_weight: Any) -> tuple[Any, Share]:
         """This rank's rows of the global batch ``rows`` (indices or a slice of ``n`` rows)."""
-        count = len(range(n)[rows]) if isinstance(rows, slice) else len(rows)
+        count = len(range(n)[rows]) if type(rows) is slice else len(rows)
         share = _SHARES.get(count)
         if share is None:  # a Share is immutable: one per batch size serves every step
             share = _SHARES[count] = Share(count, float(count))

@@ -22,6 +22,7 @@ import dataclasses
 import hashlib
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,7 @@ class Position:
     --------
     >>> at = Position()
     >>> at.new_epoch(None, ["accuracy"])
-    >>> at.add(10, loss=0.5, objective=0.75, metrics={"accuracy": 0.9})
+    >>> at.add(10, loss=0.5, objective=0.75, metrics=[0.9])
     >>> at.epoch, at.step, at.seen, at.loss_sum, at.metric_sums
     (1, 1, 10, 5.0, {'accuracy': 9.0})
     """
@@ -60,14 +61,19 @@ class Position:
         self.loss_sum, self.objective_sum = 0.0, 0.0
         self.metric_sums = dict.fromkeys(metric_names, 0.0)
 
-    def add(self, size: int, loss: float, objective: float, metrics: dict[str, float]) -> None:
-        """Count one step of ``size`` samples: its mean loss, objective and metric values."""
+    def add(self, size: int, loss: float, objective: float, metrics: Sequence[float]) -> None:
+        """Count one step of ``size`` samples: its mean loss, objective and metric values.
+
+        ``metrics`` holds one value per name given to :meth:`new_epoch`, in that order.
+        """
         self.step += 1
         self.seen += size
         self.loss_sum += loss * size
         self.objective_sum += objective * size
-        for name, value in metrics.items():
-            self.metric_sums[name] += value * size
+        if metrics:
+            sums = self.metric_sums
+            for name, value in zip(list(sums), metrics, strict=True):
+                sums[name] += value * size
 
     def end_epoch(self) -> None:
         """The epoch is recorded: the next step starts a new one."""

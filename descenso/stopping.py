@@ -85,13 +85,30 @@ def check_finite_loss(value: float, epoch: int, lr: float | None) -> None:
         raise DivergenceError(f"the loss became {_name_of(value)}", epoch, lr)
 
 
-def check_finite_weights(model: Any, epoch: int, lr: float | None) -> None:
-    """Raise :class:`DivergenceError` naming the first parameter holding a NaN or infinite value."""
+def check_finite_weights(model: Any, epoch: int, lr: float | None, packed: Any = None) -> None:
+    """Raise :class:`DivergenceError` naming the first parameter holding a NaN or infinite value.
+
+    ``packed``: an optimizer's flat buffer (:class:`descenso.optim.flat.FlatParameters`) that holds
+    every one of ``model``'s parameters; then one product ``w . w`` over it proves them all finite
+    (NaN and inf propagate), and the parameters are only walked, by name, when it is not.
+    """
+    if packed is not None and _all_finite(packed):
+        return
     for name, parameter in model.named_parameters():
         finite = array_module(parameter.data).isfinite(parameter.data)
         if not finite.all():
             bad = parameter.data[~finite].reshape(-1)[0]
             raise DivergenceError(f"the weights {name!r} became {_name_of(float(bad))}", epoch, lr)
+
+
+def _all_finite(packed: Any) -> bool:
+    """Whether the flat buffer's ``w . w`` is finite, every parameter still being a view of it."""
+    data = packed.data
+    if type(data) is not np.ndarray:
+        return False
+    if not all(p.data is view for p, view in zip(packed.params, packed.data_views, strict=True)):
+        return False
+    return math.isfinite(float(np.dot(data, data)))  # if it overflows, the walk decides
 
 
 def _short(value: float) -> str:

@@ -19,6 +19,7 @@ of the criteria in :mod:`descenso.stopping`.
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -337,6 +338,7 @@ def fit(
     # 2. The objective: the batch's mean loss plus the penalty on weight matrices (never on biases,
     #    which only shift a unit's output and do not make the function any less smooth).
     params = model.parameters()  # once: walking the module tree every step would cost a fifth of the time
+    packed = _buffer_of_all(optimizer, params)  # the epoch's weight check: one product over it
     penalized = [p for p in params if p.ndim >= 2]
 
     def objective(Xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None) -> tuple[Any, Any, Any]:
@@ -362,6 +364,7 @@ def fit(
     checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
     callbacks = [*checks, *callbacks, *training_doctor(doctor, host[0], host[1], loss_fn)]
     step_hooks = [hook for c in callbacks if (hook := getattr(c, "on_step_end", None)) is not None]
+    measures = list(metric_fns.values())  # the metrics' functions, computed on every batch
     reason, stopped_by = "", ""
     settings = describe_settings(loss=loss, optimizer=_optimizer_settings(optimizer), batch_size=batch,
                                  l1=l1, l2=l2, metrics=list(metric_fns), reference_loss=reference_loss,
@@ -392,7 +395,7 @@ def fit(
                     with parallel.guard():  # an error on one rank stops every rank with that error
                         output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
                         step_fn.backward()
-                        values = [metric(yb, output) for metric in metric_fns.values()]
+                        values = [metric(yb, output) for metric in measures] if measures else []
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss, total], values, interrupt
@@ -401,18 +404,18 @@ def fit(
                     step_fn.apply(at.epoch, total_value)  # the update; none with a NaN or inf gradient
 
                     history.n_steps += 1
-                    at.add(size, loss_value, total_value, dict(zip(metric_fns, values, strict=True)))
+                    at.add(size, loss_value, total_value, values)
                     for on_step_end in step_hooks:  # each callback gets its own logs, as a fresh dict
                         on_step_end(history.n_steps, {"loss": loss_value, "batch_size": size}, model)
                     if at.step < steps_per_epoch:  # the epoch's last step is saved with the epoch, below
-                        saver.step_done(run, at, force=stop_now.raised)
+                        saver.step_done(run, at, stop_now.raised)
                     if stop_now.raised:  # Ctrl-C or SIGTERM on any rank
                         break
 
                 # 5. Record the epoch: training numbers averaged over its steps, validation at its end.
                 #    The gradient norm is the last step's: step() reads .grad and leaves it as it was.
-                grad_norm = _global_norm(params)
-                check_finite_weights(model, at.epoch, optimizer.lr)
+                grad_norm = _global_norm(params, packed)
+                check_finite_weights(model, at.epoch, optimizer.lr, packed)
                 row: dict[str, Any] = {name: float(sum_) / at.seen for name, sum_ in at.metric_sums.items()}
                 val_loss = None
                 if val is not None:
@@ -498,8 +501,31 @@ def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
             method(*args)
 
 
-def _global_norm(parameters: Sequence[Any]) -> float:
-    """The L2 norm of all gradients together, accumulated in float64 so it cannot overflow float32."""
+_GRAD = operator.attrgetter("grad")
+
+
+def _views_of(packed: Any) -> bool:
+    """Whether every parameter's gradient is still a view of the flat buffer's (none replaced)."""
+    return all(map(operator.is_, map(_GRAD, packed.params), packed.grad_views))
+
+
+def _buffer_of_all(optimizer: Any, params: Sequence[Any]) -> Any:
+    """The optimizer's flat buffer when it holds exactly ``params`` (all the model's), else None."""
+    packed = getattr(optimizer, "packed", None)
+    if packed is None or {id(p) for p in packed.params} != {id(p) for p in params}:
+        return None
+    return packed
+
+
+def _global_norm(parameters: Sequence[Any], packed: Any = None) -> float:
+    """The L2 norm of all gradients together, accumulated in float64 so it cannot overflow float32.
+
+    With ``packed`` (the optimizer's flat buffer, holding every parameter), one product over its
+    gradient, taken in float64.
+    """
+    if packed is not None and type(packed.grad) is np.ndarray and _views_of(packed):
+        g = packed.grad.astype(np.float64)  # every gradient a view of it (none replaced by a user)
+        return math.sqrt(float(np.dot(g, g)))
     grads = [g for p in parameters if (g := p.grad) is not None]
     squares = sum(array_module(g).vdot(g, g).astype(np.float64) for g in grads)  # summed on the device
     return math.sqrt(float(squares))

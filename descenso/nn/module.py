@@ -7,7 +7,7 @@ in the order they were set, so names read like paths: ``layers.0.weight``.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -56,14 +56,21 @@ class Parameter(Tensor):
         return "Parameter" + super().__repr__()[len("tensor") :]
 
 
-def _children(value: Any, name: str) -> Iterator[tuple[str, Any]]:
-    """Parameters and Modules held by one attribute (lists and tuples of modules count)."""
+_PLAIN = frozenset({bool, int, float, str, type(None)})  # what most attributes hold: nothing to walk
+
+
+def _children(value: Any, name: str) -> Sequence[tuple[str, Any]]:
+    """Parameters and Modules held by one attribute (lists and tuples of modules count).
+
+    A tuple or list, not a generator: the module tree is walked every epoch (``train()``, the
+    weights' check), and most attributes hold neither, so the common answer is an empty tuple.
+    """
     if isinstance(value, (Parameter, Module)):
-        yield name, value
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            if isinstance(item, (Parameter, Module)):
-                yield f"{name}.{i}", item
+        return ((name, value),)
+    if isinstance(value, (list, tuple)):
+        held = (Parameter, Module)
+        return [(f"{name}.{i}", item) for i, item in enumerate(value) if isinstance(item, held)]
+    return ()
 
 
 class Module:
@@ -112,6 +119,7 @@ class Module:
         return [
             (n, v)
             for key, value in vars(self).items()
+            if type(value) not in _PLAIN
             for n, v in _children(value, key)
             if isinstance(v, Module)
         ]
@@ -132,6 +140,8 @@ class Module:
 
     def _collect(self, prefix: str, out: list[tuple[str, Parameter]], seen: set[int]) -> None:
         for key, value in vars(self).items():
+            if type(value) in _PLAIN:
+                continue
             for name, item in _children(value, key):
                 if isinstance(item, Module):
                     item._collect(f"{prefix}{name}.", out, seen)
