@@ -145,11 +145,23 @@ def optimizer_update(optimizer: Any) -> Callable[[], None]:
 
 @numba.njit(cache=True, error_model="numpy")
 def gradient_is_finite(grad):
-    """Whether every entry of the flat gradient is finite (exact: no overflow, unlike a sum)."""
+    """Whether every entry of the flat gradient is finite (exact: no overflow, unlike a sum).
+
+    One AND over all entries, without an early exit: a loop that may stop does not vectorise, and
+    a finite gradient (the case at every step) is read to its end either way.
+    """
+    finite = True
     for i in range(grad.size):
-        if not np.isfinite(grad[i]):
-            return False
-    return True
+        finite &= np.isfinite(grad[i])
+    return finite
+
+
+@numba.njit(cache=True, error_model="numpy")
+def settle_gradient(grad):
+    """``grad += 0`` in place: eager's ``0 + g`` turns a -0.0 into +0.0 (NaN stays NaN)."""
+    zero = grad.dtype.type(0)
+    for i in range(grad.size):
+        grad[i] = grad[i] + zero
 
 
 # ------------------------------------------------------------------------------- layers
@@ -305,3 +317,4 @@ def warm_up(dtype: Any = np.float32) -> None:
     bce_grad(m, n, o, np.ones((1, 1), dtype), p)
     squared_residual(m, n, o, p)
     gradient_is_finite(a)
+    settle_gradient(a)

@@ -297,6 +297,11 @@ def optimizer_update(optimizer: Any) -> Callable[[], None]:
     return optimizer.step
 
 
+def settle_gradient(grad: Any) -> None:
+    """``grad += 0`` in place: eager accumulates into zeroed gradients, ``0 + g``: -0.0 becomes +0.0."""
+    grad += 0
+
+
 def gradient_is_finite(grad: np.ndarray) -> bool:
     """Whether the flat gradient ``grad`` is finite, in one pass: ``g . g`` (NaN and inf propagate).
 

@@ -251,7 +251,7 @@ class CompiledStep:
         if self.l1 or self.l2:
             self._penalty_gradient()
         # Eager accumulates into zeroed gradients, 0 + g, which turns a -0.0 into +0.0; so do we.
-        self.packed.grad += 0
+        self.kernels.settle_gradient(self.packed.grad)
 
     def _penalty_gradient(self) -> None:
         """Add ``l1 sign(W) + l2 W`` in the order eager's graph delivers it: l1's term, then ``c W + c W``."""

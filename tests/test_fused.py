@@ -119,6 +119,24 @@ def test_the_fused_losses_equal_the_numpy_kernels(loss, dtype, weighted, columns
     assert grads[0].tobytes() == grads[1].tobytes()
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_gradient_checks_and_settling_equal_numpy(dtype):
+    for n in (1, 7, 337, 21_000):  # below, at and above a vector's width
+        grad = awkward(dtype, n, seed=n)
+        assert _fused.gradient_is_finite(grad)  # exact: 3e38 is finite (a product would overflow)
+        for bad in (np.nan, np.inf, -np.inf):
+            for where in {0, n // 2, n - 1}:
+                broken = grad.copy()
+                broken[where] = bad
+                assert not _fused.gradient_is_finite(broken), (n, bad, where)
+        with_nan = np.concatenate([grad, [np.nan, -0.0]]).astype(dtype)
+        expected, settled = with_nan.copy(), with_nan.copy()
+        _kernels.settle_gradient(expected)  # NumPy's grad += 0
+        _fused.settle_gradient(settled)
+        assert settled.tobytes() == expected.tobytes()
+        assert np.signbit(settled[-1]) == np.False_  # -0.0 became +0.0, as eager's 0 + g
+
+
 def test_auto_picks_numba_and_the_names_pick_a_kernel_set():
     model = nn.MLP(2, hidden=(4,), rng=0)
     opt = optim.Adam(model.parameters())
