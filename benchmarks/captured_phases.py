@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
                     for k, g in zip(plan, grads, strict=True)
                     if getattr(k, "trained", True)
                 ),
-                "grad += 0": per_call(lambda: opt.packed.grad.__iadd__(0)),  # noqa: B023
+                "grad += 0": per_call(lambda: step.kernels.settle_gradient(opt.packed.grad)),  # noqa: B023
                 "optimizer update": per_call(step.update),
                 "packed-buffer check": per_call(lambda: opt.packed.sync("Adam")),  # noqa: B023
             }
@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  {name:<20} {value:6.1f} us  {value / whole:5.0%}")
             glue = whole - sum(parts.values())
             print(f"  {'Python glue (rest)':<20} {glue:6.1f} us  {glue / whole:5.0%}")
+            finite = per_call(lambda: step.kernels.gradient_is_finite(opt.packed.grad))  # noqa: B023
+            print(f"  (fit's update also checks the gradient is finite first: {finite:.1f} us)")
 
 
 if __name__ == "__main__":
