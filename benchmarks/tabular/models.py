@@ -8,6 +8,8 @@
   of "before" and "after" can be measured in one run (the prior-initialised output has no switch).
 - ``descenso_network``: the defaults without the linear candidate (``linear_candidate=False``): always
   the networks, as before the validated choice between a linear model and the network.
+- ``descenso_patience30``: the defaults with ``n_iter_no_change=30`` (a measured alternative to the
+  patience of 10, not adopted; see ``docs/defaults.md``).
 - ``sklearn_mlp``: ``MLPClassifier`` / ``MLPRegressor`` at defaults after a ``StandardScaler``.
 - ``linear``: ``LogisticRegression`` (``max_iter=1000`` so it converges) / ``RidgeCV`` after the scaler.
 - ``hgb``: ``HistGradientBoostingClassifier`` / ``Regressor`` at defaults, on the raw table (it reads
@@ -68,6 +70,10 @@ def descenso_network(task: str, X: Any, seed: int) -> Any:
     return descenso(task, X, seed, linear_candidate=False)
 
 
+def descenso_patience30(task: str, X: Any, seed: int) -> Any:
+    return descenso(task, X, seed, n_iter_no_change=30)
+
+
 def sklearn_mlp(task: str, X: Any, seed: int) -> Any:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
@@ -95,6 +101,7 @@ MODELS: dict[str, Callable[..., Any]] = {
     "descenso": descenso,
     "descenso_v0": descenso_v0,
     "descenso_network": descenso_network,
+    "descenso_patience30": descenso_patience30,
     "sklearn_mlp": sklearn_mlp,
     "linear": linear,
     "hgb": hgb,
