@@ -90,8 +90,7 @@ class Divergence(StoppingCriterion):
         DivergenceError
             When ``value`` is NaN or infinite.
         """
-        if not math.isfinite(value):  # check_finite_loss, without a call at every step
-            check_finite_loss(value, epoch, lr)
+        check_finite_loss(value, epoch, lr)
         if self.first is None:
             self.first = value
             if self.restore_best_weights and model is not None:

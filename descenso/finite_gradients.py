@@ -9,7 +9,6 @@ stops training before the step instead, saying what really happened.
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any, Sequence
 
 import numpy as np
@@ -87,10 +86,7 @@ def _flat_is_finite(packed: Any) -> bool:
     """
     if packed is None or type(packed.grad) is not np.ndarray:
         return False
-    if not all(map(operator.is_, map(_GRAD, packed.params), packed.grad_views)):
+    if not packed.holds_gradients():
         return False
     grad = packed.grad
     return math.isfinite(float(np.dot(grad, grad)))
-
-
-_GRAD = operator.attrgetter("grad")

@@ -70,9 +70,9 @@ class Position:
         self.seen += size
         self.loss_sum += loss * size
         self.objective_sum += objective * size
-        if metrics:
+        if metrics:  # most runs have none: no loop at every step
             sums = self.metric_sums
-            for name, value in zip(list(sums), metrics, strict=True):
+            for name, value in zip(sums, metrics, strict=True):  # values change, keys do not: no copy
                 sums[name] += value * size
 
     def end_epoch(self) -> None:

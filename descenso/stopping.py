@@ -106,9 +106,10 @@ def _all_finite(packed: Any) -> bool:
     data = packed.data
     if type(data) is not np.ndarray:
         return False
-    if not all(p.data is view for p, view in zip(packed.params, packed.data_views, strict=True)):
+    if not packed.holds_data():
         return False
-    return math.isfinite(float(np.dot(data, data)))  # if it overflows, the walk decides
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is not an error: the walk decides
+        return math.isfinite(float(np.dot(data, data)))
 
 
 def _short(value: float) -> str:

@@ -19,7 +19,6 @@ of the criteria in :mod:`descenso.stopping`.
 from __future__ import annotations
 
 import math
-import operator
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -395,7 +394,7 @@ def fit(
                     with parallel.guard():  # an error on one rank stops every rank with that error
                         output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
                         step_fn.backward()
-                        values = [metric(yb, output) for metric in measures] if measures else []
+                        values = [metric(yb, output) for metric in measures]
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss, total], values, interrupt
@@ -501,14 +500,6 @@ def _call(callbacks: Sequence[Any], hook: str, *args: Any) -> None:
             method(*args)
 
 
-_GRAD = operator.attrgetter("grad")
-
-
-def _views_of(packed: Any) -> bool:
-    """Whether every parameter's gradient is still a view of the flat buffer's (none replaced)."""
-    return all(map(operator.is_, map(_GRAD, packed.params), packed.grad_views))
-
-
 def _buffer_of_all(optimizer: Any, params: Sequence[Any]) -> Any:
     """The optimizer's flat buffer when it holds exactly ``params`` (all the model's), else None."""
     packed = getattr(optimizer, "packed", None)
@@ -523,7 +514,7 @@ def _global_norm(parameters: Sequence[Any], packed: Any = None) -> float:
     With ``packed`` (the optimizer's flat buffer, holding every parameter), one product over its
     gradient, taken in float64.
     """
-    if packed is not None and type(packed.grad) is np.ndarray and _views_of(packed):
+    if packed is not None and type(packed.grad) is np.ndarray and packed.holds_gradients():
         g = packed.grad.astype(np.float64)  # every gradient a view of it (none replaced by a user)
         return math.sqrt(float(np.dot(g, g)))
     grads = [g for p in parameters if (g := p.grad) is not None]

@@ -191,6 +191,25 @@ def test_divergence_in_the_weights_names_the_parameter():
         check_finite_weights(model, epoch=7, lr=0.5)
 
 
+def test_the_weights_check_through_the_optimizers_buffer_names_the_parameter_too():
+    from descenso.nn import MLP
+    from descenso.optim import Adam
+
+    model = MLP(3, hidden=(4,), rng=0)
+    packed = Adam(model.parameters(), lr=0.1).packed
+    check_finite_weights(model, epoch=1, lr=0.1, packed=packed)
+    model.layers[0].weight.data[1, 2] = 3e38  # finite, but w . w overflows float32: the walk decides
+    check_finite_weights(model, epoch=1, lr=0.1, packed=packed)
+    model.layers[-1].bias.data[0] = np.nan
+    with pytest.raises(DivergenceError, match=r"the weights 'layers.2.bias' became NaN at epoch 4"):
+        check_finite_weights(model, epoch=4, lr=0.1, packed=packed)
+    model.layers[-1].bias.data = np.zeros(1, np.float32)  # replaced: no longer in the buffer
+    model.layers[0].weight.data[1, 2] = np.inf
+    assert not packed.holds_data()
+    with pytest.raises(DivergenceError, match=r"the weights 'layers.0.weight' became inf"):
+        check_finite_weights(model, epoch=4, lr=0.1, packed=packed)
+
+
 @pytest.mark.parametrize(
     "make",
     [

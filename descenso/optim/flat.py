@@ -68,6 +68,14 @@ class FlatParameters:
             for start, stop, shape in zip(self.offsets[:-1], self.offsets[1:], self.shapes, strict=True)
         ]
 
+    def holds_data(self) -> bool:
+        """Whether every parameter's ``.data`` is still a view of :attr:`data` (none replaced)."""
+        return all(map(operator.is_, map(_DATA, self.params), self.data_views))
+
+    def holds_gradients(self) -> bool:
+        """Whether every parameter's ``.grad`` is still a view of :attr:`grad` (none replaced)."""
+        return all(map(operator.is_, map(_GRAD, self.params), self.grad_views))
+
     def sync(self, owner: str) -> None:
         """Check that every ``p.data`` is still our view; re-attach any ``p.grad`` that was replaced.
 
@@ -77,10 +85,7 @@ class FlatParameters:
             If a parameter's ``.data`` was replaced by another array (the update
             would be lost on it).
         """
-        params = self.params
-        if all(map(operator.is_, map(_DATA, params), self.data_views)) and all(
-            map(operator.is_, map(_GRAD, params), self.grad_views)
-        ):
+        if self.holds_data() and self.holds_gradients():
             return  # the usual case, checked in C: it runs once or twice every step
         for i, (p, data, grad) in enumerate(zip(self.params, self.data_views, self.grad_views, strict=True)):
             if p.data is not data:
