@@ -10,6 +10,9 @@ The objectives are exactly those ``fit`` minimises with ``l2``:
 
     regression:      J(w, b) = 1/n sum (x_i . w + b - y_i)^2                   + l2/2 ||w||^2
     classification:  J(w, b) = 1/n sum log(1 + e^z_i) - y_i z_i,  z_i = x_i.w+b   + l2/2 ||w||^2
+
+With ``sample_weight`` the mean ``1/n sum_i`` becomes the weighted mean ``sum_i v_i (.) / sum_i v_i``,
+as in the losses of :mod:`descenso.losses`.
 """
 
 from __future__ import annotations
@@ -61,7 +64,19 @@ def logistic_objective(weight: Any, bias: float, X: Any, y: Any, l2: float = 0.0
     return float(np.mean(np.logaddexp(0.0, z) - y * z) + l2 / 2 * w @ w)
 
 
-def least_squares(X: Any, y: Any, l2: float = 0.0) -> tuple[np.ndarray, float]:
+def _relative_weights(sample_weight: Any, n: int) -> np.ndarray | None:
+    """``sample_weight`` scaled to sum to ``n`` (so the weighted mean is ``1/n sum v_i (.)``), checked."""
+    if sample_weight is None:
+        return None
+    v = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if v.shape != (n,):
+        raise ValueError(f"sample_weight has {v.size} values for {n} rows; expected one weight per row")
+    if not np.isfinite(v).all() or (v < 0).any() or v.sum() <= 0:
+        raise ValueError("sample_weight must be finite and non-negative, with a positive sum")
+    return v * (n / v.sum())
+
+
+def least_squares(X: Any, y: Any, l2: float = 0.0, sample_weight: Any = None) -> tuple[np.ndarray, float]:
     """The exact minimiser of the (ridge) least-squares objective, in float64.
 
     Parameters
@@ -70,6 +85,8 @@ def least_squares(X: Any, y: Any, l2: float = 0.0) -> tuple[np.ndarray, float]:
     y : array_like, shape (n_samples,)
     l2 : float, default 0
         Ridge strength on the weights (not on the intercept), as in ``fit(l2=...)``.
+    sample_weight : array_like, shape (n_samples,), optional
+        Non-negative weights: the weighted mean of the squared residuals is minimised.
 
     Returns
     -------
@@ -82,7 +99,8 @@ def least_squares(X: Any, y: Any, l2: float = 0.0) -> tuple[np.ndarray, float]:
     with ``A = [X 1]`` and ``D = diag(1, ..., 1, 0)``. Rather than forming
     ``A^T A`` (which squares the condition number), it solves the equivalent
     stacked least-squares problem ``[A; sqrt(n l2/2) D] theta ~ [y; 0]`` with
-    ``np.linalg.lstsq`` (SVD-based, also fine for rank-deficient ``X``).
+    ``np.linalg.lstsq`` (SVD-based, also fine for rank-deficient ``X``). Weights scale each row of
+    ``A`` and ``y`` by ``sqrt(v_i)``, ``v`` the weights scaled to sum to ``n``.
 
     Examples
     --------
@@ -93,6 +111,10 @@ def least_squares(X: Any, y: Any, l2: float = 0.0) -> tuple[np.ndarray, float]:
     """
     A, y = _design(X, y)
     n, d = A.shape
+    v = _relative_weights(sample_weight, n)
+    if v is not None:
+        root = np.sqrt(v)
+        A, y = A * root[:, None], y * root
     if l2:
         penalty = np.sqrt(n * l2 / 2) * np.eye(d)[:-1]  # (d - 1, d): no row for the intercept
         A, y = np.vstack([A, penalty]), np.concatenate([y, np.zeros(d - 1)])
@@ -105,7 +127,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def logistic_newton(
-    X: Any, y: Any, l2: float = 0.0, tol: float = 1e-10, max_iter: int = 100
+    X: Any, y: Any, l2: float = 0.0, tol: float = 1e-10, max_iter: int = 100, sample_weight: Any = None
 ) -> tuple[np.ndarray, float, int]:
     """The exact minimiser of the logistic objective by Newton's method (IRLS), in float64.
 
@@ -121,6 +143,8 @@ def logistic_newton(
         Stop when the Newton decrement ``sqrt(g^T H^-1 g)``, the distance to the
         optimum as the Hessian measures it, is below ``tol``.
     max_iter : int, default 100
+    sample_weight : array_like, shape (n_samples,), optional
+        Non-negative weights: the weighted mean of the log-losses is minimised.
 
     Returns
     -------
@@ -136,8 +160,9 @@ def logistic_newton(
 
     Notes
     -----
-    With ``p = sigmoid(A theta)``: gradient ``g = A^T (p - y) / n + l2 D theta``, Hessian
-    ``H = A^T diag(p (1 - p)) A / n + l2 D``; the step is ``theta <- theta - t H^-1 g``,
+    With ``p = sigmoid(A theta)`` and ``v`` the weights scaled to sum to ``n`` (all ones without
+    them): gradient ``g = A^T v (p - y) / n + l2 D theta``, Hessian
+    ``H = A^T diag(v p (1 - p)) A / n + l2 D``; the step is ``theta <- theta - t H^-1 g``,
     with ``t`` halved until the objective decreases enough (Armijo), so it never overshoots.
     Each step is a weighted least-squares solve, hence "iteratively reweighted least squares".
 
@@ -152,18 +177,20 @@ def logistic_newton(
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError("logistic_newton: y must hold 0/1 labels; map your two classes to 0 and 1 first")
     n, d = A.shape
+    v = _relative_weights(sample_weight, n)
+    v = np.ones(n) if v is None else v
     reg = np.full(d, float(l2))
     reg[-1] = 0.0  # the intercept is not penalised
 
     def objective(theta: np.ndarray) -> float:
         z = A @ theta
-        return float(np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * theta @ (reg * theta))
+        return float(np.mean(v * (np.logaddexp(0.0, z) - y * z)) + 0.5 * theta @ (reg * theta))
 
     theta = np.zeros(d)
     for step in range(1, max_iter + 1):
         p = _sigmoid(A @ theta)
-        gradient = A.T @ (p - y) / n + reg * theta
-        hessian = (A.T * (p * (1 - p))) @ A / n + np.diag(reg)
+        gradient = A.T @ (v * (p - y)) / n + reg * theta
+        hessian = (A.T * (v * p * (1 - p))) @ A / n + np.diag(reg)
         direction = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
         decrement = float(gradient @ direction)  # g^T H^-1 g >= 0
         if np.sqrt(max(decrement, 0.0)) <= tol:

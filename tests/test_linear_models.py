@@ -67,6 +67,52 @@ def test_least_squares_reaches_the_minimum_even_with_a_duplicated_column():
     assert mse_objective(w, b, X2, y) == pytest.approx(mse_objective(w_ref, b_ref, X, y), rel=1e-12)
 
 
+def test_integer_sample_weights_equal_repeated_rows_in_both_solvers():
+    """A weight of k is the row k times: the weighted mean loss is the repeated table's mean loss."""
+    X, y = regression_data(n=60)
+    counts = np.random.default_rng(1).integers(1, 4, len(X))
+    repeated = np.repeat(np.arange(len(X)), counts)
+    w, b = least_squares(X, y, l2=0.05, sample_weight=counts)
+    w_ref, b_ref = least_squares(X[repeated], y[repeated], l2=0.05)
+    np.testing.assert_allclose(w, w_ref, rtol=1e-10)
+    assert b == pytest.approx(b_ref, rel=1e-10)
+    Xc, yc = classification_data(n=80)
+    counts = np.random.default_rng(2).integers(1, 4, len(Xc))
+    repeated = np.repeat(np.arange(len(Xc)), counts)
+    w, b, _ = logistic_newton(Xc, yc, l2=0.01, sample_weight=counts * 0.5)  # the scale of weights is free
+    w_ref, b_ref, _ = logistic_newton(Xc[repeated], yc[repeated], l2=0.01)
+    np.testing.assert_allclose(w, w_ref, atol=1e-9)
+    assert b == pytest.approx(b_ref, abs=1e-9)
+
+
+def test_weighted_solvers_match_scikit_learn_with_sample_weight():
+    X, y = regression_data()
+    weights = np.random.default_rng(3).uniform(0.1, 2.0, len(X))
+    relative = weights * len(X) / weights.sum()  # ours: the weighted mean; scikit-learn: the weighted sum
+    l2 = 0.1
+    w, b = least_squares(X, y, l2=l2, sample_weight=weights)
+    reference = Ridge(alpha=len(X) * l2 / 2).fit(X, y, sample_weight=relative)
+    np.testing.assert_allclose(w, reference.coef_, rtol=1e-9)
+    assert b == pytest.approx(reference.intercept_, rel=1e-9)
+    Xc, yc = classification_data()
+    weights = np.random.default_rng(4).uniform(0.1, 2.0, len(Xc))
+    relative = weights * len(Xc) / weights.sum()
+    w, b, _ = logistic_newton(Xc, yc, l2=0.01, sample_weight=weights)
+    reference = SkLogisticRegression(C=1 / (len(Xc) * 0.01), tol=1e-12, max_iter=10_000)
+    reference.fit(Xc, yc, sample_weight=relative)
+    np.testing.assert_allclose(w, reference.coef_.ravel(), atol=1e-7)
+    assert b == pytest.approx(reference.intercept_[0], abs=1e-7)
+
+
+@pytest.mark.parametrize("bad", [[1.0, -1.0, 1.0], [1.0, np.nan, 1.0], [0.0, 0.0, 0.0], [1.0, 1.0]])
+def test_solvers_refuse_bad_sample_weights(bad):
+    X, y = regression_data(n=3)
+    with pytest.raises(ValueError, match="sample_weight"):
+        least_squares(X, y, sample_weight=bad)
+    with pytest.raises(ValueError, match="sample_weight"):
+        logistic_newton(X, (y > y.mean()).astype(float), sample_weight=bad)
+
+
 def test_newton_matches_scikit_learn_logistic_regression():
     X, y = classification_data()
     l2 = 0.01

@@ -127,6 +127,7 @@ def write_plots(
     split: str = "test split",
     loss_label: str = "loss",
     loss_title: str = "Loss per epoch",
+    loss_baseline: tuple[str, float] | None = None,
 ) -> list[str]:
     """Write the report's PNG files into ``folder``; return their file names.
 
@@ -153,6 +154,8 @@ def write_plots(
         What ``y_true`` is (e.g. ``"new.csv"``); every title names it and its number of rows.
     loss_label, loss_title : str
         ``loss.png``'s loss axis (the loss and its scale, :func:`descenso.viz.loss_label`) and title.
+    loss_baseline : (str, float), optional
+        A level drawn across ``loss.png`` with its label (the kept linear model's validation loss).
     """
     from descenso import viz
 
@@ -168,7 +171,8 @@ def write_plots(
         return f"{kind}: {on}" if len(kind) + len(on) <= 46 else f"{kind}\n{on}"
 
     if history is not None:
-        save(viz.loss_curves(history, title=loss_title, loss_label=loss_label), "loss.png")
+        curves = viz.loss_curves(history, title=loss_title, loss_label=loss_label, baseline=loss_baseline)
+        save(curves, "loss.png")
     if task == "binary":
         if len(np.unique(np.asarray(y_true))) == 2 and proba is not None:
             save(viz.roc_curve(y_true, proba, titled("ROC curve"), labels=class_names), "roc.png")

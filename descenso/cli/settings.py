@@ -46,7 +46,7 @@ class TrainSettings:
     epochs: int = 500
     batch_size: int | str | None = "auto"
     features: list[str] = field(default_factory=list)
-    alpha: float = 1e-3
+    alpha: float = 3e-3
     early_stopping: bool = True
     patience: int = 10
     tol: float = 1e-4

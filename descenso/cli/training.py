@@ -317,10 +317,11 @@ def _write_run(
     else:
         test = report.regression_metrics(predictions["y_true"], predictions["y_pred"])
     class_names = _class_names(estimator) if data.task == "binary" else ("0", "1")
+    plotted, baseline = _descent_to_plot(estimator)
     plots = report.write_plots(run_dir, data.task, predictions["y_true"], predictions["y_pred"],
-                               predictions.get("proba"), history, _boundary(estimator, data),
+                               predictions.get("proba"), plotted, _boundary(estimator, data),
                                class_names, _units(estimator, data),  # type: ignore[arg-type]
-                               **_loss_words(estimator, data))  # fmt: skip
+                               **_loss_words(estimator, data), loss_baseline=baseline)  # fmt: skip
     summary = {
         "task": data.task,
         "estimator": type(estimator).__name__,
@@ -378,6 +379,20 @@ def _loss_words(estimator: Any, data: inputs.TrainingData) -> dict[str, str]:
     rows = f"{_n(data.X_train)} training rows" + (held_out if estimator.early_stopping else "")
     label = loss_label(estimator.loss, data.task, str(data.target))
     return {"loss_label": label, "loss_title": f"Loss per epoch\n{rows}"}
+
+
+def _descent_to_plot(estimator: Any) -> tuple[Any, tuple[str, float] | None]:
+    """``loss.png``'s history, and the level drawn across it.
+
+    The kept run's history, except when the kept model is the linear one solved exactly: that run
+    has one point and no descent, so the first network's curves are drawn, with the linear model's
+    validation loss as a line across them: the reader sees what it beat.
+    """
+    history = estimator.history_
+    networks = [h for h in getattr(estimator, "histories_", []) if h.stopped_by != "exact"]
+    if history.stopped_by != "exact" or not networks or history.val_loss[0] is None:
+        return history, None
+    return networks[0], ("linear model (kept, solved exactly): validation loss", float(history.val_loss[0]))
 
 
 def _choice(estimator: Any) -> dict[str, Any]:

@@ -1,12 +1,16 @@
 """The training runs of one ``fit``: the ensemble's networks, the linear candidates, the choice.
 
-On a fresh fit with early stopping, for each of the ensemble's validation splits the estimator trains
+On a fresh fit with early stopping, for each of the ensemble's validation splits the estimator fits
 a linear candidate (the same model with no hidden layer: logistic or linear regression with the
-same loss, weight decay, early stopping and optimizer, trained by the same engine) and then the
-network, on the same training rows, each stopped on the same validation rows. It keeps the kind
-whose validation loss, averaged over the splits, is lower (the linear one on a tie: it is the
-simpler), and averages that kind's members into one model (:func:`descenso.estimators._ensemble.merge`).
-No threshold or setting is tuned per table: the rule is "the lower held-out loss wins".
+same loss) and then the network, on the same training rows, each scored on the same validation
+rows. It keeps the kind whose validation loss, averaged over the splits, is lower (the linear one
+on a tie: it is the simpler), and averages that kind's members into one model
+(:func:`descenso.estimators._ensemble.merge`). No threshold or setting is tuned per table: the
+rule is "the lower held-out loss wins".
+
+The linear candidate is solved exactly where its loss has a solver (least squares, logistic
+regression), its ridge strength chosen on the splits, and refitted on every row when it is kept
+(:mod:`._exact_linear`); with another loss it is trained like the networks, at a 10x step.
 
 Why: on a table whose truth is linear, or that holds no signal, a network fitted to a few hundred rows
 does worse than a linear model (Carseats, Weekly in ``benchmarks/tabular``), and a linear model with
@@ -18,11 +22,12 @@ validation rows) and divides the merged model's output by it (:mod:`._calibratio
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
 
-from descenso.estimators import _calibration, _ensemble, _training
+from descenso.estimators import _calibration, _ensemble, _exact_linear, _training
 from descenso.estimators._member_checkpoints import MemberCheckpoints
 from descenso.stopping import DivergenceError
 
@@ -79,7 +84,7 @@ LINEAR_LR_FACTOR = 10.0
 
 
 def _linear_params(params: dict[str, Any]) -> dict[str, Any]:
-    """The linear candidate's settings: no hidden layer, and a 10x larger step.
+    """The linear candidate's settings: no hidden layer, and a 10x larger step (where it is trained).
 
     Its objective is convex and, on standardised inputs, well scaled, so it takes the larger step
     safely; at the network's rate it needs hundreds of epochs to reach its minimum, and would cost
@@ -134,6 +139,8 @@ def train_members(
     kinds = ("linear", "network") if with_linear else ("network",)
     trained: dict[str, list[tuple[Any, Any, np.ndarray | None]]] = {kind: [] for kind in kinds}
     linear_rng = _own_stream(rng) if with_linear else rng
+    # The linear candidate is solved exactly where its loss has a solver, else trained like the networks.
+    solver = _exact_solver(estimator, Z, target, weights, params, watch) if with_linear else None
     histories: list[Any] = []
     done: list[str] = []  # the labels of the runs that finished, in order
     linear_diverged = False
@@ -155,15 +162,19 @@ def train_members(
                 if kind == "network" and index == 0:
                     model, optimizer = estimator.model_, estimator._optimizer
                 else:
-                    shape = params if kind == "network" else _linear_params(params)
                     model = _training.make_model(Z.shape[1], shape, draws, output_bias=prior).to(
                         params["device"]
                     )
                     optimizer = _training.make_optimizer(model, shape)
                 position = index * len(kinds) + kinds.index(kind)
                 label = runs[position]
-                identity = saving.identity(position, model, (Z[split[0]], target[split[0]]), shape)
-                history = saving.restore(position, model, draws, identity)
+                if kind == "linear" and solver is not None and split[1] is not None:  # again on a resume
+                    if len(runs) > 1:
+                        _announce(watch, label, model)
+                    history = solver.fit_split(model.to("cpu"), split[0], split[1])
+                else:
+                    identity = saving.identity(position, model, (Z[split[0]], target[split[0]]), shape)
+                    history = saving.restore(position, model, draws, identity)
                 if history is None:
                     if len(runs) > 1:
                         _announce(watch, label, model)
@@ -188,12 +199,16 @@ def train_members(
     estimator.validation_loss_ = None
     if split[1] is not None:  # with validation rows: the losses the choice is made on
         losses = {kind: [kept_validation_loss(h) for _, h, _ in trained[kind]] for kind in kinds}
+        if solver is not None and trained["linear"]:
+            losses["linear"] = solver.finish()  # each split's loss at the one strength kept
         chosen = choose(losses) if with_linear else "network"
         estimator.validation_loss_ = {kind: float(np.mean(v)) if v else None for kind, v in losses.items()}
     estimator.chosen_ = chosen
     members = [model.to("cpu") for model, _, _ in trained[chosen]]
     held_out = [(model, val) for model, (_, _, val) in zip(members, trained[chosen], strict=True)]
     temperature = _held_out_temperature(estimator, held_out, Z, target, weights)
+    if chosen == "linear" and solver is not None:  # nothing stops early: solved again on every row
+        members = [solver.refit(copy.deepcopy(members[0]))]
     merged = _ensemble.merge(members)  # on the host; one member is returned as it is
     if temperature is not None and temperature != 1.0:
         _calibration.divide_output(merged, temperature)
@@ -202,6 +217,18 @@ def train_members(
     if len(histories) > 1:
         estimator._optimizer = _training.make_optimizer(estimator.model_, params)  # for warm_start
     return histories, done, [history for _, history, _ in trained[chosen]]
+
+
+def _exact_solver(
+    estimator: Any, Z: np.ndarray, target: np.ndarray, weights: np.ndarray | None, params: dict[str, Any],
+    watch: dict[str, Any],
+) -> _exact_linear.ExactLinear | None:  # fmt: skip
+    """The exact solver of the linear candidate, or None where its loss has none (trained then)."""
+    loss = estimator._training_loss()
+    if not _exact_linear.solvable(loss):
+        return None
+    y_fit = estimator._scaled_target(target).astype(params["dtype"], copy=False)
+    return _exact_linear.ExactLinear(Z, y_fit, weights, loss, watch["distributed"])
 
 
 def _held_out_temperature(

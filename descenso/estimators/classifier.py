@@ -111,7 +111,7 @@ class BinaryClassifier(ClassifierMixin, NetworkEstimator):
         validation_fraction: float = 0.1,
         tol: float = 1e-4,
         n_iter_no_change: int = 10,
-        alpha: float = 1e-3,
+        alpha: float = 3e-3,
         features: Any = None,
         missing: str | None = None,
         handle_unknown: str = "warn",

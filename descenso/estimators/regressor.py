@@ -43,7 +43,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         Patience, in epochs. None never stops for lack of improvement: with
         ``early_stopping=False`` training runs all ``max_epochs``; with early stopping the
         best validation epoch's weights are still restored at the end.
-    alpha : float, default 1e-3
+    alpha : float, default 3e-3
         L2 penalty: ``alpha / 2 * sum(w ** 2)`` is added to the mean loss.
     features : None, str, transform or list of them, default None
         Representations applied before the network (e.g. ``["polar"]``, ``["polynomial"]``),
@@ -81,11 +81,16 @@ class Regressor(RegressorMixin, NetworkEstimator):
         saving and ONNX export are unchanged. "auto" is 3 below 10,000 samples, else 1.
         ``warm_start`` and ``partial_fit`` continue that averaged network as one.
     linear_candidate : bool, default True
-        Also train a linear model (no hidden layer; the same loss, ``alpha``, optimizer and early
-        stopping) on each network's training rows, and keep it instead of the networks when its
-        validation loss, averaged over the ensemble's validation splits, is not higher (the
-        choice is in ``chosen_``). Only with ``early_stopping`` (the choice needs validation
-        rows) and a network with hidden layers; ``False`` always keeps the network.
+        Also fit a linear model (no hidden layer, the same loss) on each network's training rows,
+        and keep it instead of the networks when its validation loss, averaged over the
+        ensemble's validation splits, is not higher (the choice is in ``chosen_``). With
+        ``loss="mse"`` (and a classifier's ``"bce"``) it is solved exactly, for ridge strengths
+        ``l2`` from ``0.1/n`` to ``10_000/n`` (``n`` rows; ``1/n`` is scikit-learn's
+        ``LogisticRegression(C=1)``), the strength with the lowest mean validation loss kept and,
+        when the linear kind is kept, solved once more on every row; with another loss it is
+        trained like the networks (``alpha``, early stopping, a 10x step). Only with
+        ``early_stopping`` (the choice needs validation rows) and a network with hidden layers;
+        ``False`` always keeps the network.
     device : {"cpu", "cuda", "cuda:N"}, default "cpu"
         Where ``fit`` trains the network (``"cuda"`` needs ``pip install 'descenso[gpu]'`` and an
         NVIDIA GPU). The weights start from the same seed on every device; ``predict`` runs
@@ -168,7 +173,7 @@ class Regressor(RegressorMixin, NetworkEstimator):
         validation_fraction: float = 0.1,
         tol: float = 1e-4,
         n_iter_no_change: int = 10,
-        alpha: float = 1e-3,
+        alpha: float = 3e-3,
         features: Any = None,
         missing: str | None = None,
         handle_unknown: str = "warn",

@@ -20,6 +20,7 @@ def loss_curves(
     log_scale: bool | None = None,
     best_epoch: int | None = None,
     loss_label: str = "loss",
+    baseline: tuple[str, float] | None = None,
 ) -> Figure:
     """Training (and validation, when present) loss against the epoch.
 
@@ -39,6 +40,11 @@ def loss_curves(
     loss_label : str, default "loss"
         The loss axis: name the loss and the scale it is measured on, e.g.
         ``"MSE (standardised target)"`` (see :func:`descenso.viz.loss_label`).
+    baseline : (str, float), optional
+        A level to compare with, drawn as a horizontal line with its label: e.g. the validation
+        loss of the model that was kept instead of this run's (``descenso train`` draws the linear
+        model's when it wins the choice). The dotted line then says "best epoch", since the run's
+        weights were not the ones kept.
 
     Returns
     -------
@@ -60,8 +66,11 @@ def loss_curves(
     if val.size == train.size and np.isfinite(val).any():
         ax.plot(epochs, val, label="validation", color=COLORS[1], linestyle="--")
         best = float(epochs[int(np.nanargmin(val))]) if best_epoch is None else float(best_epoch)
-        ax.axvline(best, color="grey", linestyle=":", label=f"weights kept (epoch {best:g})")
-    values = np.concatenate([train, val[np.isfinite(val)]])
+        said = f"best epoch ({best:g})" if baseline is not None else f"weights kept (epoch {best:g})"
+        ax.axvline(best, color="grey", linestyle=":", label=said)
+    if baseline is not None:
+        ax.axhline(baseline[1], color=COLORS[2], linestyle="-.", label=baseline[0])
+    values = np.concatenate([train, val[np.isfinite(val)], [] if baseline is None else [baseline[1]]])
     finite = values[np.isfinite(values)]
     if log_scale is None:
         log_scale = bool(finite.size and finite.min() > 0 and finite.max() / finite.min() > 100)

@@ -78,6 +78,29 @@ def test_loss_curves_mark_the_kept_epoch_and_skip_missing_validation():
     assert "weights kept (epoch 2)" in [line.get_label() for line in ax.lines]
 
 
+def test_loss_curves_draw_a_baseline_and_then_call_the_epoch_the_best_not_the_kept():
+    curves = {"epoch": [1, 2, 3], "train_loss": [1.0, 0.5, 0.4], "val_loss": [1.0, 0.6, 0.7]}
+    ax = viz.loss_curves(curves, baseline=("linear model: validation loss", 0.55)).axes[0]
+    lines = {line.get_label(): line for line in ax.lines}
+    assert "best epoch (2)" in lines and not any(label.startswith("weights kept") for label in lines)
+    assert set(lines["linear model: validation loss"].get_ydata()) == {0.55}
+
+
+def test_a_run_that_keeps_the_exact_linear_model_plots_the_networks_against_it():
+    from descenso.cli.training import _descent_to_plot
+    from descenso.estimators import Regressor
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 4))
+    model = Regressor(random_state=0).fit(X, X @ rng.normal(size=4) + 0.3 * rng.normal(size=300))
+    assert model.chosen_ == "linear" and model.history_.stopped_by == "exact"
+    history, (label, level) = _descent_to_plot(model)
+    assert history is model.histories_[1] and len(history.epoch) > 1  # network 1/3, by descent
+    assert "linear model" in label and level == model.history_.val_loss[0]
+    network = Regressor(random_state=0, linear_candidate=False).fit(X, X[:, 0] ** 2)
+    assert _descent_to_plot(network) == (network.history_, None)
+
+
 def test_figures_refuse_bad_input():
     with pytest.raises(ValueError, match="exactly 2 features"):
         viz.decision_boundary(lambda P: P[:, 0], np.zeros((5, 3)), np.zeros(5))

@@ -156,6 +156,58 @@ def test_a_nonlinear_truth_keeps_the_network():
     assert model.score(X, y) > 0.9
 
 
+def test_the_kept_linear_model_is_the_exact_ridge_solution_on_every_row():
+    """Kept, the linear kind is solved once more on every row at the strength the splits chose."""
+    from descenso.estimators._exact_linear import PATH
+    from descenso.linear_models import least_squares
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 8))
+    y = X @ rng.normal(size=8) + 0.5 * rng.normal(size=300)
+    model = Regressor(random_state=0, dtype="float64").fit(X, y)
+    assert model.chosen_ == "linear"
+    linear_runs = [h for h in model.histories_ if h.stopped_by == "exact"]
+    assert len(linear_runs) == 3 and all(h.grad_norm[0] < 1e-8 for h in linear_runs)  # at the minimum
+    assert all("solved exactly by least squares at l2=" in h.stop_reason for h in linear_runs)
+    kept = float(linear_runs[0].stop_reason.split("l2=")[1].split(",")[0])
+    assert any(np.isclose(kept, m / 300, rtol=1e-5) for m in PATH)  # the path is scaled by 1/n, n = 300 rows
+    assert all(f"l2={kept:g}," in h.stop_reason for h in linear_runs)
+    Z = model.representation_.transform(X)
+    exact = next(m / 300 for m in PATH if np.isclose(kept, m / 300, rtol=1e-5))
+    weight, bias = least_squares(Z, (y - model.y_mean_) / model.y_scale_, l2=exact)
+    np.testing.assert_allclose(model.model_.layers[-1].weight.data[0], weight, rtol=1e-9, atol=1e-12)
+    expected = model.y_mean_ + model.y_scale_ * (Z @ weight + bias)
+    np.testing.assert_allclose(model.predict(X), expected, rtol=1e-9)
+
+
+def test_the_linear_candidate_of_a_classifier_is_weighted_logistic_regression():
+    from descenso.estimators._exact_linear import PATH
+    from descenso.linear_models import logistic_newton
+
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(400, 3))
+    y = (X @ np.array([2.0, -1.0, 0.5]) + rng.logistic(size=400) > 0).astype(int)
+    weights = rng.uniform(0.5, 2.0, 400)
+    model = BinaryClassifier(random_state=0, dtype="float64").fit(X, y, sample_weight=weights)
+    assert model.chosen_ == "linear" and model.model_.hidden == []
+    assert all("Newton's method" in h.stop_reason for h in model.histories_ if h.stopped_by == "exact")
+    kept = float(model.histories_[0].stop_reason.split("l2=")[1].split(",")[0])
+    exact = next(m / 400 for m in PATH if np.isclose(kept, m / 400, rtol=1e-5))
+    Z = model.representation_.transform(X)
+    weight, bias, _ = logistic_newton(Z, y, l2=exact, sample_weight=weights, tol=1e-8)
+    logits = (Z @ weight + bias) / model.temperature_  # the temperature divides the exact logits
+    np.testing.assert_allclose(model.decision_function(X), logits, rtol=1e-6, atol=1e-9)
+
+
+def test_a_loss_without_a_solver_trains_the_linear_candidate_by_gradient_descent():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 4))
+    y = X @ rng.normal(size=4) + 0.5 * rng.normal(size=300)
+    model = Regressor(random_state=0, loss="huber", ensemble=1).fit(X, y)
+    assert [h.stopped_by for h in model.histories_] == ["early_stopping", "early_stopping"]
+    assert len(model.histories_[0].epoch) > 1
+
+
 def test_linear_candidate_must_be_a_bool():
     with pytest.raises(ValueError, match="'linear_candidate' parameter must be True or False"):
         Regressor(linear_candidate="yes").fit(np.ones((20, 1)), np.arange(20.0))
