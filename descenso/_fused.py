@@ -13,7 +13,7 @@ Python's ZeroDivisionError, whose check in every iteration kept LLVM from vector
 
 - the optimizer's update: Adam/AdamW (both moments, AMSGrad's maximum, weight decay and the
   step, 13 NumPy calls) and SGD (weight decay, momentum, Nesterov) in one pass over the flat
-  parameter vector;
+  parameter vector, after ``fit``'s check that the gradient is finite, in the same call;
 - a hidden layer's bias and ReLU after the matrix product, and ReLU's derivative;
 - the elementwise parts of BCE-with-logits (the loss terms; the whole derivative) and MSE.
 
@@ -27,6 +27,7 @@ the first process ever pays the compile (about a second per kernel and dtype).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import numba
@@ -41,8 +42,14 @@ from descenso.optim.sgd import SGD
 
 @numba.njit(cache=True, error_model="numpy")
 def adam_update(param, grad, m, v, v_max, beta1, beta2, eps, weight_decay, decay, step_size, bias_sqrt,
-                amsgrad, decoupled):  # fmt: skip
-    """:meth:`descenso.optim.Adam._update_flat` in one pass: the same float operations, in its order."""
+                amsgrad, decoupled, check_finite):  # fmt: skip
+    """:meth:`descenso.optim.Adam._update_flat` in one pass: the same float operations, in its order.
+
+    With ``check_finite``, a NaN or an infinity in ``grad`` (:func:`gradient_is_finite`, in the same
+    call) leaves every buffer as it was. Returns whether it updated.
+    """
+    if check_finite and not gradient_is_finite(grad):
+        return False
     t = param.dtype.type  # every coefficient rounded to the dtype, as NumPy does with a Python float
     b1, c1, b2, c2 = t(beta1), t(1 - beta1), t(beta2), t(1 - beta2)
     wd, keep, e, size, root = t(weight_decay), t(decay), t(eps), t(step_size), t(bias_sqrt)
@@ -65,11 +72,17 @@ def adam_update(param, grad, m, v, v_max, beta1, beta2, eps, weight_decay, decay
             vi = top
         d = np.sqrt(vi) / root + e  # b = sqrt(v); b /= bias_sqrt; b += eps
         param[i] = p - mi / d * size  # b = m / b; b *= step_size; param -= b
+    return True
 
 
 @numba.njit(cache=True, error_model="numpy")
-def sgd_update(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, first):
-    """:meth:`descenso.optim.SGD._update_flat` in one pass: the same float operations, in its order."""
+def sgd_update(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, first, check_finite):
+    """:meth:`descenso.optim.SGD._update_flat` in one pass: the same float operations, in its order.
+
+    ``check_finite``: as in :func:`adam_update`. Returns whether it updated.
+    """
+    if check_finite and not gradient_is_finite(grad):
+        return False
     t = param.dtype.type
     rate, mu, damp, wd = t(lr), t(momentum), t(1 - dampening), t(weight_decay)
     for i in range(param.size):
@@ -87,6 +100,7 @@ def sgd_update(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov
             buf[i] = b
             d = b * mu + g if nesterov else b
         param[i] = p - d * rate  # a = d * lr; param -= a
+    return True
 
 
 class FusedAdam:
@@ -100,14 +114,18 @@ class FusedAdam:
         self.m, self.v = state["exp_avg"], state["exp_avg_sq"]
         self.v_max = state.get("max_exp_avg_sq", self.v)
 
-    def __call__(self) -> None:
+    def __call__(self, check_finite: bool = False) -> bool:
+        """One step (none, with ``check_finite``, if the gradient holds a NaN or inf); whether it stepped."""
         opt = self.optimizer
         opt.steps += 1
         step_size, bias_sqrt = opt._coefficients()
         beta1, beta2 = opt.betas
-        adam_update(self.param, self.grad, self.m, self.v, self.v_max, beta1, beta2, opt.eps,
-                    opt.weight_decay, 1 - opt.lr * opt.weight_decay, step_size, bias_sqrt,
-                    opt.amsgrad, opt._decoupled)  # fmt: skip
+        stepped = adam_update(self.param, self.grad, self.m, self.v, self.v_max, beta1, beta2, opt.eps,
+                              opt.weight_decay, 1 - opt.lr * opt.weight_decay, step_size, bias_sqrt,
+                              opt.amsgrad, opt._decoupled, check_finite)  # fmt: skip
+        if not stepped:
+            opt.steps -= 1  # no step was taken
+        return stepped
 
 
 class FusedSGD:
@@ -119,28 +137,43 @@ class FusedSGD:
         assert packed is not None
         self.buf = optimizer._flat_state.get("momentum_buffer", packed.data)  # unread without momentum
 
-    def __call__(self) -> None:
+    def __call__(self, check_finite: bool = False) -> bool:
+        """One step (none, with ``check_finite``, if the gradient holds a NaN or inf); whether it stepped."""
         opt = self.optimizer
         opt.steps += 1
         packed = opt.packed
         assert packed is not None
-        sgd_update(packed.data, packed.grad, self.buf, opt.lr, opt.momentum, opt.dampening,
-                   opt.weight_decay, opt.nesterov, opt.steps == 1)  # fmt: skip
+        stepped = sgd_update(packed.data, packed.grad, self.buf, opt.lr, opt.momentum, opt.dampening,
+                             opt.weight_decay, opt.nesterov, opt.steps == 1, check_finite)  # fmt: skip
+        if not stepped:
+            opt.steps -= 1  # no step was taken
+        return stepped
 
 
-_FUSED_OPTIMIZERS: dict[type, Callable[[Any], Callable[[], None]]] = {
+_FUSED_OPTIMIZERS: dict[type, Callable[[Any], FusedAdam | FusedSGD]] = {
     Adam: FusedAdam,
     AdamW: FusedAdam,
     SGD: FusedSGD,
 }
 
 
-def optimizer_update(optimizer: Any) -> Callable[[], None]:
+def optimizer_update(optimizer: Any) -> Callable[[], Any]:
     """The optimizer's ``step`` as one fused kernel where it is exactly Adam, AdamW or SGD, else its own."""
     fused = _FUSED_OPTIMIZERS.get(type(optimizer))
     if fused is None or "step" in optimizer.__dict__ or optimizer.packed is None:
         return _kernels.optimizer_update(optimizer)
     return fused(optimizer)
+
+
+def update_if_finite(optimizer: Any, update: Callable[[], Any]) -> Callable[[], bool]:
+    """``update`` (from :func:`optimizer_update`) unless the flat gradient holds a NaN or an infinity.
+
+    Calling it returns whether it updated. A fused update checks in its own kernel call (one call
+    per step, not two); another optimizer's step runs after :func:`gradient_is_finite`.
+    """
+    if isinstance(update, (FusedAdam, FusedSGD)):
+        return functools.partial(update, check_finite=True)
+    return _kernels.CheckedUpdate(optimizer, update, gradient_is_finite)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -307,8 +340,8 @@ def warm_up(dtype: Any = np.float32) -> None:
     benchmarks call it, as they compile JAX's step before timing it).
     """
     a, b, c, d, e = (np.ones(2, dtype) for _ in range(5))
-    adam_update(a, b, c, d, e, 0.9, 0.999, 1e-8, 0.0, 1.0, 1e-3, 1.0, False, False)
-    sgd_update(a, b, c, 0.1, 0.0, 0.0, 0.0, False, True)
+    adam_update(a, b, c, d, e, 0.9, 0.999, 1e-8, 0.0, 1.0, 1e-3, 1.0, False, False, True)
+    sgd_update(a, b, c, 0.1, 0.0, 0.0, 0.0, False, True, True)
     m, n, o, p = (np.ones((2, 1), dtype) for _ in range(4))
     add_bias_relu(m, a[:1])
     relu_grad(m, n, o)

@@ -297,6 +297,31 @@ def optimizer_update(optimizer: Any) -> Callable[[], None]:
     return optimizer.step
 
 
+class CheckedUpdate:
+    """``update()`` unless ``is_finite`` says the flat gradient holds a NaN or an infinity.
+
+    Calling it returns whether it updated. With NumPy's check (:func:`gradient_is_finite`), False
+    may be a false alarm (``g . g`` overflowed): the caller's exact check decides.
+    """
+
+    def __init__(
+        self, optimizer: Any, update: Callable[[], Any], is_finite: Callable[[Any], bool] | None = None
+    ) -> None:
+        self.packed, self.update = optimizer.packed, update
+        self.is_finite = gradient_is_finite if is_finite is None else is_finite
+
+    def __call__(self) -> bool:
+        if not self.is_finite(self.packed.grad):
+            return False
+        self.update()
+        return True
+
+
+def update_if_finite(optimizer: Any, update: Callable[[], Any]) -> Callable[[], bool]:
+    """``update`` (from :func:`optimizer_update`) unless the gradient may hold a NaN or an infinity."""
+    return CheckedUpdate(optimizer, update)
+
+
 def settle_gradient(grad: Any) -> None:
     """``grad += 0`` in place: eager accumulates into zeroed gradients, ``0 + g``: -0.0 becomes +0.0."""
     grad += 0

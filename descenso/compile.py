@@ -149,7 +149,8 @@ class CompiledStep:
         self.dtype = optimizer.packed.data.dtype
         self.xp = array_module(optimizer.packed.data)  # NumPy, or CuPy for a model on a GPU
         self.kernels = kernel_set(kernels, self.xp)
-        self.update: Callable[[], None] = self.kernels.optimizer_update(optimizer)  # optimizer.step()
+        self.update: Callable[[], Any] = self.kernels.optimizer_update(optimizer)  # optimizer.step()
+        self.update_if_finite = self.kernels.update_if_finite(optimizer, self.update)  # one call, fused
         self._plans: dict[tuple[int, ...], list[Any]] = {}
         self._loss_kernels: dict[tuple[int, ...], Any] = {}
         self._last: tuple[list[Any], Any] | None = None
@@ -275,10 +276,11 @@ class CompiledStep:
         NonFiniteGradientError
             Naming the parameter (the step is not applied); ``epoch`` and ``loss`` go into the message.
         """
-        if not self.kernels.gradient_is_finite(self.optimizer.packed.grad):  # one pass, no names
-            optimizer = self.optimizer
-            check_finite_gradients(optimizer.params, self.model, epoch, optimizer.lr, loss)  # names it
-        self.update()
+        if self.update_if_finite():  # the check and the update: one kernel call where they are fused
+            return
+        optimizer = self.optimizer
+        check_finite_gradients(optimizer.params, self.model, epoch, optimizer.lr, loss)  # names it
+        self.update()  # a false alarm (NumPy's g . g overflowed on a finite gradient): step after all
 
     def __call__(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Forward, loss, backward and the optimizer's update on one batch; return the batch's loss."""

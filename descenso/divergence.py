@@ -90,11 +90,12 @@ class Divergence(StoppingCriterion):
         DivergenceError
             When ``value`` is NaN or infinite.
         """
+        if self.first is not None and math.isfinite(value):
+            return  # every step after the first, with a finite loss: nothing to do (this runs every step)
         check_finite_loss(value, epoch, lr)
-        if self.first is None:
-            self.first = value
-            if self.restore_best_weights and model is not None:
-                self.best_state = model.state_dict()  # the initial weights: better than exploded ones
+        self.first = value
+        if self.restore_best_weights and model is not None:
+            self.best_state = model.state_dict()  # the initial weights: better than exploded ones
 
     def check(self, history: History, model: Any) -> str | None:
         """Raise :class:`DivergenceError` when the epoch's objective exploded; else remember the best."""

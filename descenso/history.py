@@ -139,17 +139,36 @@ class History:
         KeyError
             Naming the series that exist.
         """
+        return list(self._series(name))
+
+    def _series(self, name: str) -> list[Any]:
+        """The list called ``name`` itself (not a copy), or the KeyError of :meth:`get`."""
         if name in _SERIES:
-            return list(getattr(self, name))
+            return getattr(self, name)  # type: ignore[no-any-return]
         if name == "optimum_gap" and self.optimum_gap is not None:
-            return list(self.optimum_gap)
+            return self.optimum_gap
         if name in self.metrics:
-            return list(self.metrics[name])
+            return self.metrics[name]
         raise KeyError(f"history has no series {name!r}; it has: {', '.join(self.names())}")
+
+    def last_row(self) -> dict[str, Any]:
+        """The last epoch's value of every series :meth:`names` lists (what ``on_epoch_end`` gets).
+
+        The same as ``{name: h.get(name)[-1] for name in h.names()}``, without copying the lists.
+
+        Examples
+        --------
+        >>> h = History()
+        >>> h.record(epoch=1, train_loss=0.5, objective=0.5, lr=0.1, grad_norm=1.0, time=0.01)
+        >>> h.last_row()
+        {'epoch': 1, 'train_loss': 0.5, 'objective': 0.5, 'lr': 0.1, 'grad_norm': 1.0, 'time': 0.01}
+        """
+        return {name: self._series(name)[-1] for name in self.names()}
 
     def names(self) -> list[str]:
         """The names ``get`` accepts for this history."""
-        names = [n for n in _SERIES if n != "val_loss" or any(v is not None for v in self.val_loss)]
+        validated = self.val_loss.count(None) < len(self.val_loss)  # some epoch has a val_loss
+        names = [n for n in _SERIES if n != "val_loss" or validated]
         return names + (["optimum_gap"] if self.optimum_gap is not None else []) + list(self.metrics)
 
     @property

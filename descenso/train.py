@@ -434,7 +434,7 @@ def fit(
                     metrics=row,
                     optimum_gap=gap,
                 )
-                logs = {name: history.get(name)[-1] for name in history.names()}
+                logs = history.last_row()
                 _call(callbacks, "on_epoch_end", at.epoch, logs, model)
                 if verbose:
                     _print_progress(history, epochs)

@@ -227,3 +227,40 @@ def test_apply_refuses_a_non_finite_gradient_naming_it_and_steps_on_a_huge_finit
     with np.errstate(over="ignore"):
         step.apply(4, 0.5)
     assert weight.data[0, 1] == np.float32(before[0, 1] - np.float32(0.1) * np.float32(1e30))
+
+
+@pytest.mark.parametrize("kernels", [False, *KERNELS])
+@pytest.mark.parametrize(
+    "make", [lambda p: optim.Adam(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1, momentum=0.9)]
+)
+def test_a_refused_step_leaves_the_weights_the_moments_and_the_step_count_as_they_were(kernels, make):
+    from descenso.compile import training_step
+    from descenso.finite_gradients import NonFiniteGradientError
+
+    model = nn.MLP(2, hidden=(4,), rng=0)
+    opt = make(model.parameters())
+    loss_fn = ds.losses.get("mse")
+
+    def objective(X, y, w):
+        output = model(X)
+        data_loss = loss_fn(output, y)
+        return output, data_loss, data_loss
+
+    step = training_step(kernels, model, loss_fn, opt, objective, 0.0, 0.0)
+    X, y = np.ones((3, 2), np.float32), np.zeros(3, np.float32)
+    for _ in range(2):  # a step with state first: momentum and moments that a refused step must keep
+        step.forward(X, y)
+        step.backward()
+        step.apply(1, 0.5)
+    step.forward(X, y)
+    step.backward()
+    model.layers[0].bias.grad[1] = -np.inf
+    before = opt.state_dict()
+    weights = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(NonFiniteGradientError, match=r"the gradient of 'layers.0.bias' became -inf"):
+        step.apply(2, 0.5)
+    after = opt.state_dict()
+    assert after["steps"] == before["steps"] == 2
+    for key, value in before["state"].items():
+        assert after["state"][key].tobytes() == value.tobytes(), key
+    assert all(p.data.tobytes() == w.tobytes() for p, w in zip(model.parameters(), weights, strict=True))

@@ -96,3 +96,22 @@ def test_the_playground_stops_a_finite_explosion_and_keeps_finite_weights():
     assert session.reason is not None and session.reason.startswith("the loss grew from")
     assert "restored the" in session.reason and "try" not in session.reason
     assert all(np.isfinite(p.data).all() for p in session.model.parameters())
+
+
+def test_observe_step_keeps_the_first_loss_and_refuses_a_non_finite_one_at_any_step():
+    model = Linear(2, 1, rng=0)
+    guard = Divergence()
+    initial = model.weight.data.copy()
+    guard.observe_step(0.75, epoch=1, lr=0.1, model=model)
+    model.weight.data[...] = 5.0
+    guard.observe_step(0.5, epoch=1, lr=0.1, model=model)  # later steps change nothing
+    assert guard.first == 0.75
+    assert guard.best_state["weight"].tobytes() == initial.tobytes()
+    for bad in (float("nan"), float("inf"), -float("inf")):
+        with pytest.raises(DivergenceError, match=r"the loss became .* at epoch 3 \(lr=0.1\)"):
+            guard.observe_step(bad, epoch=3, lr=0.1, model=model)
+    assert guard.first == 0.75
+    fresh = Divergence()
+    with pytest.raises(DivergenceError):
+        fresh.observe_step(float("nan"), epoch=1, lr=0.1, model=model)  # the first step too
+    assert fresh.first is None

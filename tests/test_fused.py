@@ -65,6 +65,32 @@ def test_the_fused_update_equals_the_optimizer_step_bit_for_bit(name, dtype):
             assert value.tobytes() == fused_opt.state_dict()["state"][key].tobytes(), key
 
 
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_the_checked_fused_update_steps_on_a_finite_gradient_and_touches_nothing_on_another(name):
+    def build():
+        params = [ds.tensor(awkward(np.float32, 301).reshape(7, 43), requires_grad=True)]
+        return params, OPTIMIZERS[name](params)
+
+    (params, opt), (checked_params, checked_opt) = build(), build()
+    update, checked = _fused.optimizer_update(opt), _fused.optimizer_update(checked_opt)
+    update_if_finite = _fused.update_if_finite(checked_opt, checked)
+    for step in range(3):  # finite: the same bytes as the unchecked update
+        params[0].grad[...] = checked_params[0].grad[...] = awkward(np.float32, 301, step).reshape(7, 43)
+        with np.errstate(over="ignore", invalid="ignore"):
+            update()
+            assert update_if_finite() is True
+        assert params[0].data.tobytes() == checked_params[0].data.tobytes()
+    before = checked_opt.state_dict()
+    weights = checked_params[0].data.copy()
+    for bad in (np.nan, np.inf, -np.inf):
+        checked_params[0].grad[3, 40] = bad
+        assert update_if_finite() is False
+        after = checked_opt.state_dict()
+        assert after["steps"] == before["steps"] == 3
+        assert all(after["state"][k].tobytes() == v.tobytes() for k, v in before["state"].items())
+        assert checked_params[0].data.tobytes() == weights.tobytes()
+
+
 def test_an_optimizer_without_a_fused_kernel_keeps_its_own_step():
     w = ds.tensor([1.0, 2.0], requires_grad=True)
     rmsprop = optim.RMSprop([w], lr=0.1)

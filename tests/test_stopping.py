@@ -224,3 +224,17 @@ def test_the_weights_check_through_the_optimizers_buffer_names_the_parameter_too
 def test_bad_settings_are_refused_at_construction(make):
     with pytest.raises(ValueError, match="must be"):
         make()
+
+
+def test_history_last_row_is_the_last_entry_of_every_series_it_names():
+    for validated in (False, True):
+        h = History()
+        for epoch in (1, 2, 3):
+            h.record(epoch=epoch, train_loss=1.0 / epoch, objective=2.0 / epoch, lr=0.1 * epoch,
+                     grad_norm=float(epoch), time=0.5 * epoch, val_loss=3.0 / epoch if validated else None,
+                     metrics={"accuracy": 0.2 * epoch}, optimum_gap=0.01 * epoch)  # fmt: skip
+            assert h.last_row() == {name: h.get(name)[-1] for name in h.names()}
+        assert ("val_loss" in h.last_row()) is validated
+        assert h.last_row()["accuracy"] == h.metrics["accuracy"][-1]
+    h.val_loss[:2] = [None, None]  # a val_loss on some epochs only still names the series
+    assert "val_loss" in h.names()
