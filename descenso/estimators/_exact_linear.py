@@ -18,9 +18,10 @@ a network. When the
 linear kind wins the choice, it is solved once more at that strength on every row, validation rows
 included: nothing is left to stop early, so no row needs to be held out any more.
 
-Each split's run is recorded as a :class:`~descenso.history.History` of one epoch, so the choice
-and the reports treat it as any other run: its validation loss comes from the same loss function
-as the networks' (``val_loss``), and ``grad_norm`` is the norm of autodiff's gradient of the
+Each split's run is recorded as a :class:`~descenso.history.History` of one epoch (at that split's
+best strength), and the fit's callbacks see it as one epoch, so the reports treat it as any other
+run: its validation loss comes from the same loss function as the networks' (``val_loss``), its
+metrics from the same functions, and ``grad_norm`` is the norm of autodiff's gradient of the
 objective at the solution, about 0.
 """
 
@@ -70,40 +71,75 @@ class ExactLinear:
     parallel : object
         The fit's ranks (``agree``): rank 0's solutions are used on every rank, so they hold the
         same bits.
+    metrics : list, optional
+        The fit's ``metrics`` (names or callables, as :func:`descenso.train.fit` takes them),
+        recorded for the training and the validation rows as a trained run records them.
+    callbacks : list, optional
+        The fit's callbacks: each solved split is one epoch to them (``on_train_begin``,
+        ``on_epoch_end``, ``on_train_end``), as it is one epoch in its History.
     """
 
-    def __init__(self, Z: np.ndarray, y_fit: np.ndarray, weights: np.ndarray | None, loss: str,
-                 parallel: Any) -> None:  # fmt: skip
+    def __init__(self, Z: np.ndarray, y_fit: np.ndarray, weights: np.ndarray | None, loss: str, parallel: Any,
+                 metrics: Any = (), callbacks: Any = ()) -> None:  # fmt: skip
         from descenso import losses
+        from descenso._fit_checks import metric_functions
 
         self.Z, self.y_fit, self.weights, self.loss = Z, y_fit, weights, loss
         self.strengths = [m / len(y_fit) for m in PATH]
         self.parallel = parallel
         self._loss_fn = losses.get(loss)
-        self._splits: list[tuple[Any, Any, np.ndarray, list[tuple[Any, ...]], list[float]]] = []
+        self._metrics = metric_functions(list(metrics), self._loss_fn)
+        self._callbacks = list(callbacks)
+        self._splits: list[tuple[Any, list[tuple[Any, ...]], list[float]]] = []
 
     # ------------------------------------------------------------------ one split
     def fit_split(self, model: Any, rows: np.ndarray, validation: np.ndarray) -> Any:
         """Solve the path on ``rows``, score it on ``validation``; ``model`` gets this split's best.
 
-        Returns the split's History (one epoch); :meth:`finish` rewrites it for the strength kept.
+        Returns the split's History: one epoch, at the strength of the lowest validation loss on
+        this split (:meth:`finish` then picks one strength for every split).
         """
         from descenso.grad_mode import no_grad
         from descenso.history import History
 
         started = time.perf_counter()
+        history = History()
+        self._call("on_train_begin", model, history)
         w_rows = None if self.weights is None else self.weights[rows]
         solutions = self.parallel.agree([self._solve(rows, l2, w_rows) for l2 in self.strengths])
         scores = []
         for solution in solutions:
             _put(model, solution)
             with no_grad():
-                scores.append(float(self._mean_loss(model, validation).item()))
-        history = History()
-        self._splits.append((model, history, rows, solutions, scores))
-        self._describe(len(self._splits) - 1, int(np.argmin(scores)), time.perf_counter() - started)
+                scores.append(float(self._mean_loss(model, validation)[0].item()))
+        self._splits.append((model, solutions, scores))
+        best = int(np.argmin(scores))  # the first (weakest) of equal ones
+        _put(model, solutions[best])
+        l2 = self.strengths[best]
+        model.zero_grad()
+        data_loss, output = self._mean_loss(model, rows)
+        layer = model.layers[-1]
+        objective = data_loss + 0.5 * l2 * (layer.weight * layer.weight).sum()
+        objective.backward()
+        squares = [float(np.sum(p.grad.astype(np.float64) ** 2)) for p in model.parameters()]
+        model.zero_grad()
+        with no_grad():
+            row = {name: metric(self.y_fit[rows], output.data) for name, metric in self._metrics.items()}
+            val_output = model(_tensor(self.Z[validation])).data
+            row.update({f"val_{name}": metric(self.y_fit[validation], val_output)
+                        for name, metric in self._metrics.items()})  # fmt: skip
+        history.record(epoch=1, train_loss=float(data_loss.item()), objective=float(objective.item()),
+                       val_loss=scores[best], lr=0.0, grad_norm=float(np.sqrt(sum(squares))),
+                       time=time.perf_counter() - started, metrics=row)  # fmt: skip
         history.n_steps = int(sum(solution[2] for solution in solutions))
         history.stopped_by = "exact"
+        steps = f" ({solutions[best][2]} steps)" if self.loss != "mse" else ""
+        history.stop_reason = (
+            f"solved exactly by {EXACT_LOSSES[self.loss]}{steps} for {len(self.strengths)} ridge strengths; "
+            f"on these validation rows l2={l2:g} was best (validation loss {scores[best]:.6g})"
+        )
+        self._call("on_epoch_end", 1, history.last_row(), model)
+        self._call("on_train_end", history, model)
         return history
 
     def _solve(self, rows: np.ndarray, l2: float, weights: np.ndarray | None) -> tuple[Any, ...]:
@@ -114,39 +150,19 @@ class ExactLinear:
             return (*least_squares(X, y, l2=l2, sample_weight=weights), 1)
         return logistic_newton(X, y, l2=l2, tol=1e-8, max_iter=100, sample_weight=weights)
 
-    def _mean_loss(self, model: Any, index: np.ndarray) -> Any:
-        from descenso.tensor import Tensor
-
-        output = model(Tensor(self.Z[index]))
+    def _mean_loss(self, model: Any, index: np.ndarray) -> tuple[Any, Any]:
+        """The rows' (weighted) mean loss, a Tensor, and the model's output on them."""
+        output = model(_tensor(self.Z[index]))
         target = self.y_fit[index]
         if self.weights is None:
-            return self._loss_fn(output, target)
-        return self._loss_fn(output, target, sample_weight=self.weights[index])
+            return self._loss_fn(output, target), output
+        return self._loss_fn(output, target, sample_weight=self.weights[index]), output
 
-    def _describe(self, split: int, best: int, seconds: float | None = None) -> None:
-        """Put split ``split``'s solution at strength ``best`` in its model, and record it in its History."""
-        model, history, rows, solutions, scores = self._splits[split]
-        _put(model, solutions[best])
-        l2 = self.strengths[best]
-        layer = model.layers[-1]
-        model.zero_grad()
-        data_loss = self._mean_loss(model, rows)
-        objective = data_loss + 0.5 * l2 * (layer.weight * layer.weight).sum()
-        objective.backward()
-        squares = [float(np.sum(p.grad.astype(np.float64) ** 2)) for p in model.parameters()]
-        grad_norm = float(np.sqrt(sum(squares)))
-        model.zero_grad()
-        elapsed = history.time[0] if seconds is None else seconds
-        for series in (history.epoch, history.train_loss, history.objective, history.val_loss, history.lr,
-                       history.grad_norm, history.time):  # fmt: skip
-            series.clear()
-        history.record(epoch=1, train_loss=float(data_loss.item()), objective=float(objective.item()),
-                       val_loss=scores[best], lr=0.0, grad_norm=grad_norm, time=elapsed)  # fmt: skip
-        steps = f" ({solutions[best][2]} steps)" if self.loss != "mse" else ""
-        history.stop_reason = (
-            f"solved exactly by {EXACT_LOSSES[self.loss]}{steps} at l2={l2:g}, of {len(self.strengths)} "
-            "ridge strengths the one with the lowest validation loss"
-        )
+    def _call(self, hook: str, *args: Any) -> None:
+        for callback in self._callbacks:
+            method = getattr(callback, hook, None)
+            if method is not None:
+                method(*args)
 
     # ------------------------------------------------------------------ every split
     @property
@@ -160,9 +176,9 @@ class ExactLinear:
         return float(self.strengths[self.best])
 
     def finish(self) -> list[float]:
-        """Set every split's model (and History) to the strength kept; return their validation losses."""
-        for split in range(len(self._splits)):
-            self._describe(split, self.best)
+        """Set every split's model to the strength kept; return their validation losses there."""
+        for model, solutions, _ in self._splits:
+            _put(model, solutions[self.best])
         return [scores[self.best] for *_, scores in self._splits]
 
     def refit(self, model: Any) -> Any:
@@ -171,6 +187,12 @@ class ExactLinear:
         solution = self.parallel.agree(self._solve(every, self.strength, self.weights))
         _put(model, solution)
         return model
+
+
+def _tensor(array: np.ndarray) -> Any:
+    from descenso.tensor import Tensor
+
+    return Tensor(array)
 
 
 def _put(model: Any, solution: tuple[Any, ...]) -> None:

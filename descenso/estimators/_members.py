@@ -228,7 +228,8 @@ def _exact_solver(
     if not _exact_linear.solvable(loss):
         return None
     y_fit = estimator._scaled_target(target).astype(params["dtype"], copy=False)
-    return _exact_linear.ExactLinear(Z, y_fit, weights, loss, watch["distributed"])
+    return _exact_linear.ExactLinear(Z, y_fit, weights, loss, watch["distributed"], watch.get("metrics", []),
+                                     watch.get("callbacks", []))  # fmt: skip
 
 
 def _held_out_temperature(
