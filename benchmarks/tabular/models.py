@@ -8,6 +8,7 @@
   of "before" and "after" can be measured in one run (the prior-initialised output has no switch).
 - ``descenso_network``: the defaults without the linear candidate (``linear_candidate=False``): always
   the networks, as before the validated choice between a linear model and the network.
+- ``descenso_alpha1e3``: the defaults with the first round's ``alpha=1e-3`` (today's is ``3e-3``).
 - ``descenso_patience30``: the defaults with ``n_iter_no_change=30`` (a measured alternative to the
   patience of 10, not adopted; see ``docs/defaults.md``).
 - ``sklearn_mlp``: ``MLPClassifier`` / ``MLPRegressor`` at defaults after a ``StandardScaler``.
@@ -74,6 +75,10 @@ def descenso_patience30(task: str, X: Any, seed: int) -> Any:
     return descenso(task, X, seed, n_iter_no_change=30)
 
 
+def descenso_alpha1e3(task: str, X: Any, seed: int) -> Any:
+    return descenso(task, X, seed, alpha=1e-3)
+
+
 def sklearn_mlp(task: str, X: Any, seed: int) -> Any:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
@@ -102,6 +107,7 @@ MODELS: dict[str, Callable[..., Any]] = {
     "descenso_v0": descenso_v0,
     "descenso_network": descenso_network,
     "descenso_patience30": descenso_patience30,
+    "descenso_alpha1e3": descenso_alpha1e3,
     "sklearn_mlp": sklearn_mlp,
     "linear": linear,
     "hgb": hgb,

@@ -14,14 +14,14 @@ from descenso.cli import ExitCode, run
 def csv_run(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 2))
-    y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=120)
+    y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2 + 0.1 * rng.normal(size=120)  # not linear: the networks are kept
     data = tmp_path / "data.csv"
     data.write_text(
         "a,b,target\n"
         + "\n".join(f"{float(a)!r},{float(b)!r},{float(t)!r}" for (a, b), t in zip(X, y, strict=True))
         + "\n"
     )
-    args = ["train", str(data), "--target", "target", "--epochs", "8", "--hidden", "8"]
+    args = ["train", str(data), "--target", "target", "--epochs", "8", "--hidden", "8", "--lr", "0.05"]
     args += ["--out", str(tmp_path), "--name", "r", "--quiet"]
     assert run(args) == 0
     return tmp_path / "r", data

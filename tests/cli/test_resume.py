@@ -25,9 +25,11 @@ from descenso.serialize import read_model_file
 
 from .helpers import REPO, assert_user_error
 
-# 200 spirals rows: 144 to train on, batches of 32, so 5 steps an epoch and 40 in all.
-TRAIN = ["train", "--dataset", "spirals", "--samples", "200", "--epochs", "8", "--hidden", "8", "--json",
-         "--name", "run", "--checkpoint-every", "3"]  # fmt: skip
+# 200 spirals rows: 144 to train on, batches of 32, so 5 steps an epoch and 40 in all. At lr 0.1 the
+# networks beat the linear candidate in those 40 steps, so the networks (which checkpoint) are kept;
+# the linear candidates are solved exactly, in no steps and with no checkpoint of their own.
+TRAIN = ["train", "--dataset", "spirals", "--samples", "200", "--epochs", "8", "--hidden", "8", "--lr", "0.1",
+         "--json", "--name", "run", "--checkpoint-every", "3"]  # fmt: skip
 
 # Runs the command in this process after arranging a fault: kill (or signal) itself at step K (of the
 # first network of the default three-network ensemble, or of network N with "SIGKILL@N"), or be
@@ -111,7 +113,9 @@ def test_a_sigkilled_run_resumed_equals_an_uninterrupted_one(tmp_path, reference
 def test_a_kill_during_the_checkpoint_write_keeps_the_previous_one(tmp_path, reference):
     killed = run(tmp_path, fault="rename", when=3)  # the 3rd save dies before its rename
     assert killed.returncode == -signal.SIGKILL
-    folder = tmp_path / "runs" / "checkpoints" / "run" / "member-1"  # the first of the ensemble's networks
+    folder = (
+        tmp_path / "runs" / "checkpoints" / "run" / "member-2"
+    )  # the first network (run 2: after linear 1/3)
     _, metadata = read_model_file(folder / CHECKPOINT_FILE, format_name=FORMAT)  # whole and loadable
     assert (metadata["run"]["position"]["epoch"], metadata["run"]["position"]["step"]) == (2, 1)
     assert any(name.endswith(".tmp") for name in os.listdir(folder))  # the dead save's temporary file
@@ -127,7 +131,7 @@ def test_sigterm_and_ctrl_c_save_a_checkpoint_and_say_how_to_resume(tmp_path, re
     stopped = run(tmp_path, fault=signal_name, when=12)
     assert stopped.returncode == code, stopped.stderr
     assert "--resume" in stopped.stderr and "runs/checkpoints/run" in stopped.stderr
-    assert (tmp_path / "runs" / "checkpoints" / "run" / "member-1" / CHECKPOINT_FILE).exists()
+    assert (tmp_path / "runs" / "checkpoints" / "run" / "member-2" / CHECKPOINT_FILE).exists()
     if signal_name == "SIGTERM":
         done = resume(tmp_path)
         assert done.returncode == 0, done.stderr
@@ -137,10 +141,10 @@ def test_sigterm_and_ctrl_c_save_a_checkpoint_and_say_how_to_resume(tmp_path, re
 def test_a_full_disk_stops_training_naming_the_file_and_keeps_the_checkpoint(tmp_path):
     killed = run(tmp_path, fault="SIGKILL", when=9)  # right after the save at step 9
     assert killed.returncode == -signal.SIGKILL
-    checkpoint = tmp_path / "runs" / "checkpoints" / "run" / "member-1" / CHECKPOINT_FILE
+    checkpoint = tmp_path / "runs" / "checkpoints" / "run" / "member-2" / CHECKPOINT_FILE
     before = checkpoint.read_bytes()
     done = run(tmp_path, "--resume", limit=len(before) // 2)
-    name = Path("runs/checkpoints/run/member-1") / CHECKPOINT_FILE
+    name = Path("runs/checkpoints/run/member-2") / CHECKPOINT_FILE
     assert_user_error(done, 6, f"cannot write the checkpoint '{name}'", "[EFBIG] File too large",
                       "the previous checkpoint (epoch 2, step 4) is intact")  # fmt: skip
     assert checkpoint.read_bytes() == before
@@ -160,8 +164,9 @@ def test_a_run_killed_in_its_second_network_resumes_that_network_and_keeps_the_f
     killed = run(tmp_path, fault="SIGKILL@2", when=11)  # network 2 of 3, last checkpoint at its step 9
     assert killed.returncode == -signal.SIGKILL
     folder = tmp_path / "runs" / "checkpoints" / "run"
-    assert os.listdir(folder / "member-1") == [FINISHED_FILE]  # network 1 finished: kept, not retrained
-    _, metadata = read_model_file(folder / "member-2" / CHECKPOINT_FILE, format_name=FORMAT)
+    assert os.listdir(folder / "member-2") == [FINISHED_FILE]  # network 1 finished: kept, not retrained
+    assert not (folder / "member-1").exists() and not (folder / "member-3").exists()  # linear: solved again
+    _, metadata = read_model_file(folder / "member-4" / CHECKPOINT_FILE, format_name=FORMAT)
     assert (metadata["run"]["position"]["epoch"], metadata["run"]["history"]["$dict"]["n_steps"]) == (2, 9)
     (tmp_path / "runs" / "run").mkdir(parents=True)
     done = resume(tmp_path)

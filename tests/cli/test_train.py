@@ -54,7 +54,10 @@ def test_no_data_trains_the_builtin_spirals_demo_and_writes_the_report(tmp_path)
         "unit_maps.png",
     }
     assert summary["data"] == "built-in dataset spirals" and summary["task"] == "binary"
-    assert summary["test"]["accuracy"] >= 0.95  # 120 test points of two spirals
+    # 120 test points of two spirals: a linear model gets about 0.75, the networks 0.94 (alpha=3e-3, the
+    # default since the tabular suite's last round) to 0.97 (alpha=1e-3); the boundary follows both arms.
+    assert summary["test"]["accuracy"] >= 0.93
+    assert summary["model_choice"]["chosen"] == "network"
     assert summary["timings"]["total_seconds"] < 60
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["test"] == summary["test"] and metrics["stopped_by"] in ("early_stopping", "max_epochs")

@@ -34,7 +34,7 @@ def test_early_stopping_watches_and_records_the_weighted_validation_loss(binary)
     val = _validation_rows(model, y, weights)
     Z = model.representation_.transform(X[val].astype(np.float32))
     with no_grad():
-        output = model.model_(Tensor(Z))
+        output = model.model_(Tensor(Z)) * (model.temperature_ or 1.0)  # the network's, before calibration
         weighted = losses.bce_with_logits(output, y[val].astype(np.float32), sample_weight=weights[val])
         plain = losses.bce_with_logits(output, y[val].astype(np.float32))
     best = min(model.history_.val_loss)
