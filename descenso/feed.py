@@ -24,7 +24,6 @@ import contextlib
 import copy
 import itertools
 import json
-import math
 import os
 from typing import Any, Callable, Iterator
 
@@ -80,12 +79,12 @@ class ArrayFeed:
 
     def epoch(self, at: Any, batch: int, parallel: Any) -> Iterator[tuple[Any, ...]]:
         """This rank's part of each batch of the epoch, from step ``at.step`` on."""
-        n, w = self.n, self.sample_weight
+        X, y, w, n = self.X, self.y, self.sample_weight, self.n  # read once: this runs at every step
         order = self.place(at.order)  # drawn on the host, copied to the data's device once an epoch
-        for step in range(at.step, math.ceil(n / batch)):
-            rows = slice(None) if order is None else order[step * batch : (step + 1) * batch]
+        for start in range(at.step * batch, n, batch):
+            rows = slice(None) if order is None else order[start : start + batch]
             rows, share = parallel.shard(rows, n, w)
-            yield self.X[rows], self.y[rows], None if w is None else w[rows], share  # copies of a batch only
+            yield X[rows], y[rows], None if w is None else w[rows], share  # copies of a batch only
 
     def chunks(self, parallel: Any) -> Iterator[tuple[Any, ...]]:
         """Every row once, as one part per rank."""

@@ -391,10 +391,12 @@ def fit(
                 model.train()
                 _call(callbacks, "on_epoch_begin", at.epoch, model)
                 for Xb, yb, wb, share in parallel.each(feed.epoch(at, batch, parallel)):
-                    with parallel.guard():  # an error on one rank stops every rank with that error
+                    try:
                         output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
                         step_fn.backward()
                         values = [metric(yb, output) for metric in measures]
+                    except Exception as error:
+                        parallel.failed(error)  # an error on one rank stops every rank with that error
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss, total], values, interrupt

@@ -591,3 +591,21 @@ def test_large_finite_values_whose_sum_overflows_are_accepted():
     X[1, 1] = np.inf
     with pytest.raises(ValueError, match=r"X has 1 NaN or infinite values \(the first at index \(1, 1\)\)"):
         _as_array("X", X, np.dtype(np.float32))
+
+
+@pytest.mark.parametrize("compile_", [False, True])
+def test_an_error_in_a_step_reaches_the_caller_as_it_is_in_one_process(compile_):
+    """One process has no other rank to tell: ``Local.failed`` raises the step's own error, unchanged."""
+    raised = ValueError("this loss refuses its third batch")
+    calls = []
+
+    def loss(output, target, sample_weight=None):
+        calls.append(1)
+        if len(calls) == 3:
+            raise raised
+        return ((output - target) ** 2).mean()
+
+    X, y = np.ones((64, 2), np.float32), np.zeros(64, np.float32)
+    with pytest.raises(ValueError) as caught:
+        fit(Linear(2, 1, rng=0), X, y, loss=loss, optimizer="sgd", epochs=2, batch_size=16, compile=compile_)
+    assert caught.value is raised

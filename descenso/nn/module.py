@@ -73,6 +73,19 @@ def _children(value: Any, name: str) -> Sequence[tuple[str, Any]]:
     return ()
 
 
+def _submodules(value: Any) -> Sequence[Module]:
+    """The Modules one attribute holds: those of :func:`_children`, without building their names.
+
+    ``modules()`` (so ``train()``, once an epoch in ``fit``) needs no names, and making them was
+    most of its time.
+    """
+    if isinstance(value, Module):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return [item for item in value if isinstance(item, Module)]
+    return ()
+
+
 class Module:
     """Base class of layers and networks: a function with learnable Parameters.
 
@@ -154,10 +167,12 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def modules(self) -> list[Module]:
-        """This module and all sub-modules, depth first."""
+        """This module and all sub-modules, depth first (each child as ``named_children()`` lists it)."""
         out: list[Module] = [self]
-        for _, child in self.named_children():
-            out.extend(child.modules())
+        for value in vars(self).values():
+            if type(value) not in _PLAIN:
+                for child in _submodules(value):
+                    out.extend(child.modules())
         return out
 
     # ------------------------------------------------------------------ modes and grads

@@ -82,6 +82,27 @@ def test_load_state_dict_non_strict_and_dtype_cast():
         model.load_state_dict([1, 2])
 
 
+def test_modules_lists_every_child_named_children_finds_depth_first():
+    """``modules()`` walks without building names; it must find what ``named_children()`` names."""
+
+    class Holder(Module):
+        def __init__(self):
+            super().__init__()
+            self.rate, self.dtype = 0.5, np.dtype(np.float32)  # plain values: nothing below them
+            self.pair = (Linear(2, 2, rng=0), "not a module", ReLU())
+            self.net = Sequential(Linear(2, 3, rng=1), Sequential(Tanh(), Linear(3, 1, rng=2)))
+            self.weight = Parameter([1.0])
+
+    def by_names(module):
+        return [module, *(m for _, child in module.named_children() for m in by_names(child))]
+
+    for model in [Holder(), MLP(2, hidden=(4, 4), dropout=0.5, rng=0), Linear(2, 1, rng=0)]:
+        assert [id(m) for m in model.modules()] == [id(m) for m in by_names(model)]
+    assert [type(m).__name__ for m in Holder().modules()] == [
+        "Holder", "Linear", "ReLU", "Sequential", "Linear", "Sequential", "Tanh", "Linear"
+    ]  # fmt: skip
+
+
 def test_train_eval_propagate_and_return_self():
     model = MLP(2, hidden=(4,), dropout=0.5, rng=0)
     assert model.eval() is model
