@@ -348,6 +348,8 @@ class NetworkEstimator(BaseEstimator):
         self.diagnosis_ = history.diagnosis
         self.histories_ = histories
         self.stop_reason_ = _ensemble.stop_reason(histories, runs)
+        if history.stopped_by == "exact":  # the last run named above is a network that was not kept
+            self.stop_reason_ += "; kept: the linear model, solved exactly on every row"
         epochs = sum(len(h.epoch) for h in histories)
         self.n_iter_ = epochs + (getattr(self, "n_iter_", 0) if one_epoch else 0)
 

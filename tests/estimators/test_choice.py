@@ -137,6 +137,7 @@ def test_a_linear_truth_keeps_the_linear_model(tmp_path):
     assert model.validation_loss_["linear"] <= model.validation_loss_["network"]
     assert len(model.histories_) == 6 and model.history_ is model.histories_[0]  # linear 1/3 ran first
     assert "the last, network 3/3: " in model.stop_reason_
+    assert model.stop_reason_.endswith("; kept: the linear model, solved exactly on every row")
     model.save(tmp_path / "linear.descenso")
     again = descenso.load(tmp_path / "linear.descenso")
     assert again.chosen_ == "linear" and again.model_.hidden == []
