@@ -402,7 +402,7 @@ def fit(
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss, total], values, interrupt
                     )
-                    divergence.observe_step(total_value, at.epoch, optimizer.lr, model)  # diverged: no step
+                    divergence.observe_step(total_value, at.epoch, optimizer, model)  # diverged: no step
                     step_fn.apply(at.epoch, total_value)  # the update; none with a NaN or inf gradient
 
                     history.n_steps += 1
