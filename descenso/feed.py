@@ -9,7 +9,7 @@ the same whichever the data is. It has
 - ``shuffle(rng, batch)``: the epoch's order, kept in the run's
   :class:`~descenso.run_state.Position` so a checkpoint can resume in mid-epoch;
 - ``epoch(at, batch, parallel)``: the epoch's global batches from step ``at.step`` on, each as
-  this rank's part ``(X_b, y_b, w_b, share)`` (see :meth:`descenso.distributed.Local.shard`);
+  this rank's part ``(X_b, y_b, w_b, share)`` (see :meth:`descenso.distributed.Local.shards`);
 - ``chunks(parallel)``: every row once, in parts, for evaluation;
 - ``host``: what a checkpoint's fingerprint hashes (and the aids read, for arrays).
 
@@ -79,11 +79,9 @@ class ArrayFeed:
 
     def epoch(self, at: Any, batch: int, parallel: Any) -> Iterator[tuple[Any, ...]]:
         """This rank's part of each batch of the epoch, from step ``at.step`` on."""
-        X, y, w, n = self.X, self.y, self.sample_weight, self.n  # read once: this runs at every step
+        X, y, w = self.X, self.y, self.sample_weight  # read once: this runs at every step
         order = self.place(at.order)  # drawn on the host, copied to the data's device once an epoch
-        for start in range(at.step * batch, n, batch):
-            rows = slice(None) if order is None else order[start : start + batch]
-            rows, share = parallel.shard(rows, n, w)
+        for rows, share in parallel.shards(order, self.n, batch, at.step, w):  # asked once an epoch
             yield X[rows], y[rows], None if w is None else w[rows], share  # copies of a batch only
 
     def chunks(self, parallel: Any) -> Iterator[tuple[Any, ...]]:

@@ -27,6 +27,7 @@ import numpy as np
 from descenso import losses
 from descenso._fit_checks import (
     as_criteria,
+    batch_metrics,
     check_callbacks,
     check_criteria,
     check_settings,
@@ -363,7 +364,7 @@ def fit(
     checks = first_batch_gradcheck(gradcheck, n, batch, rng, *batch_terms)
     callbacks = [*checks, *callbacks, *training_doctor(doctor, host[0], host[1], loss_fn)]
     step_hooks = [hook for c in callbacks if (hook := getattr(c, "on_step_end", None)) is not None]
-    measures = list(metric_fns.values())  # the metrics' functions, computed on every batch
+    metric_values = batch_metrics(metric_fns)  # computed on every batch: () at once with no metrics
     reason, stopped_by = "", ""
     settings = describe_settings(loss=loss, optimizer=_optimizer_settings(optimizer), batch_size=batch,
                                  l1=l1, l2=l2, metrics=list(metric_fns), reference_loss=reference_loss,
@@ -394,14 +395,14 @@ def fit(
                     try:
                         output, data_loss, total = step_fn.forward(Xb, yb, wb)  # zero_grad, forward, loss
                         step_fn.backward()
-                        values = [metric(yb, output) for metric in measures]
+                        values = metric_values(yb, output)
                     except Exception as error:
                         parallel.failed(error)  # an error on one rank stops every rank with that error
                     # The batch's numbers (and the gradient, averaged over the ranks), the same on every rank.
                     size, (loss_value, total_value), values, stop_now = parallel.reduce(
                         optimizer, share, [data_loss, total], values, interrupt
                     )
-                    divergence.observe_step(total_value, at.epoch, optimizer.lr, model)  # diverged: no step
+                    divergence.observe_step(total_value, at.epoch, optimizer, model)  # diverged: no step
                     step_fn.apply(at.epoch, total_value)  # the update; none with a NaN or inf gradient
 
                     history.n_steps += 1

@@ -8,7 +8,7 @@ import pytest
 from descenso import BinaryClassifier, Regressor
 from descenso.divergence import Divergence
 from descenso.nn import MLP, Linear
-from descenso.optim import Adam
+from descenso.optim import SGD, Adam
 from descenso.stopping import DivergenceError, EarlyStopping
 from descenso.train import fit
 
@@ -115,3 +115,14 @@ def test_observe_step_keeps_the_first_loss_and_refuses_a_non_finite_one_at_any_s
     with pytest.raises(DivergenceError):
         fresh.observe_step(float("nan"), epoch=1, lr=0.1, model=model)  # the first step too
     assert fresh.first is None
+
+
+def test_observe_step_given_the_optimizer_names_its_learning_rate_when_the_loss_is_not_finite():
+    model = Linear(2, 1, rng=0)
+    optimizer = SGD(model.parameters(), lr=0.25)
+    guard = Divergence()
+    guard.observe_step(0.75, epoch=1, lr=optimizer, model=model)
+    assert guard.first == 0.75
+    optimizer.lr = 3.0  # read when the message is written, not when the guard was handed it
+    with pytest.raises(DivergenceError, match=r"at epoch 2 \(lr=3.0\)"):
+        guard.observe_step(float("inf"), epoch=2, lr=optimizer, model=model)

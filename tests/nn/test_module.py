@@ -216,3 +216,23 @@ def test_a_layer_whose_forward_is_replaced_on_the_instance_is_not_fused():
     assert seen == ["linear"] and out._parents[0].name == "relu"
     del net[1].forward
     assert net(ds.ones(4, 2))._parents[0].name == "linear_relu"
+
+
+def test_parameters_are_the_named_parameters_without_names_on_nested_lists_and_tuples():
+    class Holder(Module):
+        def __init__(self):
+            super().__init__()
+            shared = Linear(2, 2, rng=0)
+            self.scale = Parameter([1.0])
+            self.blocks = [Sequential(Linear(2, 3, rng=1), ReLU()), shared, 3, "text"]
+            self.pair = (shared, Linear(3, 1, rng=2))  # a shared module: its parameters once
+            self.again = self.scale  # a shared parameter: once
+            self.plain = [1.0, 2.0]
+
+        def forward(self, x):
+            return x
+
+    for model in [Holder(), MLP(2, hidden=[4, 4], out_features=1, rng=0), Linear(2, 1, rng=0), ReLU()]:
+        named = [p for _, p in model.named_parameters()]
+        assert [id(p) for p in model.parameters()] == [id(p) for p in named]  # the same objects, in order
+    assert len(Holder().parameters()) == 7  # scale, blocks.0 (2), shared (2), pair.1 (2)
