@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from descenso.data.errors import DataError
-from descenso.data.sources import Columns, _import, check_path, csv_options, file_format
+from descenso.data.sources import Columns, _import, check_path, check_separator, csv_options, file_format
 
 __all__ = ["Pieces"]
 
@@ -117,6 +117,7 @@ class Pieces:
     def _probe_names(self) -> list[str]:
         """The column names, and fixed column types from the first 64 KiB so every piece parses alike."""
         pa, pacsv = _import("pyarrow"), _import("pyarrow.csv")
+        check_separator(self._header.decode("utf-8", "replace"), self.path)
         with open(self.path, "rb") as handle:
             head = handle.read(len(self._header) + (64 << 10))
         head = head[: head.rfind(b"\n") + 1] or head

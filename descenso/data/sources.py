@@ -176,6 +176,41 @@ def _reading(path: Path, kind: str) -> Iterator[None]:
         raise DataError(f"could not read '{path.name}' as {kind.upper()}: {error}. Expected {hint}") from None
 
 
+#: Field separators a CSV may use instead of the one descenso reads (";" is what spreadsheets in
+#: countries with a decimal comma write).
+OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def check_separator(header: str, path: Path) -> None:
+    """Refuse a CSV whose header line is split by another separator than the one descenso reads.
+
+    Read with the wrong separator, a file becomes one text column whose name is the whole header
+    line (``"a;b;price"``), or fails to parse where a decimal comma (``1,5``) splits a row; every
+    later error would be about something else. This says what happened instead. It refuses rather
+    than guesses: a file separated by semicolons usually writes decimal commas too, which a
+    guessed separator alone would read as text.
+    """
+    expected = "\t" if ".tsv" in path.name.lower() else ","
+    if expected in header:
+        return
+    found = [sep for sep in OTHER_SEPARATORS if sep != expected and sep in header]
+    if found:
+        sep = found[0]
+        shown = "\\t" if sep == "\t" else sep
+        if sep == "\t":
+            fix = "Rename it with a .tsv suffix (descenso reads those as tab-separated)"
+        else:
+            decimal = ", decimal=','" if sep == ";" else ""
+            when = " (decimal=',' if its numbers are written 1,5)" if decimal else ""
+            fix = (f"Convert it first{when}: pandas.read_csv(path, sep='{shown}'{decimal})"
+                   ".to_csv('data.csv', index=False), then train on data.csv")  # fmt: skip
+        kind = "tab" if expected == "\t" else "comma"
+        raise DataError(
+            f"'{path.name}' looks separated by {OTHER_SEPARATORS[sep]} ('{shown}'): its header line is "
+            f"{header.strip()!r}, and descenso reads {kind}-separated files. {fix}"
+        )
+
+
 def read_arrow(path: Path) -> Any:
     """Read a whole CSV or Parquet file into a pyarrow Table, wrapping pyarrow's errors."""
     kind = file_format(path)
@@ -184,6 +219,8 @@ def read_arrow(path: Path) -> Any:
             return _import("pyarrow.parquet").read_table(path)
         if path.stat().st_size == 0:
             raise DataError(f"'{path.name}' is empty (0 bytes); expected a header line and data rows")
+        with open(path, "rb") as handle:
+            check_separator(handle.readline(1 << 16).decode("utf-8", "replace"), path)
         return _import("pyarrow.csv").read_csv(path, **csv_options(path))
 
 

@@ -221,6 +221,23 @@ def test_mismatched_lengths():
         data.read((np.zeros((3, 2)), np.zeros(4)))
 
 
+def test_a_csv_separated_by_another_character_is_refused_with_how_to_convert_it(tmp_path):
+    """Split on the wrong separator, the header becomes one column: say so, not "column not found"."""
+    (tmp_path / "semi.csv").write_text("area;city;price\n50;Lima;1,5\n80;Quito;2,5\n")
+    with pytest.raises(DataError, match=r"'semi.csv' looks separated by semicolons.*decimal=','"):
+        data.read(tmp_path / "semi.csv", target="price")
+    with pytest.raises(DataError, match=r"looks separated by semicolons"):  # a stream reads its head
+        data.Stream(tmp_path / "semi.csv", target="price")
+    (tmp_path / "tabs.csv").write_text("area\tprice\n50\t1\n")
+    with pytest.raises(DataError, match=r"looks separated by tabs .*Rename it with a .tsv suffix"):
+        data.read(tmp_path / "tabs.csv", target="price")
+    (tmp_path / "tabs.tsv").write_text("area\tprice\n50\t1\n80\t2\n")
+    assert data.read(tmp_path / "tabs.tsv", target="price").feature_names == ["area"]
+    (tmp_path / "one.csv").write_text("price\n1\n2\n")  # one column and no other separator: read
+    with pytest.raises(DataError, match=r"only the target column"):
+        data.read(tmp_path / "one.csv", target="price")
+
+
 def test_files_that_are_not_csv_or_parquet(tmp_path):
     (tmp_path / "a.json").write_text("{}")
     (tmp_path / "b.csv").write_bytes(b"\x00\x01\x02\x03")
