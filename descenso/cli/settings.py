@@ -79,11 +79,16 @@ class TrainSettings:
         if self.data is not None and self.dataset is not None:
             raise click.BadParameter("give either a DATA file or --dataset, not both")
         if self.data is not None and not self.target:
-            from descenso.data.sources import check_path
+            from descenso.data.sources import check_path, column_names
 
             with user_errors(ExitCode.DATA):
-                check_path(self.data)  # a file that is not there is the first thing to say
-            raise click.BadParameter("training on a file needs --target COLUMN (the column to predict)")
+                path = check_path(self.data)  # a file that is not there is the first thing to say
+                names = column_names(path)  # so is a file that is not CSV or Parquet
+            example = f"; e.g. --target {names[-1]}" if names else ""
+            raise click.BadParameter(
+                f"training on a file needs --target COLUMN (the column to predict); the columns of "
+                f"'{path.name}' are: {_listed(names)}{example}"
+            )
         if self.task not in (None, *options.TASKS):
             raise click.BadParameter(f"task must be one of {', '.join(options.TASKS)}; got {self.task!r}")
         if self.missing not in options.MISSING:
@@ -193,3 +198,17 @@ def from_config(settings: dict[str, Any]) -> TrainSettings:
     if isinstance(values.get("hidden"), list):
         values["hidden"] = tuple(values["hidden"])
     return TrainSettings(**values).validate()
+
+
+def _listed(names: list[str], most: int = 20) -> str:
+    """Column names for a message: the first ``most``, then how many more.
+
+    Examples
+    --------
+    >>> _listed(["a", "b"])
+    'a, b'
+    >>> _listed([f"c{i}" for i in range(25)], most=3)
+    'c0, c1, c2 and 22 more'
+    """
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")

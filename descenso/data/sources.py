@@ -211,6 +211,30 @@ def check_separator(header: str, path: Path) -> None:
         )
 
 
+def column_names(path: Path) -> list[str]:
+    """The column names of a CSV or Parquet file, from its header line or schema (nothing else read).
+
+    Raises DataError for a file that is neither, or whose CSV header uses another separator.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "houses.csv").write_text('area,"city, country",price\\n50,"Lima, Peru",100\\n')
+    >>> column_names(folder / "houses.csv")
+    ['area', 'city, country', 'price']
+    """
+    import csv
+
+    if file_format(path) == "parquet":
+        return list(_import("pyarrow.parquet").read_schema(path).names)
+    with open(path, "rb") as handle:
+        header = handle.readline(1 << 16).decode("utf-8", "replace")
+    check_separator(header, path)
+    delimiter = "\t" if ".tsv" in path.name.lower() else ","
+    return next(csv.reader([header.lstrip("\ufeff")], delimiter=delimiter), [])
+
+
 def read_arrow(path: Path) -> Any:
     """Read a whole CSV or Parquet file into a pyarrow Table, wrapping pyarrow's errors."""
     kind = file_format(path)

@@ -121,9 +121,15 @@ def test_usage_errors_in_process(args, code, words, capsys, tmp_path, monkeypatc
         assert word in err, (word, err)
 
 
-def test_train_file_needs_target(tmp_path, regression, capsys):
+def test_train_file_needs_target_and_lists_the_columns(tmp_path, regression, capsys):
     assert run(["train", str(regression)]) == ExitCode.USAGE
-    assert "--target" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "needs --target COLUMN" in err
+    assert "the columns of 'reg.csv' are: a, b, c, y; e.g. --target y" in err
+    semicolons = tmp_path / "semi.csv"
+    semicolons.write_text("a;b;y\n1;2;3\n")
+    assert run(["train", str(semicolons)]) == ExitCode.DATA  # the file is the first thing to say
+    assert "looks separated by semicolons" in capsys.readouterr().err
 
 
 def test_config_with_unknown_setting(tmp_path, capsys):
