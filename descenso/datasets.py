@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import builtins
+import difflib
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
@@ -216,7 +217,11 @@ def load(
     True
     """
     if name not in _DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; the built-in datasets are: {', '.join(_DATASETS)}")
+        close = difflib.get_close_matches(str(name), [*_DATASETS], n=1)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"unknown dataset {name!r}{guess}; the built-in datasets are: {', '.join(_DATASETS)}"
+        )
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise ValueError(f"n must be an int >= 2 (the number of samples); got {n!r}")
     info = _info(name)

@@ -92,7 +92,9 @@ def test_spirals_arms_are_point_reflections():
 
 
 def test_unknown_name_lists_the_names():
-    with pytest.raises(ValueError, match=r"unknown dataset 'spiral'.*spirals, circles, moons"):
+    with pytest.raises(
+        ValueError, match=r"unknown dataset 'spiral' \(did you mean 'spirals'\?\).*spirals, circles, moons"
+    ):
         datasets.load("spiral")
 
 

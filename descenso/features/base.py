@@ -8,6 +8,7 @@ arrays). :func:`from_config` rebuilds it from both.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from typing import Any, ClassVar
 
@@ -399,7 +400,9 @@ def get(spec: Any, **kwargs: Any) -> Transform:
     key = _ALIASES.get(name, name)
     if key not in _REGISTRY or key == "pipeline":
         known = sorted({*(k for k in _REGISTRY if k != "pipeline"), "raw"})
-        raise ValueError(f"unknown representation {spec!r}; choose from: {', '.join(known)}")
+        close = difflib.get_close_matches(name, known, n=1)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown representation {spec!r}{guess}; choose from: {', '.join(known)}")
     if columns is not None:
         if "columns" not in inspect.signature(_REGISTRY[key]).parameters:
             raise ValueError(f"the step {key!r} takes no columns; write {key!r} alone")

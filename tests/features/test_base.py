@@ -88,7 +88,10 @@ def test_get_lists_and_passes_arguments():
 
 
 def test_get_unknown_name_lists_the_choices():
-    with pytest.raises(ValueError, match=r"unknown representation 'polr'; choose from: .*polar.*raw"):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown representation 'polr' \(did you mean 'polar'\?\); choose from: .*polar.*raw",
+    ):
         features.get("polr")
     with pytest.raises(TypeError, match=r"a representation is a name"):
         features.get(3)
