@@ -120,8 +120,16 @@ def read_csv_upload(body: bytes, name: str) -> tuple[Any, dict[str, Any]]:
         import pyarrow.csv as pacsv
     except ImportError:
         raise ProtocolError("reading CSV files needs pyarrow: pip install 'descenso[data]'") from None
+    from pathlib import Path
+
+    from descenso.data.errors import DataError
+    from descenso.data.sources import check_separator
+
     try:
+        check_separator(body[: body.find(b"\n") + 1 or len(body)].decode("utf-8", "replace"), Path(name))
         table = pacsv.read_csv(io.BytesIO(body))
+    except DataError as error:  # separated by semicolons, tabs or bars: say so, and how to convert it
+        raise ProtocolError(str(error)) from None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
         raise ProtocolError(f"{name} is not a CSV file pyarrow can read: {error}") from None
     if table.num_rows == 0:

@@ -77,6 +77,13 @@ def test_upload_size_and_rows_are_bounded_with_a_clear_message() -> None:
         assert header.json()["error"].startswith("h.csv has a header but no data rows; upload a file")
         junk = client.post("/api/csv", content=b"a,b\n1,2,3\n", headers=ORIGIN)
         assert junk.status_code == 422 and "is not a CSV file pyarrow can read" in junk.json()["error"]
+        semicolons = b"a;b;y\n1,5;2;1\n2,5;1;0\n"  # a spreadsheet's export with decimal commas
+        semi = client.post("/api/csv", content=semicolons, headers={**ORIGIN, "x-filename": "s.csv"})
+        assert semi.status_code == 422
+        assert (
+            "'s.csv' looks separated by semicolons" in semi.json()["error"]
+            and "decimal=','" in semi.json()["error"]
+        )
         bad_model = client.post("/api/model", content=b"not a model", headers=ORIGIN)
         assert bad_model.status_code == 422 and "model.descenso" in bad_model.json()["error"]
 
