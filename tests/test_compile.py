@@ -196,13 +196,12 @@ def test_numba_kernels_refuse_arrays_of_another_module():
         kernel_set("numba", xp)
 
 
-@pytest.mark.parametrize("kernels", [False, *KERNELS])
-def test_apply_refuses_a_non_finite_gradient_naming_it_and_steps_on_a_huge_finite_one(kernels):
+def _mse_step(kernels, make_optimizer):
+    """A 2-4-1 MLP, its optimizer and fit's training step (eager, or captured with ``kernels``) on MSE."""
     from descenso.compile import training_step
-    from descenso.finite_gradients import NonFiniteGradientError
 
     model = nn.MLP(2, hidden=(4,), rng=0)
-    opt = optim.SGD(model.parameters(), lr=0.1)
+    opt = make_optimizer(model.parameters())
     loss_fn = ds.losses.get("mse")
 
     def objective(X, y, w):
@@ -210,7 +209,14 @@ def test_apply_refuses_a_non_finite_gradient_naming_it_and_steps_on_a_huge_finit
         data_loss = loss_fn(output, y)
         return output, data_loss, data_loss
 
-    step = training_step(kernels, model, loss_fn, opt, objective, 0.0, 0.0)
+    return model, opt, training_step(kernels, model, loss_fn, opt, objective, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("kernels", [False, *KERNELS])
+def test_apply_refuses_a_non_finite_gradient_naming_it_and_steps_on_a_huge_finite_one(kernels):
+    from descenso.finite_gradients import NonFiniteGradientError
+
+    model, _, step = _mse_step(kernels, lambda p: optim.SGD(p, lr=0.1))
     assert type(step).__name__ == ("EagerStep" if kernels is False else "CompiledStep")
     X, y = np.ones((3, 2), np.float32), np.zeros(3, np.float32)
     step.forward(X, y)
@@ -234,19 +240,9 @@ def test_apply_refuses_a_non_finite_gradient_naming_it_and_steps_on_a_huge_finit
     "make", [lambda p: optim.Adam(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1, momentum=0.9)]
 )
 def test_a_refused_step_leaves_the_weights_the_moments_and_the_step_count_as_they_were(kernels, make):
-    from descenso.compile import training_step
     from descenso.finite_gradients import NonFiniteGradientError
 
-    model = nn.MLP(2, hidden=(4,), rng=0)
-    opt = make(model.parameters())
-    loss_fn = ds.losses.get("mse")
-
-    def objective(X, y, w):
-        output = model(X)
-        data_loss = loss_fn(output, y)
-        return output, data_loss, data_loss
-
-    step = training_step(kernels, model, loss_fn, opt, objective, 0.0, 0.0)
+    model, opt, step = _mse_step(kernels, make)
     X, y = np.ones((3, 2), np.float32), np.zeros(3, np.float32)
     for _ in range(2):  # a step with state first: momentum and moments that a refused step must keep
         step.forward(X, y)

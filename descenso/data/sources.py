@@ -144,6 +144,17 @@ def check_path(source: Any) -> Path:
     return path
 
 
+def delimiter(path: Path) -> str:
+    """The field separator descenso reads a CSV with: a tab for ``.tsv`` files, else a comma."""
+    return "\t" if ".tsv" in path.name.lower() else ","
+
+
+def header_line(path: Path) -> str:
+    """The first line of a text file (up to 64 KiB), as text."""
+    with open(path, "rb") as handle:
+        return handle.readline(1 << 16).decode("utf-8", "replace")
+
+
 def csv_options(path: Path, **convert: Any) -> dict[str, Any]:
     """pyarrow CSV options: tab-separated for .tsv, commas otherwise; empty cells are missing.
 
@@ -154,9 +165,8 @@ def csv_options(path: Path, **convert: Any) -> dict[str, Any]:
     number columns (and as pandas reads them). ``convert`` adds ``ConvertOptions`` arguments.
     """
     pacsv = _import("pyarrow.csv")
-    delimiter = "\t" if ".tsv" in path.name.lower() else ","
     return {
-        "parse_options": pacsv.ParseOptions(delimiter=delimiter),
+        "parse_options": pacsv.ParseOptions(delimiter=delimiter(path)),
         "convert_options": pacsv.ConvertOptions(strings_can_be_null=True, **convert),
     }
 
@@ -190,7 +200,7 @@ def check_separator(header: str, path: Path) -> None:
     than guesses: a file separated by semicolons usually writes decimal commas too, which a
     guessed separator alone would read as text.
     """
-    expected = "\t" if ".tsv" in path.name.lower() else ","
+    expected = delimiter(path)
     if expected in header:
         return
     found = [sep for sep in OTHER_SEPARATORS if sep != expected and sep in header]
@@ -228,11 +238,9 @@ def column_names(path: Path) -> list[str]:
 
     if file_format(path) == "parquet":
         return list(_import("pyarrow.parquet").read_schema(path).names)
-    with open(path, "rb") as handle:
-        header = handle.readline(1 << 16).decode("utf-8", "replace")
+    header = header_line(path)
     check_separator(header, path)
-    delimiter = "\t" if ".tsv" in path.name.lower() else ","
-    return next(csv.reader([header.lstrip("\ufeff")], delimiter=delimiter), [])
+    return next(csv.reader([header.lstrip("\ufeff")], delimiter=delimiter(path)), [])
 
 
 def read_arrow(path: Path) -> Any:
@@ -243,8 +251,7 @@ def read_arrow(path: Path) -> Any:
             return _import("pyarrow.parquet").read_table(path)
         if path.stat().st_size == 0:
             raise DataError(f"'{path.name}' is empty (0 bytes); expected a header line and data rows")
-        with open(path, "rb") as handle:
-            check_separator(handle.readline(1 << 16).decode("utf-8", "replace"), path)
+        check_separator(header_line(path), path)
         return _import("pyarrow.csv").read_csv(path, **csv_options(path))
 
 

@@ -177,9 +177,10 @@ class ExactLinear:
 
     def finish(self) -> list[float]:
         """Set every split's model to the strength kept; return their validation losses there."""
+        best = self.best
         for model, solutions, _ in self._splits:
-            _put(model, solutions[self.best])
-        return [scores[self.best] for *_, scores in self._splits]
+            _put(model, solutions[best])
+        return [scores[best] for *_, scores in self._splits]
 
     def refit(self, model: Any) -> Any:
         """``model`` (one ``Linear`` layer on the host) solved at the kept strength on every row."""

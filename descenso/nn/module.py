@@ -74,24 +74,15 @@ def _children(value: Any, name: str) -> Sequence[tuple[str, Any]]:
 
 
 def _held(value: Any) -> Sequence[Any]:
-    """The Parameters and Modules of :func:`_children`, without their names (for ``parameters()``)."""
-    if isinstance(value, (Parameter, Module)):
-        return (value,)
-    if isinstance(value, (list, tuple)):
-        return [item for item in value if isinstance(item, (Parameter, Module))]
-    return ()
-
-
-def _submodules(value: Any) -> Sequence[Module]:
-    """The Modules one attribute holds: those of :func:`_children`, without building their names.
+    """The Parameters and Modules of :func:`_children`, without building their names.
 
     ``modules()`` (so ``train()``, once an epoch in ``fit``) needs no names, and making them was
     most of its time.
     """
-    if isinstance(value, Module):
+    if isinstance(value, (Parameter, Module)):
         return (value,)
     if isinstance(value, (list, tuple)):
-        return [item for item in value if isinstance(item, Module)]
+        return [item for item in value if isinstance(item, (Parameter, Module))]
     return ()
 
 
@@ -172,34 +163,17 @@ class Module:
                     out.append((prefix + name, item))
 
     def parameters(self) -> list[Parameter]:
-        """Every Parameter, each once, in definition order (what an optimizer needs).
-
-        The same list as ``[p for _, p in self.named_parameters()]``, walked without building the
-        names: ``fit`` asks for it several times before its first step (the argument checks, the
-        optimizer, the captured step), and the names were most of each walk's time.
-        """
-        out: list[Parameter] = []
-        self._collect_parameters(out, set())
-        return out
-
-    def _collect_parameters(self, out: list[Parameter], seen: set[int]) -> None:
-        for value in vars(self).values():
-            if type(value) in _PLAIN:
-                continue
-            for item in _held(value):
-                if isinstance(item, Module):
-                    item._collect_parameters(out, seen)
-                elif id(item) not in seen:
-                    seen.add(id(item))
-                    out.append(item)
+        """Every Parameter, each once, in definition order (what an optimizer needs)."""
+        return [p for _, p in self.named_parameters()]
 
     def modules(self) -> list[Module]:
         """This module and all sub-modules, depth first (each child as ``named_children()`` lists it)."""
         out: list[Module] = [self]
         for value in vars(self).values():
             if type(value) not in _PLAIN:
-                for child in _submodules(value):
-                    out.extend(child.modules())
+                for child in _held(value):
+                    if isinstance(child, Module):
+                        out.extend(child.modules())
         return out
 
     # ------------------------------------------------------------------ modes and grads
